@@ -1,0 +1,1 @@
+console.log("strata: not yet");

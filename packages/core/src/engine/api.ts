@@ -1,0 +1,162 @@
+/**
+ * The engine as the front ends see it. Shapes follow the Docker Engine API (v1.41) JSON so the
+ * server maps them 1:1 and the TUI can talk to either the embedded engine or a Docker API
+ * client (our stratad or a real dockerd) through the same interface.
+ */
+
+/** Docker filter map: key -> set of values (`{"reference":{"busybox":true}}` or `{"dangling":["true"]}`). */
+export type Filters = Record<string, string[]>;
+
+/** `GET /images/json` entry. */
+export interface ImageSummary {
+  Containers: number;
+  Created: number;
+  Id: string;
+  Labels: Record<string, string> | null;
+  ParentId: string;
+  RepoDigests: string[];
+  RepoTags: string[];
+  SharedSize: number;
+  Size: number;
+  VirtualSize: number;
+}
+
+/** `GET /images/{name}/json`. Config fields are passed through as the image config has them. */
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Parent: string;
+  Comment: string;
+  Created: string;
+  Container: string;
+  ContainerConfig: Record<string, unknown>;
+  DockerVersion: string;
+  Author: string;
+  Config: Record<string, unknown> | null;
+  Architecture: string;
+  Variant?: string;
+  Os: string;
+  Size: number;
+  VirtualSize: number;
+  GraphDriver: { Data: Record<string, string> | null; Name: string };
+  RootFS: { Type: string; Layers: string[] };
+  Metadata: { LastTagTime: string };
+}
+
+/** `GET /images/{name}/history` entry (newest first). */
+export interface HistoryEntry {
+  Comment: string;
+  Created: number;
+  CreatedBy: string;
+  Id: string;
+  Size: number;
+  Tags: string[] | null;
+}
+
+/** One line of `DELETE /images/{name}` and of prune's `ImagesDeleted`. */
+export type ImageDeleteItem = { Untagged: string } | { Deleted: string };
+
+export interface ImagePruneReport {
+  ImagesDeleted: ImageDeleteItem[] | null;
+  SpaceReclaimed: number;
+}
+
+/** `GET /system/df`. */
+export interface DiskUsage {
+  LayersSize: number;
+  Images: ImageSummary[];
+  Containers: unknown[];
+  Volumes: unknown[];
+  BuildCache: unknown[] | null;
+  BuilderSize?: number;
+}
+
+/** A JSON progress message (§4.1 of the wire doc). */
+export interface ProgressMessage {
+  status?: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+  stream?: string;
+  aux?: unknown;
+  error?: string;
+  errorDetail?: { code?: number; message: string };
+}
+
+/** An engine event (§4.6 of the wire doc). */
+export interface EngineEvent {
+  status?: string;
+  id?: string;
+  from?: string;
+  Type: 'container' | 'image' | 'volume' | 'network' | 'daemon' | 'plugin';
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope: 'local';
+  time: number;
+  timeNano: number;
+}
+
+export interface LoadOptions {
+  /** Receives progress messages as the load goes (`Loading layer`, `Loaded image: ...`). */
+  onProgress?: (m: ProgressMessage) => void;
+}
+
+export interface LoadResult {
+  /** Image IDs loaded, in archive order. */
+  imageIds: string[];
+  /** Human lines as Docker prints them (`Loaded image: busybox:local`, `Loaded image ID: sha256:...`). */
+  messages: string[];
+}
+
+export interface ImportOptions {
+  /** `name[:tag]` to tag the imported image with. */
+  repo?: string;
+  tag?: string;
+  message?: string;
+  /** Dockerfile instructions applied to the config (`CMD ["sh"]`, `ENV A=b`, ...). */
+  changes?: string[];
+  platform?: string;
+}
+
+export interface RemoveImageOptions {
+  force?: boolean;
+  noprune?: boolean;
+}
+
+export interface ListImagesOptions {
+  all?: boolean;
+  filters?: Filters;
+  digests?: boolean;
+}
+
+/** `GET /version`. */
+export interface VersionInfo {
+  Platform: { Name: string };
+  Components: Array<{ Name: string; Version: string; Details: Record<string, string> }>;
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion: string;
+  GitCommit: string;
+  GoVersion: string;
+  Os: string;
+  Arch: string;
+  KernelVersion: string;
+  BuildTime: string;
+}
+
+/** The image side of the engine, as every front end uses it. */
+export interface ImageEngine {
+  listImages(options?: ListImagesOptions): Promise<ImageSummary[]>;
+  inspectImage(name: string): Promise<ImageInspect>;
+  imageHistory(name: string): Promise<HistoryEntry[]>;
+  tagImage(source: string, repo: string, tag?: string): Promise<void>;
+  removeImage(name: string, options?: RemoveImageOptions): Promise<ImageDeleteItem[]>;
+  pruneImages(filters?: Filters): Promise<ImagePruneReport>;
+  loadImages(archive: ReadableStream<Uint8Array>, options?: LoadOptions): Promise<LoadResult>;
+  saveImages(names: string[]): Promise<ReadableStream<Uint8Array>>;
+  importImage(rootfs: ReadableStream<Uint8Array>, options?: ImportOptions): Promise<string>;
+  diskUsage(): Promise<DiskUsage>;
+  /** Past events in [since, until] (unix seconds) then, unless `until` is set, live ones. */
+  events(options?: { since?: number; until?: number; filters?: Filters; signal?: AbortSignal }): AsyncIterable<EngineEvent>;
+}

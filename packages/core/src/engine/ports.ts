@@ -1,0 +1,93 @@
+import type { Digest, Hasher } from '../digest/index.js';
+
+/** An OCI descriptor: a pointer to a blob. */
+export interface Descriptor {
+  mediaType: string;
+  digest: Digest;
+  size: number;
+  annotations?: Record<string, string>;
+  platform?: { architecture: string; os: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] };
+  urls?: string[];
+  artifactType?: string;
+}
+
+/** The OCI layout entry point (`index.json`). */
+export interface OciIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** What a blob write must match; a mismatch aborts the write and leaves nothing behind. */
+export interface BlobExpectation {
+  digest?: Digest;
+  size?: number;
+}
+
+/**
+ * Port: immutable blobs named by digest (an OCI image layout on disk).
+ * Writes are all-or-nothing: verified against the expectation before they become visible.
+ */
+export interface ContentStore {
+  has(digest: Digest): Promise<boolean>;
+  /** Size in bytes, or undefined when absent. */
+  size(digest: Digest): Promise<number | undefined>;
+  /** The blob's bytes as a stream; throws not-found. */
+  read(digest: Digest): Promise<ReadableStream<Uint8Array>>;
+  /** The whole blob (for small blobs: configs, manifests); throws not-found. */
+  readBytes(digest: Digest): Promise<Uint8Array>;
+  /** Store bytes; returns their digest and size. Verifies `expected` before commit. */
+  write(source: ReadableStream<Uint8Array> | Uint8Array, expected?: BlobExpectation): Promise<{ digest: Digest; size: number }>;
+  delete(digest: Digest): Promise<void>;
+  list(): Promise<Digest[]>;
+  /** The layout's `index.json` (empty index when none was written yet). */
+  readIndex(): Promise<OciIndex>;
+  /** Replace `index.json` atomically. */
+  writeIndex(index: OciIndex): Promise<void>;
+}
+
+/**
+ * Port: small JSON records (tags, image metadata, layer records), each written atomically.
+ * Namespaces are flat folder-like names (`images`, `layers`, `tags`).
+ */
+export interface MetadataStore {
+  get<T>(namespace: string, key: string): Promise<T | undefined>;
+  put<T>(namespace: string, key: string, value: T): Promise<void>;
+  delete(namespace: string, key: string): Promise<void>;
+  /** Every record of a namespace as [key, value] pairs, in no particular order. */
+  list<T>(namespace: string): Promise<Array<[string, T]>>;
+}
+
+/** Port: wall-clock time. Tests pass a fake. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+/** Port: randomness for IDs. */
+export interface Random {
+  bytes(n: number): Uint8Array;
+}
+
+/** Compression formats Strata recognises in archives and layers. */
+export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
+
+/**
+ * Port: (de)compressors the platform supplies. gzip is required; others are optional and
+ * their absence yields a clear `unavailable` error.
+ */
+export interface Codecs {
+  decompress(kind: Exclude<Compression, 'none'>): TransformStream<Uint8Array, Uint8Array>;
+  compress?(kind: 'gzip'): TransformStream<Uint8Array, Uint8Array>;
+}
+
+/** Everything the engine needs from the outside world, passed once at construction. */
+export interface EnginePorts {
+  content: ContentStore;
+  metadata: MetadataStore;
+  hasher: Hasher;
+  clock: Clock;
+  random: Random;
+  codecs: Codecs;
+}
