@@ -1,0 +1,13 @@
+import { familiarName, familiarString } from './familiar.js';
+import type { Reference } from './reference.js';
+import { shellPatternMatch } from './shell-pattern.js';
+
+/**
+ * True when the familiar form of `r` (`busybox:latest`) or its familiar name (`busybox`)
+ * matches the shell pattern, as `docker images --filter reference=PATTERN` does (FamiliarMatch).
+ */
+export function familiarMatch(pattern: string, r: Reference): boolean {
+  if (shellPatternMatch(pattern, familiarString(r))) return true;
+  // Once the pattern has been checked on the full string, its syntax is known to be fine.
+  return shellPatternMatch(pattern, familiarName(r));
+}
