@@ -1,0 +1,61 @@
+import type { Codecs, Compression } from '../engine/ports.js';
+
+const magics: Array<[Exclude<Compression, 'none'>, number[]]> = [
+  ['gzip', [0x1f, 0x8b]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['bzip2', [0x42, 0x5a, 0x68]],
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+];
+
+/** Bytes to peek to recognise every format. */
+export const SNIFF_LENGTH = 6;
+
+/** The compression a blob starts with, from its magic bytes (media types lie, so never trust them). */
+export function sniffCompression(firstBytes: Uint8Array): Compression {
+  for (const [kind, magic] of magics) {
+    if (firstBytes.length >= magic.length && magic.every((b, i) => firstBytes[i] === b)) return kind;
+  }
+  return 'none';
+}
+
+/**
+ * The uncompressed bytes of a blob: peeks its first bytes, then pipes it through the
+ * matching `codecs.decompress` (or passes it through when it is not compressed).
+ */
+export async function decompressedStream(
+  stream: ReadableStream<Uint8Array>,
+  codecs: Codecs,
+): Promise<{ compression: Compression; stream: ReadableStream<Uint8Array> }> {
+  const reader = stream.getReader();
+  const peeked: Uint8Array[] = [];
+  let have = 0;
+  let ended = false;
+  while (have < SNIFF_LENGTH) {
+    const { done, value } = await reader.read();
+    if (done) {
+      ended = true;
+      break;
+    }
+    peeked.push(value);
+    have += value.byteLength;
+  }
+  const head = new Uint8Array(have);
+  peeked.reduce((o, p) => (head.set(p, o), o + p.byteLength), 0);
+  const compression = sniffCompression(head);
+  const replay = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = peeked.shift();
+        if (next) return controller.enqueue(next);
+        if (ended) return controller.close();
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+  if (compression === 'none') return { compression, stream: replay };
+  return { compression, stream: replay.pipeThrough(codecs.decompress(compression)) };
+}
