@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseDaemonFlags } from './daemonFlags.js';
+
+describe('parseDaemonFlags', () => {
+  it('takes dockerd\'s flag spellings', () => {
+    expect(parseDaemonFlags(['--data-root', '/d', '-H', 'unix:///a.sock', '--host=tcp://127.0.0.1:1', '-Hunix:///b.sock', '--pidfile=/p', '-D'])).toEqual({
+      dataRoot: '/d',
+      hosts: ['unix:///a.sock', 'tcp://127.0.0.1:1', 'unix:///b.sock'],
+      pidfile: '/p',
+      debug: true,
+      help: false,
+      version: false,
+    });
+    expect(parseDaemonFlags(['-h']).help).toBe(true);
+    expect(parseDaemonFlags(['--version']).version).toBe(true);
+    expect(parseDaemonFlags([])).toEqual({ hosts: [], debug: false, help: false, version: false });
+  });
+
+  it('refuses unknown flags, missing values and arguments', () => {
+    expect(() => parseDaemonFlags(['--storage-driver', 'x'])).toThrow('unknown flag: --storage-driver');
+    expect(() => parseDaemonFlags(['--data-root'])).toThrow('flag needs an argument: --data-root');
+    expect(() => parseDaemonFlags(['serve'])).toThrow(/takes no arguments/);
+  });
+});

@@ -1,0 +1,109 @@
+import { Hono, type Context } from 'hono';
+import type { ImportOptions, ListImagesOptions, ProgressMessage } from '@strata/core';
+import { HttpError } from '../errorResponse.js';
+import { parseFilters } from '../filters.js';
+import { progressResponse } from '../progressStream.js';
+import { queryBoolean } from '../queryBoolean.js';
+import type { RouteContext } from '../routeContext.js';
+
+const emptyBody = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() });
+
+/** The request body as a stream, never buffered (load and import bodies are whole images). */
+const bodyStream = (c: Context): ReadableStream<Uint8Array> => c.req.raw.body ?? emptyBody();
+
+const tarResponse = (tar: ReadableStream<Uint8Array>): Response =>
+  new Response(tar, { status: 200, headers: { 'Content-Type': 'application/x-tar' } });
+
+/** The registry client has not landed yet: pull and push answer this instead of pretending. */
+const registryMissing = (what: string) =>
+  new HttpError(501, `${what} is not implemented yet: Strata has no registry client (load images with \`docker load\` or \`docker import\`)`);
+
+/**
+ * Image endpoints. Names in paths contain `/` and `:` (`/images/127.0.0.1:5000/busybox:local/json`),
+ * so routes match on the suffix and take everything before it as the name.
+ */
+export function imageRoutes(ctx: RouteContext): Hono {
+  const { engine } = ctx;
+  const app = new Hono();
+
+  app.get('/images/json', async (c) => {
+    const filters = parseFilters(c.req.query('filters'));
+    // API < 1.28 clients sent a single reference as `filter`.
+    const legacy = c.req.query('filter');
+    if (legacy) filters.reference = [...(filters.reference ?? []), legacy];
+    const options: ListImagesOptions = {
+      all: queryBoolean(c.req.query('all')),
+      filters,
+      digests: queryBoolean(c.req.query('digests')),
+    };
+    return c.json(await engine.listImages(options));
+  });
+
+  app.get('/images/get', async (c) => tarResponse(await engine.saveImages(c.req.queries('names') ?? [])));
+
+  app.post('/images/load', (c) => {
+    const quiet = queryBoolean(c.req.query('quiet'));
+    const archive = bodyStream(c);
+    return progressResponse(async (emit) => {
+      const streamed = new Set<string>();
+      const result = await engine.loadImages(archive, {
+        onProgress: (m: ProgressMessage) => {
+          // quiet=1 (stdout not a terminal): dockerd sends only the `Loaded image` lines.
+          if (quiet && m.stream === undefined && m.error === undefined) return;
+          if (m.stream !== undefined) streamed.add(m.stream.trimEnd());
+          emit(m);
+        },
+      });
+      for (const line of result.messages) {
+        if (!streamed.has(line.trimEnd())) emit({ stream: line.endsWith('\n') ? line : `${line}\n` });
+      }
+    });
+  });
+
+  app.post('/images/create', (c) => {
+    const fromImage = c.req.query('fromImage');
+    const fromSrc = c.req.query('fromSrc');
+    if (fromImage) throw registryMissing(`pulling ${fromImage}`);
+    if (fromSrc === undefined || fromSrc === '') throw new HttpError(400, 'fromImage or fromSrc is required');
+    if (fromSrc !== '-') throw new HttpError(501, `importing from a URL is not supported: ${fromSrc} (stream the archive with \`docker import - NAME\`)`);
+    const options: ImportOptions = {
+      repo: c.req.query('repo') || undefined,
+      tag: c.req.query('tag') || undefined,
+      message: c.req.query('message') || undefined,
+      changes: (c.req.queries('changes') ?? []).filter((s) => s !== ''),
+      platform: c.req.query('platform') || undefined,
+    };
+    const rootfs = bodyStream(c);
+    return progressResponse(async (emit) => {
+      emit({ status: await engine.importImage(rootfs, options) });
+    });
+  });
+
+  app.post('/images/prune', async (c) => c.json(await engine.pruneImages(parseFilters(c.req.query('filters')))));
+
+  app.get('/images/:name{.+}/json', async (c) => c.json(await engine.inspectImage(c.req.param('name'))));
+
+  app.get('/images/:name{.+}/history', async (c) => c.json(await engine.imageHistory(c.req.param('name'))));
+
+  app.get('/images/:name{.+}/get', async (c) => tarResponse(await engine.saveImages([c.req.param('name')])));
+
+  app.post('/images/:name{.+}/tag', async (c) => {
+    await engine.tagImage(c.req.param('name'), c.req.query('repo') ?? '', c.req.query('tag') || undefined);
+    return c.body(null, 201);
+  });
+
+  app.post('/images/:name{.+}/push', (c) => {
+    throw registryMissing(`pushing ${c.req.param('name')}`);
+  });
+
+  app.delete('/images/:name{.+}', async (c) =>
+    c.json(
+      await engine.removeImage(c.req.param('name'), {
+        force: queryBoolean(c.req.query('force')),
+        noprune: queryBoolean(c.req.query('noprune')),
+      }),
+    ),
+  );
+
+  return app;
+}
