@@ -14,6 +14,9 @@ describe('familiar forms', () => {
     ['docker.io/library/foo/bar:x', 'library/foo/bar', 'library/foo/bar:x'],
     ['localhost:5000/foo', 'localhost:5000/foo', 'localhost:5000/foo'],
     ['gcr.io/library/busybox:1', 'gcr.io/library/busybox', 'gcr.io/library/busybox:1'],
+    // only index.docker.io is folded into docker.io; the registry's real host is not
+    ['index.docker.io/busybox:1', 'busybox', 'busybox:1'],
+    ['registry-1.docker.io/busybox:1', 'registry-1.docker.io/busybox', 'registry-1.docker.io/busybox:1'],
   ];
   it.each(cases)('%s shows as %s / %s', (input, name, full) => {
     const r = parseNormalizedNamed(input);

@@ -72,10 +72,9 @@ export function parseNamed(s: string): Reference {
 /** What a user typed where Docker takes an image: a full image ID, a digest, or a (familiar) reference. */
 export type AnyReference = { kind: 'id'; id: Digest } | { kind: 'reference'; ref: Reference };
 
-/**
- * Parse an image ID (64 hex, or a digest such as `sha256:<hex>`) or a familiar reference (ParseAnyReference).
- * Short hex prefixes (`dbcc1`) come back as references; resolving them against the store is the caller's job.
- */
+// Short hex prefixes (`dbcc1`) come back as references: only the image store can tell
+// whether one names an image, so resolving them is the caller's job.
+/** Parse a full image ID (64 hex or `sha256:<hex>`) or a familiar reference (ParseAnyReference). */
 export function parseAnyReference(s: string): AnyReference {
   if (anchoredIdentifier.test(s)) return { kind: 'id', id: `sha256:${s}` };
   const id = digestOrUndefined(s);
