@@ -45,7 +45,10 @@ export interface KeyBinding {
   keys: KeyStroke[];
   /** How the key bar and the help overlay write the keys. */
   label: string;
+  /** The help overlay's words. */
   description: string;
+  /** The key bar's word; bindings without one appear only in the help overlay. */
+  hint?: string;
 }
 
 const arrowsUp: KeyStroke[] = [{ key: 'upArrow' }, { input: 'k' }];
@@ -53,29 +56,29 @@ const arrowsDown: KeyStroke[] = [{ key: 'downArrow' }, { input: 'j' }];
 
 /** Every key of the app, in the order the help overlay lists them. */
 export const keymap: readonly KeyBinding[] = [
-  { action: 'up', scope: 'images', keys: arrowsUp, label: '↑/k', description: 'previous image' },
-  { action: 'down', scope: 'images', keys: arrowsDown, label: '↓/j', description: 'next image' },
+  { action: 'up', scope: 'images', keys: arrowsUp, label: '↑/k', description: 'previous image', hint: 'up' },
+  { action: 'down', scope: 'images', keys: arrowsDown, label: '↓/j', description: 'next image', hint: 'down' },
   { action: 'top', scope: 'images', keys: [{ key: 'home' }, { input: 'g' }], label: 'g', description: 'first image' },
   { action: 'bottom', scope: 'images', keys: [{ key: 'end' }, { input: 'G' }], label: 'G', description: 'last image' },
-  { action: 'focusDetails', scope: 'images', keys: [{ key: 'return' }], label: 'enter', description: 'focus details' },
-  { action: 'up', scope: 'details', keys: arrowsUp, label: '↑/k', description: 'scroll up' },
-  { action: 'down', scope: 'details', keys: arrowsDown, label: '↓/j', description: 'scroll down' },
+  { action: 'focusDetails', scope: 'images', keys: [{ key: 'return' }], label: 'enter', description: 'focus details', hint: 'details' },
+  { action: 'up', scope: 'details', keys: arrowsUp, label: '↑/k', description: 'scroll up', hint: 'up' },
+  { action: 'down', scope: 'details', keys: arrowsDown, label: '↓/j', description: 'scroll down', hint: 'down' },
   { action: 'pageUp', scope: 'details', keys: [{ key: 'pageUp' }, { input: 'u', ctrl: true }], label: 'pgup', description: 'page up' },
   { action: 'pageDown', scope: 'details', keys: [{ key: 'pageDown' }, { input: 'd', ctrl: true }], label: 'pgdn', description: 'page down' },
   { action: 'top', scope: 'details', keys: [{ key: 'home' }, { input: 'g' }], label: 'g', description: 'top' },
   { action: 'bottom', scope: 'details', keys: [{ key: 'end' }, { input: 'G' }], label: 'G', description: 'bottom' },
-  { action: 'focusImages', scope: 'details', keys: [{ key: 'escape' }], label: 'esc', description: 'back to images' },
+  { action: 'focusImages', scope: 'details', keys: [{ key: 'escape' }], label: 'esc', description: 'back to images', hint: 'images' },
   {
     action: 'prevTab',
     scope: 'global',
     keys: [{ key: 'tab', shift: true }, { key: 'leftArrow' }, { input: 'h' }],
-    label: '←/shift-tab',
-    description: 'previous tab',
+    label: 'shift-tab/←',
+    description: 'previous tab', hint: 'prev tab',
   },
-  { action: 'nextTab', scope: 'global', keys: [{ key: 'tab' }, { key: 'rightArrow' }, { input: 'l' }], label: 'tab/→', description: 'next tab' },
-  { action: 'refresh', scope: 'global', keys: [{ input: 'r' }], label: 'r', description: 'refresh' },
-  { action: 'help', scope: 'global', keys: [{ input: '?' }], label: '?', description: 'help' },
-  { action: 'quit', scope: 'global', keys: [{ input: 'q' }, { input: 'c', ctrl: true }], label: 'q', description: 'quit' },
+  { action: 'nextTab', scope: 'global', keys: [{ key: 'tab' }, { key: 'rightArrow' }, { input: 'l' }], label: 'tab/→', description: 'next tab', hint: 'next tab' },
+  { action: 'refresh', scope: 'global', keys: [{ input: 'r' }], label: 'r', description: 'refresh', hint: 'refresh' },
+  { action: 'help', scope: 'global', keys: [{ input: '?' }], label: '?', description: 'help', hint: 'help' },
+  { action: 'quit', scope: 'global', keys: [{ input: 'q' }, { input: 'c', ctrl: true }], label: 'q', description: 'quit', hint: 'quit' },
 ];
 
 /** The key as Ink reports it: typed text plus flags for named keys and modifiers. */
@@ -87,7 +90,7 @@ function matches(stroke: KeyStroke, press: KeyPress): boolean {
   return press.input === stroke.input && Boolean(press.ctrl) === Boolean(stroke.ctrl);
 }
 
-/** The bindings shown for a focused panel: its own, then the global ones. */
+/** The bindings that work in a focused panel: its own, then the global ones. */
 export function bindingsFor(scope: Exclude<Scope, 'global'>): KeyBinding[] {
   return keymap.filter((b) => b.scope === scope || b.scope === 'global');
 }
