@@ -1,2 +1,6 @@
 export * from './ports.js';
 export * from './api.js';
+export { createEngine, type Engine } from './engine.js';
+export type { ImageRecord, LayerRecord, TagTable } from './records.js';
+export { applyConfigChanges } from './config-changes.js';
+export { rfc3339Nano } from './time.js';

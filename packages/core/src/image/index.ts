@@ -1,1 +1,4 @@
-export {};
+export * from './media-types.js';
+export * from './json.js';
+export * from './schemas.js';
+export * from './config.js';

@@ -1,0 +1,386 @@
+import { type Digest, shortId } from '../digest/index.js';
+import { conflict, invalid } from '../errors/index.js';
+import { chainIds } from '../layer/index.js';
+import { type Reference, familiarMatch, familiarString, isValidTag, parseDockerRef, parseNormalizedNamed, parseReference, referenceName, referenceString, withTag } from '../reference/index.js';
+import type {
+  DiskUsage,
+  Filters,
+  HistoryEntry,
+  ImageDeleteItem,
+  ImageEngine,
+  ImageInspect,
+  ImagePruneReport,
+  ImageSummary,
+  ImportOptions,
+  ListImagesOptions,
+  LoadOptions,
+  LoadResult,
+  RemoveImageOptions,
+  EngineEvent,
+} from './api.js';
+import { loadArchive } from './archive-load.js';
+import { type SaveRequest, saveArchive } from './archive-save.js';
+import { EventLog } from './events.js';
+import { ImageStore } from './image-store.js';
+import { imageHistory, imageInspect, imageSize, imageSummary, namesOf, readConfig, unixSeconds } from './image-views.js';
+import type { EnginePorts } from './ports.js';
+import type { ImageRecord, LayerRecord } from './records.js';
+import { resolveImage } from './resolve.js';
+import { importRootfs } from './rootfs-import.js';
+import { SerialQueue } from './serial.js';
+import { rfc3339Nano } from './time.js';
+
+/** The engine every front end drives: today the image side; containers join it later. */
+export interface Engine extends ImageEngine {
+  readonly ports: EnginePorts;
+  close(): Promise<void>;
+}
+
+/** Build the engine over its ports (filesystem adapters in production, memory adapters in tests). */
+export function createEngine(ports: EnginePorts): Engine {
+  return new StrataEngine(ports);
+}
+
+/** Shared state handed to the use cases that live in their own files. */
+export interface EngineContext {
+  ports: EnginePorts;
+  store: ImageStore;
+  events: EventLog;
+  now(): string;
+}
+
+class StrataEngine implements Engine {
+  private readonly store: ImageStore;
+  private readonly eventLog: EventLog;
+  private readonly serial = new SerialQueue();
+  private readonly ctx: EngineContext;
+
+  constructor(readonly ports: EnginePorts) {
+    this.store = new ImageStore(ports.content, ports.metadata);
+    this.eventLog = new EventLog(ports.clock);
+    this.ctx = { ports, store: this.store, events: this.eventLog, now: () => rfc3339Nano(ports.clock.now()) };
+  }
+
+  async close(): Promise<void> {}
+
+  private async layerMap(): Promise<Map<Digest, LayerRecord>> {
+    return new Map((await this.store.layers()).map((l) => [l.diffId, l]));
+  }
+
+  async listImages(options: ListImagesOptions = {}): Promise<ImageSummary[]> {
+    const [images, tags, layers] = await Promise.all([this.store.images(), this.store.tags(), this.layerMap()]);
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, ['reference', 'dangling', 'label', 'before', 'since', 'until']);
+    const beforeSince = await this.beforeSince(filters);
+    const out: ImageSummary[] = [];
+    for (const img of images) {
+      const config = await readConfig(this.store, img.id);
+      const summary = imageSummary(img, config, tags.refs, layers);
+      const names = namesOf(tags.refs, img.id);
+      if (!matchesImageFilters(filters, summary, names, beforeSince)) continue;
+      if (filters.reference?.length) {
+        // Docker lists only the tags that match the reference filter.
+        summary.RepoTags = summary.RepoTags.filter((t) => filters.reference!.some((p) => safeMatch(p, t)));
+        summary.RepoDigests = summary.RepoDigests.filter((t) => filters.reference!.some((p) => safeMatch(p, t)));
+      }
+      out.push(summary);
+    }
+    return out.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
+  }
+
+  private async beforeSince(filters: Filters): Promise<{ before?: number; since?: number }> {
+    const r: { before?: number; since?: number } = {};
+    for (const key of ['before', 'since'] as const) {
+      const v = filters[key]?.[0];
+      if (v) {
+        const { image } = await resolveImage(this.store, v);
+        r[key] = unixSeconds(image.created);
+      }
+    }
+    return r;
+  }
+
+  async inspectImage(name: string): Promise<ImageInspect> {
+    const { image } = await resolveImage(this.store, name, (n) => `no such image: ${n}: No such image: ${shownName(n)}`);
+    const [config, tags, layers] = await Promise.all([readConfig(this.store, image.id), this.store.tags(), this.layerMap()]);
+    return imageInspect(image, config, tags.refs, layers);
+  }
+
+  async imageHistory(name: string): Promise<HistoryEntry[]> {
+    const { image } = await resolveImage(this.store, name);
+    const [config, tags, layers] = await Promise.all([readConfig(this.store, image.id), this.store.tags(), this.layerMap()]);
+    return imageHistory(image, config, namesOf(tags.refs, image.id).tags, layers);
+  }
+
+  tagImage(source: string, repo: string, tag?: string): Promise<void> {
+    return this.serial.run(async () => {
+      const { image } = await resolveImage(this.store, source);
+      let ref = parseNormalizedNamed(repo);
+      if (tag) {
+        if (!isValidTag(tag)) throw invalid(`invalid tag format`);
+        ref = withTag(ref, tag);
+      } else if (!ref.tag && !ref.digest) ref = withTag(ref, 'latest');
+      if (ref.digest) throw invalid('refusing to create a tag with a digest reference');
+      await this.setTag(ref, image.id);
+      await this.store.writeLayoutIndex();
+    });
+  }
+
+  /** Point a tag at an image, as `docker tag` and `docker load` do. */
+  private async setTag(ref: Reference, id: Digest): Promise<void> {
+    const tags = await this.store.tags();
+    const key = referenceString(ref);
+    tags.refs[key] = id;
+    await this.store.putTags(tags);
+    const img = await this.store.image(id);
+    if (img) await this.store.putImage({ ...img, lastTagTime: this.ctx.now() });
+    this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });
+  }
+
+  removeImage(name: string, options: RemoveImageOptions = {}): Promise<ImageDeleteItem[]> {
+    return this.serial.run(async () => {
+      const out = await this.removeImageLocked(name, options);
+      await this.store.writeLayoutIndex();
+      return out;
+    });
+  }
+
+  private async removeImageLocked(name: string, options: RemoveImageOptions): Promise<ImageDeleteItem[]> {
+    const { image, byId } = await resolveImage(this.store, name);
+    const records: ImageDeleteItem[] = [];
+    const tags = await this.store.tags();
+    const refsOf = () => Object.keys(tags.refs).filter((r) => tags.refs[r] === image.id).sort();
+    const untag = (r: string) => {
+      delete tags.refs[r];
+      records.push({ Untagged: familiarString(parseReference(r)) });
+      this.eventLog.emit('image', 'untag', image.id, { name: image.id });
+    };
+    if (!byId) {
+      const parsed = parseNormalizedNamed(name);
+      const ref = parsed.tag || parsed.digest ? parsed : withTag(parsed, 'latest');
+      untag(referenceString(ref));
+      if (!ref.digest) {
+        const sameRepoTagLeft = refsOf().some((r) => !r.includes('@') && referenceName(parseReference(r)) === referenceName(ref));
+        if (!sameRepoTagLeft) for (const r of refsOf()) if (r.includes('@') && referenceName(parseReference(r)) === referenceName(ref)) untag(r);
+      }
+      await this.store.putTags(tags);
+      if (refsOf().length > 0) return records;
+    } else {
+      const refs = refsOf();
+      const tagRefs = refs.filter((r) => !r.includes('@'));
+      const single = tagRefs.length <= 1 && new Set(refs.map((r) => referenceName(parseReference(r)))).size <= 1;
+      if (single || options.force) {
+        for (const r of refs) untag(r);
+        await this.store.putTags(tags);
+      } else {
+        throw conflict(`conflict: unable to delete ${shortId(image.id)} (must be forced) - image is referenced in multiple repositories`);
+      }
+    }
+    records.push(...(await this.deleteImageRecord(image)));
+    return records;
+  }
+
+  /** Delete an untagged image and every layer no other image needs; returns the `Deleted` lines. */
+  private async deleteImageRecord(image: ImageRecord): Promise<ImageDeleteItem[]> {
+    const records: ImageDeleteItem[] = [{ Deleted: image.id }];
+    await this.store.deleteImage(image.id);
+    this.eventLog.emit('image', 'delete', image.id, { name: image.id });
+    const others = await this.store.images();
+    const chainsInUse = new Set<string>();
+    const diffIdsInUse = new Set<string>();
+    const manifestsInUse = new Set<string>();
+    for (const o of others) {
+      for (const c of chainIds(o.diffIds, this.ports.hasher)) chainsInUse.add(c);
+      for (const d of o.diffIds) diffIdsInUse.add(d);
+      manifestsInUse.add(o.manifest);
+    }
+    const chain = chainIds(image.diffIds, this.ports.hasher);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      if (chainsInUse.has(chain[i])) break;
+      records.push({ Deleted: chain[i] });
+    }
+    for (const d of new Set(image.diffIds)) {
+      if (diffIdsInUse.has(d)) continue;
+      const layer = await this.store.layer(d);
+      await this.store.deleteLayer(d);
+      if (layer) await this.ports.content.delete(layer.blob);
+    }
+    if (!manifestsInUse.has(image.manifest)) await this.ports.content.delete(image.manifest);
+    await this.ports.content.delete(image.id);
+    return records;
+  }
+
+  pruneImages(filters: Filters = {}): Promise<ImagePruneReport> {
+    return this.serial.run(async () => {
+      checkFilterKeys(filters, ['dangling', 'until', 'label', 'label!']);
+      const danglingOnly = !(filters.dangling ?? []).some((v) => v === 'false' || v === '0');
+      const untilSec = filters.until?.[0] ? parseUntil(filters.until[0], this.ports.clock.now()) : undefined;
+      const [images, tags, before] = await Promise.all([this.store.images(), this.store.tags(), this.layerMap()]);
+      const deleted: ImageDeleteItem[] = [];
+      for (const img of images) {
+        const refs = Object.keys(tags.refs).filter((r) => tags.refs[r] === img.id);
+        if (danglingOnly && refs.length > 0) continue;
+        if (untilSec !== undefined && unixSeconds(img.created) >= untilSec) continue;
+        const config = await readConfig(this.store, img.id);
+        if (!matchesLabels(filters, (config.config?.Labels ?? {}) as Record<string, string>)) continue;
+        for (const r of refs) {
+          delete tags.refs[r];
+          deleted.push({ Untagged: familiarString(parseReference(r)) });
+          this.eventLog.emit('image', 'untag', img.id, { name: img.id });
+        }
+        await this.store.putTags(tags);
+        deleted.push(...(await this.deleteImageRecord(img)));
+      }
+      const after = await this.layerMap();
+      let reclaimed = 0;
+      for (const [d, l] of before) if (!after.has(d)) reclaimed += l.size;
+      await this.store.writeLayoutIndex();
+      this.eventLog.emit('image', 'prune', '', { reclaimed: String(reclaimed) }, false);
+      return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+    });
+  }
+
+  async diskUsage(): Promise<DiskUsage> {
+    const [images, tags, layers] = await Promise.all([this.store.images(), this.store.tags(), this.layerMap()]);
+    const users = new Map<string, number>();
+    for (const img of images) for (const d of new Set(img.diffIds)) users.set(d, (users.get(d) ?? 0) + 1);
+    const summaries: ImageSummary[] = [];
+    for (const img of images) {
+      const s = imageSummary(img, await readConfig(this.store, img.id), tags.refs, layers);
+      s.SharedSize = [...new Set(img.diffIds)].reduce((n, d) => n + ((users.get(d) ?? 0) > 1 ? (layers.get(d)?.size ?? 0) : 0), 0);
+      s.Containers = 0;
+      summaries.push(s);
+    }
+    summaries.sort((a, b) => b.Created - a.Created);
+    let layersSize = 0;
+    for (const d of users.keys()) layersSize += layers.get(d as Digest)?.size ?? 0;
+    return { LayersSize: layersSize, Images: summaries, Containers: [], Volumes: [], BuildCache: [], BuilderSize: 0 };
+  }
+
+  loadImages(archive: ReadableStream<Uint8Array>, options: LoadOptions = {}): Promise<LoadResult> {
+    return this.serial.run(async () => {
+      const result = await loadArchive(this.ctx, archive, options, (ref, id) => this.setTag(ref, id));
+      await this.store.writeLayoutIndex();
+      return result;
+    });
+  }
+
+  async saveImages(names: string[]): Promise<ReadableStream<Uint8Array>> {
+    if (names.length === 0) throw invalid('No images specified');
+    const tags = await this.store.tags();
+    const requests = new Map<Digest, SaveRequest>();
+    const add = (image: ImageRecord, ref?: Reference) => {
+      const r = requests.get(image.id) ?? { image, refs: [] };
+      if (ref && !r.refs.some((x) => referenceString(x) === referenceString(ref))) r.refs.push(ref);
+      requests.set(image.id, r);
+    };
+    for (const n of names) {
+      // `docker save busybox` saves every tag of the repository.
+      const named = tryParseNamed(n);
+      if (named && !named.tag && !named.digest) {
+        const repoTags = Object.keys(tags.refs).filter((r) => !r.includes('@') && referenceName(parseReference(r)) === referenceName(named));
+        if (repoTags.length) {
+          for (const r of repoTags) {
+            const img = await this.store.image(tags.refs[r]);
+            if (img) add(img, parseReference(r));
+          }
+          continue;
+        }
+      }
+      const r = await resolveImage(this.store, n);
+      add(r.image, r.byId || r.ref?.digest ? undefined : r.ref);
+    }
+    for (const r of requests.values()) this.eventLog.emit('image', 'save', r.image.id, { name: r.image.id });
+    return saveArchive(this.ctx, [...requests.values()]);
+  }
+
+  importImage(rootfs: ReadableStream<Uint8Array>, options: ImportOptions = {}): Promise<string> {
+    return this.serial.run(async () => {
+      let ref: Reference | undefined;
+      if (options.repo) {
+        ref = parseNormalizedNamed(options.repo);
+        if (options.tag) ref = withTag(ref, options.tag);
+        else if (!ref.tag && !ref.digest) ref = withTag(ref, 'latest');
+        if (ref.digest) throw invalid('cannot import digest reference');
+      }
+      const id = await importRootfs(this.ctx, rootfs, options);
+      this.eventLog.emit('image', 'import', id, { name: id });
+      if (ref) await this.setTag(ref, id);
+      await this.store.writeLayoutIndex();
+      return id;
+    });
+  }
+
+  events(options?: { since?: number; until?: number; filters?: Filters; signal?: AbortSignal }): AsyncIterable<EngineEvent> {
+    return this.eventLog.stream(options);
+  }
+}
+
+function tryParseNamed(n: string): Reference | undefined {
+  try {
+    return parseNormalizedNamed(n);
+  } catch {
+    return undefined;
+  }
+}
+
+function shownName(n: string): string {
+  try {
+    return familiarString(parseDockerRef(n));
+  } catch {
+    return n;
+  }
+}
+
+function safeMatch(pattern: string, familiar: string): boolean {
+  try {
+    return familiarMatch(pattern, parseNormalizedNamed(familiar.replace(/^<none>.*$/, 'x')));
+  } catch {
+    return false;
+  }
+}
+
+function checkFilterKeys(filters: Filters, allowed: string[]): void {
+  for (const k of Object.keys(filters)) if (!allowed.includes(k)) throw invalid(`invalid filter '${k}'`);
+}
+
+function matchesLabels(filters: Filters, labels: Record<string, string>): boolean {
+  const has = (spec: string) => {
+    const i = spec.indexOf('=');
+    return i < 0 ? spec in labels : labels[spec.slice(0, i)] === spec.slice(i + 1);
+  };
+  return (filters.label ?? []).every(has) && !(filters['label!'] ?? []).some(has);
+}
+
+function matchesImageFilters(
+  filters: Filters,
+  s: ImageSummary,
+  names: { tags: string[]; digests: string[] },
+  bs: { before?: number; since?: number },
+): boolean {
+  const dangling = filters.dangling?.[0];
+  if (dangling !== undefined) {
+    if (!['true', 'false', '1', '0'].includes(dangling)) throw invalid(`Invalid filter 'dangling=${dangling}'`);
+    const isDangling = names.tags.length === 0 && names.digests.length === 0;
+    if ((dangling === 'true' || dangling === '1') !== isDangling) return false;
+  }
+  if (filters.reference?.length) {
+    const all = [...names.tags, ...names.digests];
+    if (!filters.reference.some((p) => all.some((n) => safeMatch(p, n)))) return false;
+  }
+  if (!matchesLabels(filters, s.Labels ?? {})) return false;
+  if (bs.before !== undefined && !(s.Created < bs.before)) return false;
+  if (bs.since !== undefined && !(s.Created > bs.since)) return false;
+  return true;
+}
+
+/** `until` as unix seconds: a timestamp, RFC 3339 date, or a Go duration relative to now (`24h`, `10m`). */
+function parseUntil(v: string, nowMs: number): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  const dur = /^(\d+(?:\.\d+)?)(h|m|s)$/.exec(v);
+  if (dur) return nowMs / 1000 - Number(dur[1]) * { h: 3600, m: 60, s: 1 }[dur[2] as 'h' | 'm' | 's'];
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${v}'`);
+  return t / 1000;
+}
+

@@ -1,0 +1,70 @@
+// Test-only in-memory ports for core's own tests (core cannot depend on @strata/storage).
+import { createGunzip } from 'node:zlib';
+import { Duplex } from 'node:stream';
+import type { Digest } from '../digest/index.js';
+import { sha256Of } from '../digest/index.js';
+import { invalid, notFound } from '../errors/index.js';
+import type { BlobExpectation, Codecs, ContentStore, EnginePorts, MetadataStore, OciIndex } from '../engine/ports.js';
+import { collect, nodeHasher, nodeRandom } from './node.js';
+
+export class TestContentStore implements ContentStore {
+  readonly blobs = new Map<Digest, Uint8Array>();
+  index: OciIndex = { schemaVersion: 2, manifests: [] };
+  async has(d: Digest) { return this.blobs.has(d); }
+  async size(d: Digest) { return this.blobs.get(d)?.byteLength; }
+  async readBytes(d: Digest) {
+    const b = this.blobs.get(d);
+    if (!b) throw notFound(`blob ${d} not found`);
+    return b;
+  }
+  async read(d: Digest) {
+    const b = await this.readBytes(d);
+    return new ReadableStream<Uint8Array>({ start(c) { c.enqueue(b); c.close(); } });
+  }
+  async write(source: ReadableStream<Uint8Array> | Uint8Array, expected?: BlobExpectation) {
+    const bytes = source instanceof Uint8Array ? source : await collect(source);
+    const digest = sha256Of(nodeHasher, bytes);
+    if (expected?.digest && expected.digest !== digest) throw invalid(`digest mismatch: expected ${expected.digest}, got ${digest}`);
+    if (expected?.size !== undefined && expected.size !== bytes.byteLength) throw invalid('size mismatch');
+    this.blobs.set(digest, bytes);
+    return { digest, size: bytes.byteLength };
+  }
+  async delete(d: Digest) { this.blobs.delete(d); }
+  async list() { return [...this.blobs.keys()]; }
+  async readIndex() { return this.index; }
+  async writeIndex(i: OciIndex) { this.index = structuredClone(i); }
+}
+
+export class TestMetadataStore implements MetadataStore {
+  readonly data = new Map<string, string>();
+  async get<T>(ns: string, key: string) {
+    const v = this.data.get(`${ns}/${key}`);
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+  async put<T>(ns: string, key: string, value: T) { this.data.set(`${ns}/${key}`, JSON.stringify(value)); }
+  async delete(ns: string, key: string) { this.data.delete(`${ns}/${key}`); }
+  async list<T>(ns: string) {
+    return [...this.data].filter(([k]) => k.startsWith(`${ns}/`)).map(([k, v]) => [k.slice(ns.length + 1), JSON.parse(v) as T] as [string, T]);
+  }
+}
+
+export const testCodecs: Codecs = {
+  decompress(kind) {
+    if (kind !== 'gzip') throw invalid(`${kind} not available in tests`);
+    return Duplex.toWeb(createGunzip()) as unknown as TransformStream<Uint8Array, Uint8Array>;
+  },
+};
+
+export function testPorts(start = Date.parse('2026-11-30T00:00:00Z')): EnginePorts & { content: TestContentStore; metadata: TestMetadataStore; advance(ms: number): void } {
+  let now = start;
+  return {
+    content: new TestContentStore(),
+    metadata: new TestMetadataStore(),
+    hasher: nodeHasher,
+    clock: { now: () => now },
+    random: nodeRandom,
+    codecs: testCodecs,
+    advance(ms: number) { now += ms; },
+  };
+}
+
