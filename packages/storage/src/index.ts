@@ -1,1 +1,14 @@
-export {};
+export { FsContentStore, type FsContentStoreOptions } from './content/fs-content-store.js';
+export { FsMetadataStore, type FsMetadataStoreOptions } from './metadata/fs-metadata-store.js';
+export { encodeRecordKey, decodeRecordKey } from './metadata/record-key.js';
+export { DataRootLock, DataRootInUseError, LOCK_FILE, type DataRootOwner } from './lock/data-root-lock.js';
+export { openDataRoot, defaultDataRoot, type DataRoot, type OpenDataRootOptions } from './data-root.js';
+export { nodeHasher } from './node/node-hasher.js';
+export { systemClock } from './node/system-clock.js';
+export { nodeRandom } from './node/node-random.js';
+export { nodeCodecs, createNodeCodecs, type NodeCodecsOptions } from './node/node-codecs.js';
+export { MemoryContentStore } from './memory/memory-content-store.js';
+export { MemoryMetadataStore } from './memory/memory-metadata-store.js';
+export { ManualClock, MANUAL_CLOCK_START } from './memory/manual-clock.js';
+export { SeededRandom } from './memory/seeded-random.js';
+export { memoryPorts, type MemoryPorts } from './memory/memory-ports.js';

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collect, makeTempDir, readFixtureBlob, removeTempDir, sha256Hex, snapshotTree, streamOf } from '../testing/fixture-files.js';
+import { FsContentStore } from './fs-content-store.js';
+
+const LAYER = '0d733fea8f7dadcc93a60bd80b3b1a2d1d54ff8bed69711bf736915d906f5afe';
+const CONFIG = '16ec02b5265e63537cd55b1ed6427db75c9388dec02a4bbda4d06bcf39419156';
+
+let dir: string;
+let store: FsContentStore;
+beforeEach(async () => {
+  dir = await makeTempDir('fs-content');
+  store = new FsContentStore(join(dir, 'content'), { tempDir: join(dir, 'tmp') });
+});
+afterEach(async () => {
+  await removeTempDir(dir);
+});
+
+describe('FsContentStore', () => {
+  it('lays out an OCI image layout on init', async () => {
+    await store.init();
+    expect(await readFile(join(dir, 'content', 'oci-layout'), 'utf8')).toBe('{"imageLayoutVersion":"1.0.0"}');
+    expect(JSON.parse(await readFile(join(dir, 'content', 'index.json'), 'utf8'))).toEqual({ schemaVersion: 2, manifests: [] });
+    expect(await readdir(join(dir, 'content', 'blobs', 'sha256'))).toEqual([]);
+  });
+
+  it('stores a blob under blobs/sha256/<hex> with exactly its bytes', async () => {
+    const layer = await readFixtureBlob(LAYER);
+    await store.write(streamOf(layer, 3000));
+    expect(store.pathOf(`sha256:${LAYER}`)).toBe(join(dir, 'content', 'blobs', 'sha256', LAYER));
+    expect(sha256Hex(await readFile(store.pathOf(`sha256:${LAYER}`)))).toBe(LAYER);
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('leaves the whole store byte-for-byte unchanged when a write mismatches', async () => {
+    const config = await readFixtureBlob(CONFIG);
+    await store.write(config);
+    await store.writeIndex({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${CONFIG}`, size: config.byteLength }] });
+    const before = await snapshotTree(dir);
+    const layer = await readFixtureBlob(LAYER);
+    const corrupted = layer.slice();
+    corrupted[500_000] ^= 0xff;
+    await expect(store.write(streamOf(corrupted), { digest: `sha256:${LAYER}`, size: layer.byteLength })).rejects.toThrow(
+      `digest mismatch: expected sha256:${LAYER}, got sha256:${sha256Hex(corrupted)}`,
+    );
+    await expect(store.write(streamOf(layer), { digest: `sha256:${LAYER}`, size: 1000 })).rejects.toThrow(/^size mismatch/);
+    await expect(store.write(layer.subarray(0, 10), { digest: `sha256:${LAYER}` })).rejects.toThrow(/^digest mismatch/);
+    expect(await snapshotTree(dir)).toEqual(before);
+  });
+
+  it('never shows a blob under its final name before it is complete and verified', async () => {
+    const layer = await readFixtureBlob(LAYER);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let step = 0;
+    const source = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        step++;
+        if (step === 1) c.enqueue(layer.subarray(0, 600_000));
+        else if (step === 2) {
+          await gate;
+          c.enqueue(layer.subarray(600_000));
+        } else c.close();
+      },
+    });
+    const writing = store.write(source, { digest: `sha256:${LAYER}` });
+    while (step < 2) await new Promise((r) => setTimeout(r, 5));
+    expect(await store.has(`sha256:${LAYER}`)).toBe(false);
+    expect(await store.list()).toEqual([]);
+    expect((await readdir(join(dir, 'tmp'))).length).toBe(1);
+    release();
+    await writing;
+    expect(await store.list()).toEqual([`sha256:${LAYER}`]);
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('streams a large blob through its buffers intact', async () => {
+    const big = new Uint8Array(randomBytes(24 * 1024 * 1024 + 12345));
+    const hex = sha256Hex(big);
+    const result = await store.write(streamOf(big, 16 * 1024), { digest: `sha256:${hex}`, size: big.byteLength });
+    expect(result.size).toBe(big.byteLength);
+    expect(sha256Hex(await readFile(store.pathOf(result.digest)))).toBe(hex);
+    const back = await collect(await store.read(result.digest));
+    expect(back.byteLength).toBe(big.byteLength);
+    expect(sha256Hex(back)).toBe(hex);
+  });
+
+  it('does not touch the stored file when the same blob is written again', async () => {
+    const config = await readFixtureBlob(CONFIG);
+    await store.write(config);
+    const first = await stat(store.pathOf(`sha256:${CONFIG}`));
+    await new Promise((r) => setTimeout(r, 20));
+    await store.write(streamOf(config, 100), { digest: `sha256:${CONFIG}` });
+    await store.write(config);
+    const second = await stat(store.pathOf(`sha256:${CONFIG}`));
+    expect(second.ino).toBe(first.ino);
+    expect(second.mtimeMs).toBe(first.mtimeMs);
+  });
+
+  it('leaves no temp file behind after concurrent writes of one blob', async () => {
+    const layer = await readFixtureBlob(LAYER);
+    await Promise.all(Array.from({ length: 6 }, () => store.write(streamOf(layer, 50_000))));
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    expect(await readdir(join(dir, 'content', 'blobs', 'sha256'))).toEqual([LAYER]);
+  });
+
+  it('detects a blob corrupted on disk when reading it', async () => {
+    const layer = await readFixtureBlob(LAYER);
+    await store.write(layer);
+    const onDisk = layer.slice();
+    onDisk[1000] ^= 1;
+    await writeFile(store.pathOf(`sha256:${LAYER}`), onDisk);
+    await expect(store.readBytes(`sha256:${LAYER}`)).rejects.toThrow(`digest mismatch: expected sha256:${LAYER}, got sha256:${sha256Hex(onDisk)}`);
+    await expect(collect(await store.read(`sha256:${LAYER}`))).rejects.toThrow(/^digest mismatch/);
+    const trusting = new FsContentStore(join(dir, 'content'), { tempDir: join(dir, 'tmp'), verifyOnRead: false });
+    expect(sha256Hex(await trusting.readBytes(`sha256:${LAYER}`))).toBe(sha256Hex(onDisk));
+  });
+
+  describe('importFile', () => {
+    it('moves a verified file in without copying it', async () => {
+      const layer = await readFixtureBlob(LAYER);
+      await store.init();
+      const temp = store.newTempPath('layer');
+      expect(temp.startsWith(join(dir, 'tmp') + '/')).toBe(true);
+      await writeFile(temp, layer);
+      const { ino } = await stat(temp);
+      expect(await store.importFile(temp, { digest: `sha256:${LAYER}`, size: layer.byteLength })).toEqual({ digest: `sha256:${LAYER}`, size: layer.byteLength });
+      expect((await stat(store.pathOf(`sha256:${LAYER}`))).ino).toBe(ino);
+      await expect(stat(temp)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    });
+
+    it('deletes a file that does not match and leaves the store unchanged', async () => {
+      const config = await readFixtureBlob(CONFIG);
+      await store.write(config);
+      const temp = store.newTempPath();
+      await writeFile(temp, config.subarray(1));
+      const before = await snapshotTree(join(dir, 'content'));
+      await expect(store.importFile(temp, { digest: `sha256:${CONFIG}` })).rejects.toThrow(
+        `digest mismatch: expected sha256:${CONFIG}, got sha256:${sha256Hex(config.subarray(1))}`,
+      );
+      await expect(stat(temp)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+      expect(await snapshotTree(join(dir, 'content'))).toEqual(before);
+      await expect(store.importFile(join(dir, 'nope'))).rejects.toMatchObject({ kind: 'not-found' });
+    });
+  });
+});

@@ -1,0 +1,100 @@
+import { homedir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Codecs, EnginePorts, Hasher } from '@strata/core';
+import { FsContentStore } from './content/fs-content-store.js';
+import { ensureDirectory } from './fs/durable-file.js';
+import { DataRootLock, removeLockStagingLeftovers } from './lock/data-root-lock.js';
+import { FsMetadataStore } from './metadata/fs-metadata-store.js';
+import { nodeCodecs } from './node/node-codecs.js';
+import { nodeHasher } from './node/node-hasher.js';
+import { nodeRandom } from './node/node-random.js';
+import { systemClock } from './node/system-clock.js';
+
+export interface OpenDataRootOptions {
+  /** Take `<root>/strata.lock` (default true). Without it nothing is cleaned up either. */
+  lock?: boolean;
+  /** The API socket to record in the lock file for other front ends. */
+  socket?: string;
+  hasher?: Hasher;
+  codecs?: Codecs;
+}
+
+/** An opened data root: the engine's ports on it, and the lock that makes this process its owner. */
+export interface DataRoot {
+  root: string;
+  ports: EnginePorts;
+  content: FsContentStore;
+  metadata: FsMetadataStore;
+  lock: DataRootLock | undefined;
+  /** Temp files of a previous owner that were removed on open. */
+  removedLeftovers: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Open (creating if needed) a data root: `content/` (an OCI image layout), `metadata/`
+ * (JSON records), `tmp/` (staging for both, same filesystem), `strata.lock`. Takes the lock
+ * first, then removes whatever a crashed owner left in `tmp/`.
+ */
+export async function openDataRoot(dir: string, options: OpenDataRootOptions = {}): Promise<DataRoot> {
+  const root = resolve(dir);
+  await ensureDirectory(root);
+  const lock = options.lock === false ? undefined : await DataRootLock.acquire(root, { socket: options.socket });
+  try {
+    const tempDir = join(root, 'tmp');
+    await ensureDirectory(tempDir);
+    const removedLeftovers: string[] = [];
+    if (lock) {
+      // Only the owner may clean: without the lock these could be another process's writes in flight.
+      for (const name of await readdir(tempDir)) {
+        await rm(join(tempDir, name), { recursive: true, force: true });
+        removedLeftovers.push(name);
+      }
+      await removeLockStagingLeftovers(root, await readdir(root));
+    }
+    const hasher = options.hasher ?? nodeHasher;
+    const content = new FsContentStore(join(root, 'content'), { tempDir, hasher });
+    await content.init();
+    const metadata = new FsMetadataStore(join(root, 'metadata'), { tempDir });
+    await ensureDirectory(metadata.root);
+    const ports: EnginePorts = {
+      content,
+      metadata,
+      hasher,
+      clock: systemClock,
+      random: nodeRandom,
+      codecs: options.codecs ?? nodeCodecs,
+    };
+    let closed = false;
+    return {
+      root,
+      ports,
+      content,
+      metadata,
+      lock,
+      removedLeftovers,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await lock?.release();
+      },
+    };
+  } catch (e) {
+    await lock?.release();
+    throw e;
+  }
+}
+
+/**
+ * Where Strata keeps its data unless told otherwise: `$STRATA_DATA_ROOT`; as root
+ * `/var/lib/strata` (like dockerd's /var/lib/docker); otherwise `$XDG_DATA_HOME/strata` or
+ * `~/.local/share/strata`.
+ */
+export function defaultDataRoot(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
+  if (env.STRATA_DATA_ROOT) return resolve(env.STRATA_DATA_ROOT);
+  if (uid === 0) return '/var/lib/strata';
+  // The XDG spec says relative values are invalid and must be ignored.
+  if (env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME)) return join(env.XDG_DATA_HOME, 'strata');
+  return join(env.HOME || homedir(), '.local', 'share', 'strata');
+}
