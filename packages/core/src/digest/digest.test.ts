@@ -11,7 +11,8 @@ describe('digest', () => {
     expect(parseDigest(d)).toBe(d);
     expect(shortId(d)).toBe('07019df820f5');
     expect(isHex64(digestHex(d))).toBe(true);
-    expect(() => parseDigest('sha256:abc')).toThrow(/invalid checksum digest/);
+    expect(() => parseDigest('sha256:abc')).toThrow('invalid checksum digest length');
+    expect(() => parseDigest(`sha256:${'F'.repeat(64)}`)).toThrow('invalid checksum digest format');
     expect(() => parseDigest('nope')).toThrow(/invalid digest format/);
     expect(() => parseDigest('md5:abcd')).toThrow(/unsupported digest algorithm/);
   });

@@ -24,9 +24,11 @@ const HEX64_RE = /^[a-f0-9]{64}$/;
 export function parseDigest(s: string): Digest {
   if (!DIGEST_RE.test(s)) throw invalid(`invalid digest format: ${JSON.stringify(s)}`);
   const alg = s.slice(0, s.indexOf(':'));
-  if (alg === 'sha256' && !SHA256_RE.test(s)) throw invalid(`invalid checksum digest length or format: ${s}`);
-  if (alg === 'sha512' && !SHA512_RE.test(s)) throw invalid(`invalid checksum digest length or format: ${s}`);
   if (alg !== 'sha256' && alg !== 'sha512') throw invalid(`unsupported digest algorithm: ${s}`);
+  // go-digest checks the length first, then the characters.
+  const hexLength = alg === 'sha256' ? 64 : 128;
+  if (s.length - alg.length - 1 !== hexLength) throw invalid('invalid checksum digest length');
+  if (!(alg === 'sha256' ? SHA256_RE : SHA512_RE).test(s)) throw invalid('invalid checksum digest format');
   return s;
 }
 

@@ -75,7 +75,8 @@ async function readArchive(ctx: EngineContext, archive: ReadableStream<Uint8Arra
       continue;
     }
     if (e.type === 'symlink') {
-      const target = e.linkname.startsWith('/') ? e.linkname.slice(1) : `${dirOf(path)}/${e.linkname}`;
+      const dir = dirOf(path);
+      const target = e.linkname.startsWith('/') ? e.linkname.slice(1) : dir ? `${dir}/${e.linkname}` : e.linkname;
       tree.links.set(path, cleanArchivePath(target, `link ${path} ->`));
       await e.body.cancel();
       continue;
