@@ -50,3 +50,11 @@ export function capturedResponseHeaders(name: string, status: RegExp): Record<st
   }
   return headers;
 }
+
+/** What the user saw: the CLI output lines after the `$ docker ...` line, without `[exit=N]`. */
+export function capturedOutput(name: string): string[] {
+  const seen = readCapture(name).split('## what the user saw')[1].split('## wire log')[0].split('\n');
+  const start = seen.findIndex((l) => l.startsWith('$ '));
+  const end = seen.findIndex((l) => /^\[exit=\d+\]$/.test(l));
+  return seen.slice(start + 1, end);
+}

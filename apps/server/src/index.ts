@@ -1,1 +1,11 @@
-export {};
+export { createApp, type AppOptions } from './app.js';
+export { startDaemon, defaultSocketPath, type Daemon, type DaemonOptions } from './daemon.js';
+export { openDataRootEngine, defaultStrataDataRoot, type DataRootEngine } from './dataRootEngine.js';
+export { parseDaemonFlags, daemonUsage, type DaemonFlags } from './daemonFlags.js';
+export { parseListenAddress, formatListenAddress, type ListenAddress } from './listenAddress.js';
+export { apiVersion, minApiVersion, compareApiVersions, splitVersionedPath } from './apiVersion.js';
+export { errorResponse, statusOfError, HttpError } from './errorResponse.js';
+export { parseFilters } from './filters.js';
+export { progressResponse, encodeProgressMessage } from './progressStream.js';
+export { readHostFacts, type HostFacts } from './hostFacts.js';
+export { strataVersion } from './strataVersion.js';
