@@ -79,15 +79,15 @@ export interface DockerRun {
   stderr: string;
 }
 
-/** Runs the docker CLI with `args`; `env` is added to this process's environment. */
+/** Runs the docker CLI with `args`; `env` is added to this process's environment; `signal` kills it. */
 export function runDocker(
   args: string[],
-  options: { env?: Record<string, string>; input?: string | Uint8Array } = {},
+  options: { env?: Record<string, string>; input?: string | Uint8Array; signal?: AbortSignal } = {},
 ): Promise<DockerRun> {
   const cli = dockerCli();
   if (!cli) return Promise.reject(new Error('docker CLI not found (/usr/local/bin/docker or /usr/bin/docker)'));
   return new Promise((resolve, reject) => {
-    const child = spawn(cli, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cli, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -175,7 +175,7 @@ export async function startDockerd(options: DockerdOptions = {}): Promise<Docker
     storageDriver,
     env: { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: cliConfig },
     logFile,
-    stop: () => stopDaemon(child, exited, dir, options.stopTimeoutMs ?? 20_000).finally(() => log.close()),
+    stop: () => stopDaemon(child, dir, options.stopTimeoutMs ?? 20_000).finally(() => log.close()),
   };
 
   const ready = pid !== undefined && (await waitForPing(socket, exited, options.startTimeoutMs ?? 30_000));
@@ -212,15 +212,8 @@ async function waitForPing(socket: string, exited: Promise<void>, timeoutMs: num
   return false;
 }
 
-async function stopDaemon(child: ChildProcess, exited: Promise<void>, dir: string, timeoutMs: number): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-    child.kill('SIGTERM');
-    const inTime = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
-    if (!inTime) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
+async function stopDaemon(child: ChildProcess, dir: string, timeoutMs: number): Promise<void> {
+  await terminate(child, timeoutMs);
   // A dockerd killed by SIGKILL leaves its containerd running; both were started for this dir only,
   // so any process whose command line names the dir is one of ours.
   await killProcessesNaming(dir);
@@ -254,6 +247,21 @@ export function processAlive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
+  }
+}
+
+/** Sends SIGTERM to a child we spawned, SIGKILL after `timeoutMs`; resolves once it has exited. */
+export async function terminate(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  // The timer is cleared on exit so that it does not keep the process alive for `timeoutMs`.
+  const inTime = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+  clearTimeout(timer);
+  if (!inTime) {
+    child.kill('SIGKILL');
+    await exited;
   }
 }
 
