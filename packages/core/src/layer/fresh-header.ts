@@ -101,7 +101,7 @@ function paxRecordsFor(entry: TarEntry, size: number): Map<string, Uint8Array> {
   text(entry.linkname, NAME_SIZE, 'linkpath', false);
   text(entry.uname, 32, 'uname', false);
   text(entry.gname, 32, 'gname', false);
-  cannot('mode', dockerModeField(entry.type, entry.mode), 8);
+  cannot('mode', modeFieldOf(entry), 8);
   cannot('devmajor', entry.devmajor, 8);
   cannot('devminor', entry.devminor, 8);
   numeric(entry.uid, 8, 'uid');
@@ -148,8 +148,15 @@ const recordBytes = (records: Map<string, Uint8Array>): Uint8Array => {
 };
 
 /**
+ * The mode field to write: the entry's rawMode while it agrees with `mode`, else `mode`
+ * with Docker's file-type bits (so a chmod on a decoded entry still writes sensibly).
+ */
+export const modeFieldOf = (entry: TarEntry): number =>
+  (entry.rawMode & 0o7777) === entry.mode && entry.rawMode >= 0 ? entry.rawMode : dockerModeField(entry.type, entry.mode);
+
+/**
  * The header blocks Go's archive/tar (and so Docker) writes for an entry: a ustar block,
- * preceded by a PAX `x` header when a field does not fit. Mode carries Docker's file-type bits.
+ * preceded by a PAX `x` header when a field does not fit (see modeFieldOf for the mode).
  */
 export function freshHeaderBlocks(entry: TarEntry): Uint8Array[] {
   const typeflag = typeflagOf(entry);
@@ -181,7 +188,7 @@ export function freshHeaderBlocks(entry: TarEntry): Uint8Array[] {
   w.block[field.typeflag[0]] = typeflag.charCodeAt(0);
   w.string('name', str(name));
   w.string('linkname', str(entry.linkname));
-  w.octal('mode', dockerModeField(entry.type, entry.mode));
+  w.octal('mode', modeFieldOf(entry));
   w.octal('uid', entry.uid);
   w.octal('gid', entry.gid);
   w.octal('size', size);

@@ -107,12 +107,17 @@ export const dockerModeField = (type: TarEntryType, mode: number): number => (mo
 /** Fields a caller supplies to build an entry for the fresh encoder; the rest default as Docker would. */
 export type TarEntryInit = Pick<TarEntry, 'path' | 'type'> & Partial<Omit<TarEntry, 'path' | 'type' | 'raw'>>;
 
-/** A complete TarEntry from a few fields (uid/gid 0, mode 0o644 or 0o755 for directories, mtime 0). */
+/**
+ * A complete TarEntry from a few fields (uid/gid 0, mode 0o644 or 0o755 for directories, mtime 0).
+ * The mode field gets Docker's file-type bits, except on whiteouts, which Docker writes by hand
+ * without them (0o600, and the directory's mode for `.wh..wh..opq`; fixtures 02 and 03).
+ */
 export function tarEntry(init: TarEntryInit): TarEntry {
   const mode = (init.mode ?? (init.type === 'directory' ? 0o755 : 0o644)) & 0o7777;
+  const whiteout = (init.path.split('/').filter(Boolean).at(-1) ?? '').startsWith('.wh.');
   return {
     typeflag: typeflagOf({ type: init.type, typeflag: init.typeflag ?? '0' }),
-    rawMode: dockerModeField(init.type, mode),
+    rawMode: whiteout ? mode : dockerModeField(init.type, mode),
     uid: 0,
     gid: 0,
     uname: '',
