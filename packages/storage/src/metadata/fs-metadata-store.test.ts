@@ -1,0 +1,47 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, removeTempDir } from '../testing/fixture-files.js';
+import { FsMetadataStore } from './fs-metadata-store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await makeTempDir('fs-metadata');
+});
+afterEach(async () => {
+  await removeTempDir(dir);
+});
+
+describe('FsMetadataStore on disk', () => {
+  it('keeps one JSON file per record under <namespace>/<encoded key>.json and no temp files', async () => {
+    const store = new FsMetadataStore(join(dir, 'metadata'), { tempDir: join(dir, 'tmp') });
+    await store.put('tags', 'docker.io/library/busybox:local', { id: 'sha256:1711673fe39b' });
+    expect(await readdir(join(dir, 'metadata', 'tags'))).toEqual(['docker.io%2Flibrary%2Fbusybox%3Alocal.json']);
+    expect(await readFile(join(dir, 'metadata', 'tags', 'docker.io%2Flibrary%2Fbusybox%3Alocal.json'), 'utf8')).toBe('{"id":"sha256:1711673fe39b"}');
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('ignores files in a namespace that are not records', async () => {
+    const store = new FsMetadataStore(dir);
+    await store.put('tags', 'a', 1);
+    await writeFile(join(dir, 'tags', 'notes.txt'), 'x');
+    await writeFile(join(dir, 'tags', 'a:b.json'), '2');
+    expect(await store.list('tags')).toEqual([['a', 1]]);
+  });
+
+  it('reports a corrupt record instead of returning garbage', async () => {
+    const store = new FsMetadataStore(dir);
+    await store.put('tags', 'a', 1);
+    await writeFile(store.pathOf('tags', 'a'), '{"trunc');
+    await expect(store.get('tags', 'a')).rejects.toMatchObject({ kind: 'internal', message: expect.stringMatching(/^corrupt metadata record .*a\.json/) });
+  });
+
+  it('survives many concurrent writers of one key with a whole record', async () => {
+    const store = new FsMetadataStore(dir);
+    const values = Array.from({ length: 20 }, (_, i) => ({ i, pad: 'x'.repeat(10_000 + i) }));
+    await Promise.all(values.map((v) => store.put('images', 'same', v)));
+    const got = await store.get<{ i: number; pad: string }>('images', 'same');
+    expect(got).toEqual(values[got!.i]);
+    expect(await readdir(join(dir, '.tmp'))).toEqual([]);
+  });
+});
