@@ -4,21 +4,27 @@
 //   docker images latency with 50 small images loaded
 // Environment: BENCH_LOAD_RUNS, BENCH_SAVE_RUNS, BENCH_IMAGES_RUNS override the run counts.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerCli, runDocker } from '../src/testing/dockerd.js';
 import { CleanupStack } from './cleanupStack.js';
 import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
-import { measureEngine, type MetricRuns } from './imageMetrics.js';
+import { measureEngine, median, type MetricRuns } from './imageMetrics.js';
 import { formatReport, type EngineColumn } from './report.js';
 import { writeManyFilesImage, writeSmallImages, type BenchArchive } from './workload.js';
 
 const SMALL_IMAGES = 50;
 
+function runCount(variable: string, fallback: number): number {
+  const value = Number(process.env[variable] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a positive integer, not ${process.env[variable]}`);
+  return value;
+}
+
 const runs: MetricRuns = {
-  loadRuns: Number(process.env.BENCH_LOAD_RUNS ?? 3),
-  saveRuns: Number(process.env.BENCH_SAVE_RUNS ?? 3),
-  imagesRuns: Number(process.env.BENCH_IMAGES_RUNS ?? 20),
+  loadRuns: runCount('BENCH_LOAD_RUNS', 3),
+  saveRuns: runCount('BENCH_SAVE_RUNS', 3),
+  imagesRuns: runCount('BENCH_IMAGES_RUNS', 20),
 };
 
 const cleanups = new CleanupStack();
@@ -74,6 +80,14 @@ async function main(): Promise<void> {
       `${SMALL_IMAGES} small images over one ${(small.bytes / 1e3).toFixed(0)} kB archive (generated in ${((Date.now() - generated) / 1000).toFixed(1)} s)`,
   );
   console.log(`  runs: load ${runs.loadRuns}, save ${runs.saveRuns}, images ${runs.imagesRuns} (medians; MB = 10^6 bytes)`);
+  // What `docker images` costs before any daemon work: the CLI's own start (no daemon contacted).
+  const floor: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const start = process.hrtime.bigint();
+    await runDocker(['--version'], { signal: interrupt.signal });
+    floor.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  console.log(`  docker CLI start alone (docker --version): ${median(floor).toFixed(1)} ms median; load average ${loadavg()[0]!.toFixed(2)}`);
 
   // One engine at a time, so that neither competes with the other for the two cores.
   const dockerd = await engineColumn(() => startBaselineDockerd(cleanups), big, small);
