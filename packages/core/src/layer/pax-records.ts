@@ -13,7 +13,7 @@ export function parsePaxRecords(data: Uint8Array, offset: number): Record<string
   let pos = 0;
   const bad = (why: string) => invalid(`archive/tar: invalid tar header: ${why} (PAX header at byte ${offset})`);
   while (pos < data.length) {
-    // GNU tar pads PAX data with NULs in some versions; Go stops at the first NUL run too.
+    // NUL padding after the last record is tolerated (Go would refuse it; nothing is lost by reading on).
     if (data[pos] === 0) break;
     const sp = data.indexOf(0x20, pos);
     if (sp < 0 || sp === pos || sp - pos > 20) throw bad('malformed PAX record length');

@@ -18,6 +18,9 @@ interface BodyState {
   remaining: number;
   finished: boolean;
   controller?: ReadableStreamDefaultController<Uint8Array>;
+  stream?: ReadableStream<Uint8Array>;
+  /** The body read in flight, so next() never reads the archive at the same time. */
+  pulling?: Promise<void>;
   /** Set when iteration stopped while this body was still open: release the source once it is done. */
   release?: () => void;
 }
@@ -81,16 +84,25 @@ export class TarReader implements AsyncIterableIterator<TarReadEntry> {
       this.done = true;
       const state = this.current;
       const release = () => void this.bytes.cancel().catch(() => undefined);
-      // `for await (...) { return collect(e.body) }` stops iterating before the body is read: let it finish.
-      if (state && !state.finished) state.release = release;
-      else release();
+      // `for await (...) { return collect(e.body) }` stops iterating while the body is being read: let it finish.
+      if (state && !state.finished && state.stream?.locked) state.release = release;
+      else {
+        try {
+          state?.controller?.error(new StrataError('invalid', 'tar reader closed before this body was read'));
+        } catch {
+          // already closed
+        }
+        release();
+      }
     }
     return { done: true, value: undefined };
   }
 
   private async finishCurrent(): Promise<void> {
     const state = this.current;
-    if (!state || state.finished) return;
+    if (!state) return;
+    await state.pulling;
+    if (state.finished) return;
     await this.bytes.skip(state.remaining);
     state.remaining = 0;
     await this.finishBody(state);
@@ -109,32 +121,20 @@ export class TarReader implements AsyncIterableIterator<TarReadEntry> {
   }
 
   private bodyStream(state: BodyState): ReadableStream<Uint8Array> {
-    return new ReadableStream<Uint8Array>(
+    const stream = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           state.controller = controller;
         },
-        pull: async (controller) => {
+        pull: (controller) => {
           if (this.current !== state || state.finished) {
             if (state.finished && state.remaining === 0) controller.close();
             return;
           }
-          try {
-            if (state.remaining > 0) {
-              const chunk = await this.bytes.readSome(Math.min(state.remaining, BODY_CHUNK));
-              if (!chunk) throw unexpectedEof(this.bytes.offset);
-              state.remaining -= chunk.byteLength;
-              controller.enqueue(chunk);
-            }
-            if (state.remaining === 0) {
-              await this.finishBody(state);
-              controller.close();
-              state.release?.();
-            }
-          } catch (e) {
-            this.failure ??= e;
-            throw e;
-          }
+          state.pulling = this.pullBody(state, controller).finally(() => {
+            state.pulling = undefined;
+          });
+          return state.pulling;
         },
         cancel: () => {
           state.release?.();
@@ -142,6 +142,28 @@ export class TarReader implements AsyncIterableIterator<TarReadEntry> {
       },
       { highWaterMark: 0 },
     );
+    state.stream = stream;
+    return stream;
+  }
+
+  /** One body chunk: to the consumer; at the end, the padding is read and the body closed. */
+  private async pullBody(state: BodyState, controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    try {
+      if (state.remaining > 0) {
+        const chunk = await this.bytes.readSome(Math.min(state.remaining, BODY_CHUNK));
+        if (!chunk) throw unexpectedEof(this.bytes.offset);
+        state.remaining -= chunk.byteLength;
+        controller.enqueue(chunk);
+      }
+      if (state.remaining === 0) {
+        await this.finishBody(state);
+        controller.close();
+        state.release?.();
+      }
+    } catch (e) {
+      this.failure ??= e;
+      throw e;
+    }
   }
 
   private async readEntry(): Promise<TarReadEntry | undefined> {
