@@ -9,6 +9,8 @@ export interface DockerResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** stdout as bytes, for `docker save` to stdout. */
+  stdoutBytes: Buffer;
 }
 
 /** Runs `docker ARGS` with DOCKER_HOST=host and DOCKER_CONFIG=configDir, feeding `input` on stdin. */
@@ -21,7 +23,8 @@ export function runDocker(
   if (!dockerBinary) throw new Error('no docker CLI on this machine');
   return new Promise((resolve, reject) => {
     const child = spawn(dockerBinary, args, {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, DOCKER_HOST: host, DOCKER_CONFIG: configDir },
+      // TZ=UTC: the CLI prints times in local time, the fixtures hold them in UTC
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, DOCKER_HOST: host, DOCKER_CONFIG: configDir, TZ: 'UTC' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -35,9 +38,19 @@ export function runDocker(
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code: code ?? (signal ? 128 : -1), stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes });
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Starts `docker ARGS` without waiting (for `docker events` that streams); the caller kills it by PID. */
+export function spawnDocker(host: string, configDir: string, args: string[]) {
+  if (!dockerBinary) throw new Error('no docker CLI on this machine');
+  return spawn(dockerBinary, args, {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, DOCKER_HOST: host, DOCKER_CONFIG: configDir, TZ: 'UTC' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
