@@ -50,17 +50,22 @@ async function browse(dataRoot: string | undefined): Promise<number> {
   const restoreScreen = enterFullScreen(process.stdout);
   const browser = new ImageBrowser(embedded.engine);
   const app = render(<TerminalApp browser={browser} />, { exitOnCtrlC: false, patchConsole: true });
-  let finished = false;
-  // Every way out restores the terminal and releases the data root lock exactly once.
-  const finish = async (): Promise<void> => {
-    if (finished) return;
-    finished = true;
-    app.unmount();
-    restoreScreen();
-    await embedded.close();
+  let finishing: Promise<void> | undefined;
+  let signalStatus: number | undefined;
+  // Every way out restores the terminal and releases the data root lock, once; later callers wait for it.
+  const finish = (): Promise<void> => {
+    finishing ??= (async () => {
+      app.unmount();
+      restoreScreen();
+      await embedded.close();
+    })();
+    return finishing;
   };
-  // Exit status 128 + signal number, as shells report a process killed by it.
-  const exitOn = (status: number) => () => void finish().finally(() => process.exit(status));
+  // Exit status 128 + signal number, as shells report a process ended by it.
+  const exitOn = (status: number) => () => {
+    signalStatus = status;
+    void finish().finally(() => process.exit(status));
+  };
   const onInt = exitOn(130);
   const onTerm = exitOn(143);
   const onHup = exitOn(129);
@@ -71,13 +76,13 @@ async function browse(dataRoot: string | undefined): Promise<number> {
   try {
     void browser.refresh();
     await app.waitUntilExit();
-    return 0;
   } finally {
     await finish();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     process.off('SIGHUP', onHup);
   }
+  return signalStatus ?? 0;
 }
 
 async function main(argv: string[]): Promise<number> {
