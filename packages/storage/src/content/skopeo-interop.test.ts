@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OciIndex } from '@strata/core';
-import { fixtureLayoutDir, makeTempDir, removeTempDir } from '../testing/fixture-files.js';
-import { FsContentStore } from './fs-content-store.js';
+import { fixtureLayoutDir, makeTempDir, removeTempDir, sha256Hex } from '../testing/fixture-files.js';
+import { openDataRoot, type DataRoot } from '../data-root.js';
 
 const SKOPEO = '/usr/bin/skopeo';
 const run = promisify(execFile);
@@ -27,12 +27,15 @@ async function skopeoInspect(layoutDir: string, ref: string, raw: boolean): Prom
 describe.skipIf(!existsSync(SKOPEO))('skopeo reads an FsContentStore layout (skipped: /usr/bin/skopeo is not installed; apt-get install skopeo)', () => {
   let dir: string;
   let layout: string;
+  let dataRoot: DataRoot | undefined;
   const fixtureIndex = JSON.parse(readFileSync(join(fixtureLayoutDir, 'index.json'), 'utf8')) as OciIndex;
 
   beforeAll(async () => {
     dir = await makeTempDir('skopeo');
-    layout = join(dir, 'content');
-    const store = new FsContentStore(layout, { tempDir: join(dir, 'tmp') });
+    // The real product path: a data root, whose content/ is the layout.
+    dataRoot = await openDataRoot(join(dir, 'strata'));
+    layout = join(dataRoot.root, 'content');
+    const store = dataRoot.content;
     // Every blob goes through write() as a stream from its file, verified against its descriptor.
     for (const m of fixtureIndex.manifests) {
       const manifestPath = blobPath(m.digest);
@@ -52,6 +55,7 @@ describe.skipIf(!existsSync(SKOPEO))('skopeo reads an FsContentStore layout (ski
     });
   });
   afterAll(async () => {
+    await dataRoot?.close();
     if (dir) await removeTempDir(dir);
   });
 
@@ -69,6 +73,18 @@ describe.skipIf(!existsSync(SKOPEO))('skopeo reads an FsContentStore layout (ski
       expect(inspected.Os).toBe('linux');
     });
   }
+
+  it('copies every blob out (skopeo verifies each digest while copying)', async () => {
+    const entry = fixtureIndex.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === '02-whiteout')!;
+    const manifest = JSON.parse(await readFile(blobPath(entry.digest), 'utf8')) as Manifest;
+    const out = join(dir, 'copied');
+    await run(SKOPEO, ['copy', '--quiet', `oci:${layout}:02-whiteout`, `dir:${out}`], { maxBuffer: 16 << 20 });
+    for (const layer of manifest.layers) {
+      const copied = await readFile(join(out, layer.digest.slice('sha256:'.length)));
+      expect(copied.byteLength).toBe(layer.size);
+      expect(`sha256:${sha256Hex(copied)}`).toBe(layer.digest);
+    }
+  });
 
   it('finds a full reference with a colon as ref name (oci:<dir>:docker.io/library/busybox:local)', async () => {
     const entry = fixtureIndex.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === '07-metadata')!;
