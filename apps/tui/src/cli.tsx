@@ -1,25 +1,7 @@
-import React from 'react';
-import { render } from 'ink';
 import { parseArguments, usage } from './cli/arguments.js';
-import { explainOpenFailure, openEmbeddedEngine, type EmbeddedEngine } from './cli/data-root-engine.js';
-import { enterFullScreen } from './cli/full-screen.js';
+import { fail, openOrExplain } from './cli/open-or-explain.js';
 import { LoadSourceError, openLoadSource, runLoad } from './cli/load-command.js';
-import { ImageBrowser } from './model/index.js';
-import { TerminalApp } from './ui/TerminalApp.js';
 import packageJson from '../package.json';
-
-function fail(message: string, status = 1): number {
-  process.stderr.write(`strata: ${message}\n`);
-  return status;
-}
-
-async function open(dataRoot: string | undefined): Promise<EmbeddedEngine | number> {
-  try {
-    return await openEmbeddedEngine(dataRoot);
-  } catch (e) {
-    return fail(explainOpenFailure(e, dataRoot));
-  }
-}
 
 async function load(dataRoot: string | undefined, input: string | undefined): Promise<number> {
   let archive: ReadableStream<Uint8Array>;
@@ -29,7 +11,7 @@ async function load(dataRoot: string | undefined, input: string | undefined): Pr
     if (e instanceof LoadSourceError) return fail(e.message);
     throw e;
   }
-  const embedded = await open(dataRoot);
+  const embedded = await openOrExplain(dataRoot);
   if (typeof embedded === 'number') return embedded;
   try {
     await runLoad(embedded.engine, archive, (line) => process.stdout.write(`${line}\n`));
@@ -39,50 +21,6 @@ async function load(dataRoot: string | undefined, input: string | undefined): Pr
   } finally {
     await embedded.close();
   }
-}
-
-async function browse(dataRoot: string | undefined): Promise<number> {
-  if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    return fail('the image browser needs a terminal (stdin and stdout must be a TTY)');
-  }
-  const embedded = await open(dataRoot);
-  if (typeof embedded === 'number') return embedded;
-  const restoreScreen = enterFullScreen(process.stdout);
-  const browser = new ImageBrowser(embedded.engine);
-  const app = render(<TerminalApp browser={browser} />, { exitOnCtrlC: false, patchConsole: true });
-  let finishing: Promise<void> | undefined;
-  let signalStatus: number | undefined;
-  // Every way out restores the terminal and releases the data root lock, once; later callers wait for it.
-  const finish = (): Promise<void> => {
-    finishing ??= (async () => {
-      app.unmount();
-      restoreScreen();
-      await embedded.close();
-    })();
-    return finishing;
-  };
-  // Exit status 128 + signal number, as shells report a process ended by it.
-  const exitOn = (status: number) => () => {
-    signalStatus = status;
-    void finish().finally(() => process.exit(status));
-  };
-  const onInt = exitOn(130);
-  const onTerm = exitOn(143);
-  const onHup = exitOn(129);
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onHup);
-  process.on('exit', restoreScreen);
-  try {
-    void browser.refresh();
-    await app.waitUntilExit();
-  } finally {
-    await finish();
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-    process.off('SIGHUP', onHup);
-  }
-  return signalStatus ?? 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -99,8 +37,11 @@ async function main(argv: string[]): Promise<number> {
       return 125;
     case 'load':
       return load(invocation.dataRoot, invocation.input);
-    case 'app':
+    case 'app': {
+      // Ink and React load only for the full-screen app, so `strata load` starts fast.
+      const { browse } = await import('./cli/browse.js');
       return browse(invocation.dataRoot);
+    }
   }
 }
 

@@ -72,7 +72,7 @@ export function App({ browser, columns, rows, now = Date.now, tickMs = 30_000 }:
 
   const main = Math.max(6, rows - 2);
   const wide = columns >= sideBySideColumns;
-  const imagesWidth = wide ? Math.min(Math.max(...imageTable.map((l) => [...l].length)) + 4, Math.floor(columns / 2)) : columns;
+  const imagesWidth = wide ? Math.min(Math.max(...imageTable.map((l) => [...l].length)) + 2, Math.floor(columns / 2)) : columns;
   const detailsWidth = wide ? columns - imagesWidth : columns;
   const history = useMemo(
     () => historyTable(state.history.status === 'ready' ? state.history.value : [], moment, detailsWidth - 2),

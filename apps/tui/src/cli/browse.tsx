@@ -1,0 +1,51 @@
+import React from 'react';
+import { render } from 'ink';
+import { ImageBrowser } from '../model/index.js';
+import { TerminalApp } from '../ui/TerminalApp.js';
+import { enterFullScreen } from './full-screen.js';
+import { fail, openOrExplain } from './open-or-explain.js';
+
+/** `strata` without a command: the full-screen image browser on the embedded engine. Returns the exit status. */
+export async function browse(dataRoot: string | undefined): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    return fail('the image browser needs a terminal (stdin and stdout must be a TTY)');
+  }
+  const embedded = await openOrExplain(dataRoot);
+  if (typeof embedded === 'number') return embedded;
+  const restoreScreen = enterFullScreen(process.stdout);
+  const browser = new ImageBrowser(embedded.engine);
+  const app = render(<TerminalApp browser={browser} />, { exitOnCtrlC: false, patchConsole: true });
+  let finishing: Promise<void> | undefined;
+  let signalStatus: number | undefined;
+  // Every way out restores the terminal and releases the data root lock, once; later callers wait for it.
+  const finish = (): Promise<void> => {
+    finishing ??= (async () => {
+      app.unmount();
+      restoreScreen();
+      await embedded.close();
+    })();
+    return finishing;
+  };
+  // Exit status 128 + signal number, as shells report a process ended by it.
+  const exitOn = (status: number) => () => {
+    signalStatus = status;
+    void finish().finally(() => process.exit(status));
+  };
+  const onInt = exitOn(130);
+  const onTerm = exitOn(143);
+  const onHup = exitOn(129);
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
+  process.on('exit', restoreScreen);
+  try {
+    void browser.refresh();
+    await app.waitUntilExit();
+  } finally {
+    await finish();
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
+  }
+  return signalStatus ?? 0;
+}
