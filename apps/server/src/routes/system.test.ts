@@ -48,7 +48,7 @@ describe('GET /events', () => {
   it('answers the headers at once on a live stream, sends events as they come and stops the engine when the client leaves', async () => {
     const seen: EventsOptions[] = [];
     const app = createApp(fakeImageEngine({ events: eventSource(imageEvents.slice(0, 1), seen), listImages: async () => [] }), { dataRoot: '/r' });
-    const res = await app.request('/v1.41/events');
+    const res = await app.request('/v1.41/events?since=0');
     expect(res.status).toBe(200);
     expect(seen[0].until).toBeUndefined();
     const reader = res.body!.getReader();
@@ -58,6 +58,18 @@ describe('GET /events', () => {
     await reader.cancel();
     expect(seen[0].signal?.aborted).toBe(true);
     expect((await (await app.request('/v1.41/info')).json()).NEventsListener).toBe(0);
+  });
+
+  it('without since or until replays no history, as dockerd', async () => {
+    const seen: EventsOptions[] = [];
+    const app = createApp(fakeImageEngine({ events: eventSource(imageEvents, seen) }), { dataRoot: '/r' });
+    const before = Math.floor(Date.now() / 1000);
+    const res = await app.request('/v1.41/events');
+    const reader = res.body!.getReader();
+    const nothing = await Promise.race([reader.read(), new Promise((r) => setTimeout(() => r('quiet'), 100))]);
+    expect(nothing).toBe('quiet');
+    expect(seen[0].since).toBeGreaterThanOrEqual(before);
+    await reader.cancel();
   });
 
   it('a future until streams live events and closes at that time', async () => {

@@ -146,7 +146,15 @@ export function systemRoutes(ctx: RouteContext): Hono {
     const nowSeconds = Date.now() / 1000;
     // A future `until` means: live events until then (dockerd waits); a past one: history only.
     const live = until === undefined || until > nowSeconds;
-    const events = ctx.engine.events({ since, until: live ? undefined : until, filters, signal: abort.signal });
+    // Neither since nor until: dockerd sends only what happens from now on, no history.
+    const newOnly = since === undefined && until === undefined;
+    const subscribedNano = Date.now() * 1e6;
+    const events = ctx.engine.events({
+      since: newOnly ? Math.floor(nowSeconds) : since,
+      until: live ? undefined : until,
+      filters,
+      signal: abort.signal,
+    });
     const iterator = events[Symbol.asyncIterator]();
     let timer: NodeJS.Timeout | undefined;
     let open = true;
@@ -180,6 +188,7 @@ export function systemRoutes(ctx: RouteContext): Hono {
               if (next.done || !open) break;
               const event: EngineEvent = next.value;
               if (until !== undefined && event.time > until) break;
+              if (newOnly && event.timeNano < subscribedNano) continue;
               controller.enqueue(encoder.encode(JSON.stringify(event) + '\n'));
             }
           } catch (err) {
