@@ -1,4 +1,4 @@
-import { copyFile, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   StrataError,
@@ -259,7 +259,7 @@ export class FsContentStore implements ContentStore {
     source: ReadableStream<Uint8Array>,
     algorithm: 'sha256' | 'sha512',
     expected: BlobExpectation | undefined,
-    fh: import('node:fs/promises').FileHandle | undefined,
+    fh: FileHandle | undefined,
   ): Promise<{ digest: Digest; size: number }> {
     const hash = this.hasher.create(algorithm);
     const reader = source.getReader();
@@ -340,7 +340,7 @@ export class FsContentStore implements ContentStore {
   }
 }
 
-async function writeFully(fh: import('node:fs/promises').FileHandle, buf: Buffer, length: number): Promise<void> {
+async function writeFully(fh: FileHandle, buf: Buffer, length: number): Promise<void> {
   let offset = 0;
   while (offset < length) {
     const { bytesWritten } = await fh.write(buf, offset, length - offset, null);

@@ -125,6 +125,14 @@ function childrenNamed(comm: string): number[] {
 }
 
 describe.skipIf(!installed('xz'))('nodeCodecs stream behaviour', () => {
+  it('starts no process for a transform that is never used', async () => {
+    const before = childrenNamed('xz').length;
+    const unused = nodeCodecs.decompress('xz');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(childrenNamed('xz')).toHaveLength(before);
+    expect(unused.readable.locked).toBe(false);
+  });
+
   it('kills the decompressor process when the reader cancels', async () => {
     const compressed = await compressWith('xz', new Uint8Array(randomBytes(2 << 20)));
     const before = new Set(childrenNamed('xz'));

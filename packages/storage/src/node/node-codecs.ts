@@ -23,14 +23,14 @@ export interface NodeCodecsOptions {
 export function createNodeCodecs(options: NodeCodecsOptions = {}): Codecs {
   return {
     decompress(kind: Exclude<Compression, 'none'>) {
-      if (kind === 'gzip') return zlibTransform(createGunzip({ chunkSize: 128 * 1024 }), 'gzip decompression failed');
+      if (kind === 'gzip') return zlibTransform(() => createGunzip({ chunkSize: 128 * 1024 }), 'gzip decompression failed');
       const tool = EXTERNAL[kind];
       if (!tool) throw invalid(`unsupported compression: ${String(kind)}`);
       return childTransform(tool.command, tool.args, tool.debianPackage, options.env ?? process.env);
     },
     compress(kind: 'gzip') {
       if (kind !== 'gzip') throw invalid(`unsupported compression: ${String(kind)}`);
-      return zlibTransform(createGzip({ chunkSize: 128 * 1024 }), 'gzip compression failed');
+      return zlibTransform(() => createGzip({ chunkSize: 128 * 1024 }), 'gzip compression failed');
     },
   };
 }
@@ -38,12 +38,15 @@ export function createNodeCodecs(options: NodeCodecsOptions = {}): Codecs {
 /** The Codecs port with the process's own PATH. */
 export const nodeCodecs: Codecs = createNodeCodecs();
 
-function zlibTransform(z: Gzip | Gunzip, what: string): TransformStream<Uint8Array, Uint8Array> {
-  const finished = new Promise<void>((resolve, reject) => {
-    z.on('end', resolve);
-    z.on('error', (e) => reject(invalid(`${what}: ${e.message}`, e)));
+function zlibTransform(make: () => Gzip | Gunzip, what: string): TransformStream<Uint8Array, Uint8Array> {
+  return transformFromNodeStreams(() => {
+    const z = make();
+    const finished = new Promise<void>((resolve, reject) => {
+      z.on('end', resolve);
+      z.on('error', (e) => reject(invalid(`${what}: ${e.message}`, e)));
+    });
+    return { input: z, output: z, finished, stop: () => z.destroy() };
   });
-  return transformFromNodeStreams({ input: z, output: z, finished, stop: () => z.destroy() });
 }
 
 function childTransform(
@@ -52,29 +55,31 @@ function childTransform(
   debianPackage: string,
   env: NodeJS.ProcessEnv,
 ): TransformStream<Uint8Array, Uint8Array> {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
-    if (stderr.length < 4096) stderr += d;
-  });
-  const finished = new Promise<void>((resolve, reject) => {
-    child.on('error', (e) => {
-      reject(
-        isErrno(e, 'ENOENT')
-          ? unavailable(`${command} is not installed: apt-get install ${debianPackage}`)
-          : new StrataError('internal', `cannot run ${command}: ${e.message}`, { cause: e }),
-      );
+  return transformFromNodeStreams(() => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      if (stderr.length < 4096) stderr += d;
     });
-    child.stdout.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve();
-      const why = stderr.trim() || (signal ? `killed by ${signal}` : `exit status ${code}`);
-      reject(invalid(`${command} decompression failed: ${why}`));
+    const finished = new Promise<void>((resolve, reject) => {
+      child.on('error', (e) => {
+        reject(
+          isErrno(e, 'ENOENT')
+            ? unavailable(`${command} is not installed: apt-get install ${debianPackage}`)
+            : new StrataError('internal', `cannot run ${command}: ${e.message}`, { cause: e }),
+        );
+      });
+      child.stdout.on('error', reject);
+      child.on('close', (code, signal) => {
+        if (code === 0) return resolve();
+        const why = stderr.trim() || (signal ? `killed by ${signal}` : `exit status ${code}`);
+        reject(invalid(`${command} decompression failed: ${why}`));
+      });
     });
+    const stop = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    return { input: child.stdin, output: child.stdout, finished, stop };
   });
-  const stop = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  return transformFromNodeStreams({ input: child.stdin, output: child.stdout, finished, stop });
 }
