@@ -19,7 +19,7 @@ describe('keymap', () => {
     expect(actionFor({ input: '', return: true }, 'images')).toBe('focusDetails');
     expect(actionFor({ input: '', return: true }, 'details')).toBeUndefined();
     expect(actionFor({ input: '', escape: true }, 'details')).toBe('focusImages');
-    expect(bindingsFor('images').map((b) => b.label)).toEqual(['↑/k', '↓/j', 'g', 'G', 'enter', 'shift-tab/←', 'tab/→', 'r', '?', 'q']);
+    expect(bindingsFor('images').map((b) => b.label)).toEqual(['↑/k', '↓/j', 'g/home', 'G/end', 'enter', 'shift-tab/←', 'tab/→', 'r', '?', 'q']);
   });
 
   it('gives no key two meanings within one panel', () => {

@@ -58,15 +58,15 @@ const arrowsDown: KeyStroke[] = [{ key: 'downArrow' }, { input: 'j' }];
 export const keymap: readonly KeyBinding[] = [
   { action: 'up', scope: 'images', keys: arrowsUp, label: '↑/k', description: 'previous image', hint: 'up' },
   { action: 'down', scope: 'images', keys: arrowsDown, label: '↓/j', description: 'next image', hint: 'down' },
-  { action: 'top', scope: 'images', keys: [{ key: 'home' }, { input: 'g' }], label: 'g', description: 'first image' },
-  { action: 'bottom', scope: 'images', keys: [{ key: 'end' }, { input: 'G' }], label: 'G', description: 'last image' },
+  { action: 'top', scope: 'images', keys: [{ key: 'home' }, { input: 'g' }], label: 'g/home', description: 'first image' },
+  { action: 'bottom', scope: 'images', keys: [{ key: 'end' }, { input: 'G' }], label: 'G/end', description: 'last image' },
   { action: 'focusDetails', scope: 'images', keys: [{ key: 'return' }], label: 'enter', description: 'focus details', hint: 'details' },
   { action: 'up', scope: 'details', keys: arrowsUp, label: '↑/k', description: 'scroll up', hint: 'up' },
   { action: 'down', scope: 'details', keys: arrowsDown, label: '↓/j', description: 'scroll down', hint: 'down' },
-  { action: 'pageUp', scope: 'details', keys: [{ key: 'pageUp' }, { input: 'u', ctrl: true }], label: 'pgup', description: 'page up' },
-  { action: 'pageDown', scope: 'details', keys: [{ key: 'pageDown' }, { input: 'd', ctrl: true }], label: 'pgdn', description: 'page down' },
-  { action: 'top', scope: 'details', keys: [{ key: 'home' }, { input: 'g' }], label: 'g', description: 'top' },
-  { action: 'bottom', scope: 'details', keys: [{ key: 'end' }, { input: 'G' }], label: 'G', description: 'bottom' },
+  { action: 'pageUp', scope: 'details', keys: [{ key: 'pageUp' }, { input: 'u', ctrl: true }], label: 'pgup/ctrl-u', description: 'page up' },
+  { action: 'pageDown', scope: 'details', keys: [{ key: 'pageDown' }, { input: 'd', ctrl: true }], label: 'pgdn/ctrl-d', description: 'page down' },
+  { action: 'top', scope: 'details', keys: [{ key: 'home' }, { input: 'g' }], label: 'g/home', description: 'top' },
+  { action: 'bottom', scope: 'details', keys: [{ key: 'end' }, { input: 'G' }], label: 'G/end', description: 'bottom' },
   { action: 'focusImages', scope: 'details', keys: [{ key: 'escape' }], label: 'esc', description: 'back to images', hint: 'images' },
   {
     action: 'prevTab',
@@ -78,7 +78,7 @@ export const keymap: readonly KeyBinding[] = [
   { action: 'nextTab', scope: 'global', keys: [{ key: 'tab' }, { key: 'rightArrow' }, { input: 'l' }], label: 'tab/→', description: 'next tab', hint: 'next tab' },
   { action: 'refresh', scope: 'global', keys: [{ input: 'r' }], label: 'r', description: 'refresh', hint: 'refresh' },
   { action: 'help', scope: 'global', keys: [{ input: '?' }], label: '?', description: 'help', hint: 'help' },
-  { action: 'quit', scope: 'global', keys: [{ input: 'q' }, { input: 'c', ctrl: true }], label: 'q', description: 'quit', hint: 'quit' },
+  { action: 'quit', scope: 'global', keys: [{ input: 'q' }, { input: 'c', ctrl: true }], label: 'q', description: 'quit (ctrl-c too)', hint: 'quit' },
 ];
 
 /** The key as Ink reports it: typed text plus flags for named keys and modifiers. */
