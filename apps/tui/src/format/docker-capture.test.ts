@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, ImageSummary } from '@strata/core';
-import { readCapture } from './docker-capture.js';
+import { readCapture } from '../testing/docker-capture.js';
 import { formatTable } from './table.js';
 import { imageCells, imageColumns, imageRows } from '../model/image-rows.js';
 import { historyCells, historyColumns } from '../model/history-rows.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '@strata/core';
 import { historyTable } from './history-rows.js';
-import { readCapture } from '../format/docker-capture.js';
+import { readCapture } from '../testing/docker-capture.js';
 
 describe('historyTable', () => {
   const capture = readCapture('history_build');

@@ -3,17 +3,20 @@ import { useStdout } from 'ink';
 import type { ImageBrowser } from '../model/index.js';
 import { App } from './App.js';
 
+function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
+  return { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+}
+
 /** The App sized to the terminal, following resizes. */
 export function TerminalApp({ browser }: { browser: ImageBrowser }): React.ReactElement {
   const { stdout } = useStdout();
-  const measure = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(measure);
+  const [size, setSize] = useState(() => terminalSize(stdout));
   useEffect(() => {
-    const onResize = () => setSize(measure());
+    const onResize = () => setSize(terminalSize(stdout));
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
-  });
+  }, [stdout]);
   return <App browser={browser} columns={size.columns} rows={size.rows} />;
 }

@@ -1,3 +1,4 @@
+// Test-only: reads the captured docker CLI sessions of the shared fixtures.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
