@@ -33,7 +33,7 @@ export async function treeListing(root: string, options: { exclude?: string[] } 
 }
 
 /** Hex sha256 of a file's bytes, streamed. */
-export function fileSha256(path: string): Promise<string> {
+function fileSha256(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(path)
