@@ -20,6 +20,7 @@ export function progressError(err: unknown): ProgressMessage {
  */
 export function progressResponse(
   work: (emit: (m: ProgressMessage) => void) => Promise<void>,
+  options: { eager?: boolean } = {},
 ): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
@@ -57,6 +58,8 @@ export function progressResponse(
       write(m);
       respond();
     };
+    // `docker load` is answered 200 at once, failures in the stream (as moby's postImagesLoad does).
+    if (options.eager) respond();
     work(emit).then(
       () => {
         respond();

@@ -180,11 +180,11 @@ describe('load', () => {
     expect(text).toBe('{"stream":"Loaded image ID: sha256:x\\n"}\r\n');
   });
 
-  it('a failure before any output is an HTTP error, after output an in-stream error', async () => {
+  it('answers 200 at once and reports failures in the stream, as moby\'s postImagesLoad does', async () => {
     const early = appWith({ loadImages: async () => { throw new StrataError('invalid', 'unexpected EOF'); } }).app;
     const res = await early.request('/v1.41/images/load?quiet=1', { method: 'POST', body: tar });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ message: 'unexpected EOF' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('{"errorDetail":{"message":"unexpected EOF"},"error":"unexpected EOF"}\r\n');
 
     const late = appWith({
       loadImages: async (_a, options) => {

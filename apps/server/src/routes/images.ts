@@ -1,18 +1,18 @@
 import { Hono, type Context } from 'hono';
-import type { ImportOptions, ListImagesOptions, ProgressMessage } from '@strata/core';
+import { coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage } from '@strata/core';
+import { requestBodyStream } from '../requestBody.js';
 import { HttpError } from '../errorResponse.js';
 import { parseFilters } from '../filters.js';
 import { progressResponse } from '../progressStream.js';
 import { queryBoolean } from '../queryBoolean.js';
 import type { RouteContext } from '../routeContext.js';
 
-const emptyBody = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.close() });
-
 /** The request body as a stream, never buffered (load and import bodies are whole images). */
-const bodyStream = (c: Context): ReadableStream<Uint8Array> => c.req.raw.body ?? emptyBody();
+const bodyStream = (c: Context): ReadableStream<Uint8Array> => requestBodyStream(c);
 
+/** A tar body; the many small header blocks travel together with their neighbours. */
 const tarResponse = (tar: ReadableStream<Uint8Array>): Response =>
-  new Response(tar, { status: 200, headers: { 'Content-Type': 'application/x-tar' } });
+  new Response(tar.pipeThrough(coalesceChunks(1 << 20)), { status: 200, headers: { 'Content-Type': 'application/x-tar' } });
 
 /** The registry client has not landed yet: pull and push answer this instead of pretending. */
 const registryMissing = (what: string) =>
@@ -57,7 +57,7 @@ export function imageRoutes(ctx: RouteContext): Hono {
       for (const line of result.messages) {
         if (!streamed.has(line.trimEnd())) emit({ stream: line.endsWith('\n') ? line : `${line}\n` });
       }
-    });
+    }, { eager: true });
   });
 
   app.post('/images/create', (c) => {

@@ -11,7 +11,7 @@ import {
   parseImageConfig,
   parseJsonDocument,
 } from '../image/index.js';
-import { decompressedStream, readTar } from '../layer/index.js';
+import { coalesceChunks, decompressedStream, readTar } from '../layer/index.js';
 import { type Reference, familiarString, parseNormalizedNamed, parseReference, referenceString } from '../reference/index.js';
 import type { LoadOptions, LoadResult } from './api.js';
 import type { EngineContext } from './engine.js';
@@ -24,6 +24,7 @@ const SMALL_FILE = 1 << 20;
 type ArchiveFile =
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'layer'; layer: IngestedLayer }
+  | { kind: 'pending'; ingest: Promise<IngestedLayer> }
   | { kind: 'broken'; error: unknown };
 
 /** The archive's files by cleaned path, with its links resolved inside the archive. */
@@ -63,47 +64,86 @@ const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) :
 
 /** Read every member of the (possibly compressed) archive: layers go to the store as they stream by. */
 async function readArchive(ctx: EngineContext, archive: ReadableStream<Uint8Array>): Promise<ArchiveTree> {
-  const { stream } = await decompressedStream(archive, ctx.ports.codecs);
+  const { stream } = await decompressedStream(archive.pipeThrough(coalesceChunks()), ctx.ports.codecs);
   const tree = new ArchiveTree();
   let sawEntry = false;
-  for await (const e of readTar(stream)) {
-    if (e.type === 'pax-global') continue;
-    sawEntry = true;
-    const path = cleanArchivePath(e.path);
-    if (e.type === 'directory' || path === '') {
-      await e.body.cancel();
-      continue;
-    }
-    if (e.type === 'symlink') {
-      const dir = dirOf(path);
-      const target = e.linkname.startsWith('/') ? e.linkname.slice(1) : dir ? `${dir}/${e.linkname}` : e.linkname;
-      tree.links.set(path, cleanArchivePath(target, `link ${path} ->`));
-      await e.body.cancel();
-      continue;
-    }
-    if (e.type === 'hardlink') {
-      tree.links.set(path, cleanArchivePath(e.linkname, `link ${path} ->`));
-      await e.body.cancel();
-      continue;
-    }
-    if (e.type !== 'file') {
-      await e.body.cancel();
-      continue;
-    }
-    if (e.size <= SMALL_FILE) {
-      tree.files.set(path, { kind: 'bytes', bytes: await readAll(e.body, e.size) });
-    } else {
-      try {
-        tree.files.set(path, { kind: 'layer', layer: await ingestLayer(ctx.ports, e.body) });
-      } catch (err) {
-        if (!(err instanceof StrataError) || /unexpected EOF/.test(err.message)) throw err;
-        tree.files.set(path, { kind: 'broken', error: err });
-        await e.body.cancel().catch(() => undefined);
+  try {
+    for await (const e of readTar(stream)) {
+      if (e.type === 'pax-global') continue;
+      sawEntry = true;
+      const path = cleanArchivePath(e.path);
+      if (e.type === 'directory' || path === '') {
+        await e.body.cancel();
+        continue;
       }
+      if (e.type === 'symlink') {
+        const dir = dirOf(path);
+        const target = e.linkname.startsWith('/') ? e.linkname.slice(1) : dir ? `${dir}/${e.linkname}` : e.linkname;
+        tree.links.set(path, cleanArchivePath(target, `link ${path} ->`));
+        await e.body.cancel();
+        continue;
+      }
+      if (e.type === 'hardlink') {
+        tree.links.set(path, cleanArchivePath(e.linkname, `link ${path} ->`));
+        await e.body.cancel();
+        continue;
+      }
+      if (e.type !== 'file') {
+        await e.body.cancel();
+        continue;
+      }
+      if (e.size <= SMALL_FILE) {
+        tree.files.set(path, { kind: 'bytes', bytes: await readAll(e.body, e.size) });
+      } else {
+        // The next member may stream in while this layer is still being fsynced and renamed:
+        // wait only until its bytes are consumed (or its ingest fails).
+        const { stream: body, consumed } = watchEnd(e.body);
+        const ingest = ingestLayer(ctx.ports, body);
+        ingest.catch(() => undefined);
+        await Promise.race([consumed, ingest.then(() => undefined, () => undefined)]);
+        tree.files.set(path, { kind: 'pending', ingest });
+      }
+    }
+  } catch (err) {
+    await settleAll(tree);
+    throw err;
+  }
+  for (const [path, file] of tree.files) {
+    if (file.kind !== 'pending') continue;
+    try {
+      tree.files.set(path, { kind: 'layer', layer: await file.ingest });
+    } catch (err) {
+      if (!(err instanceof StrataError) || /unexpected EOF/.test(err.message)) {
+        await settleAll(tree);
+        throw err;
+      }
+      tree.files.set(path, { kind: 'broken', error: err });
     }
   }
   if (!sawEntry) throw invalid('invalid archive: no entries');
   return tree;
+}
+
+/** Wait for every layer still being written, so a rollback sees all of their blobs. */
+async function settleAll(tree: ArchiveTree): Promise<void> {
+  await Promise.allSettled([...tree.files.values()].map((f) => (f.kind === 'pending' ? f.ingest : undefined)));
+}
+
+/** Passes a stream through and resolves `consumed` once its last byte has been read. */
+function watchEnd(stream: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; consumed: Promise<void> } {
+  let done!: () => void;
+  const consumed = new Promise<void>((r) => (done = r));
+  const watched = stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, c) {
+        c.enqueue(chunk);
+      },
+      flush() {
+        done();
+      },
+    }),
+  );
+  return { stream: watched, consumed };
 }
 
 /** An image found in the archive, verified and ready to commit. */
@@ -118,6 +158,7 @@ interface PlannedImage {
 async function layerAt(ctx: EngineContext, tree: ArchiveTree, path: string, what: string): Promise<IngestedLayer> {
   const { path: real, file } = tree.resolve(path, what);
   if (file.kind === 'layer') return file.layer;
+  if (file.kind === 'pending') return file.ingest;
   if (file.kind === 'broken') throw file.error;
   const layer = await ingestLayer(ctx.ports, file.bytes);
   tree.files.set(real, { kind: 'layer', layer });
@@ -134,7 +175,7 @@ function verifyDiffIds(config: ConfigBlob, layers: IngestedLayer[]): void {
   const want = config.config.rootfs.diff_ids;
   if (want.length !== layers.length) throw invalid(`invalid manifest, layers length mismatch: expected ${want.length}, got ${layers.length}`);
   layers.forEach((l, i) => {
-    if (l.diffId !== want[i]) throw invalid(`invalid diffID for layer ${i}: calculated ${JSON.stringify(l.diffId)}, expected ${JSON.stringify(want[i])}`);
+    if (l.diffId !== want[i]) throw invalid(`invalid diffID for layer ${i}: expected ${JSON.stringify(want[i])}, got ${JSON.stringify(l.diffId)}`);
   });
 }
 

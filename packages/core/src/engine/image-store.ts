@@ -1,5 +1,5 @@
 import { type Digest, digestHex } from '../digest/index.js';
-import { MediaType } from '../image/index.js';
+import { type ImageConfig, MediaType, imageConfigSchema, parseJsonDocument } from '../image/index.js';
 import type { ContentStore, Descriptor, MetadataStore, OciIndex } from './ports.js';
 import type { ImageRecord, LayerRecord, TagTable } from './records.js';
 
@@ -13,49 +13,89 @@ const TAG_TABLE = 'repositories';
  * the content store readable by skopeo and friends. Blobs stay the source of truth.
  */
 export class ImageStore {
+  // The engine owns its data root (a lock), so records are read once and kept: lists are
+  // served from memory and every write goes through here (write-through).
+  private imageCache: Promise<Map<Digest, ImageRecord>> | undefined;
+  private layerCache: Promise<Map<Digest, LayerRecord>> | undefined;
+  private tagCache: Promise<TagTable> | undefined;
+  private readonly configCache = new Map<Digest, ImageConfig>();
+
   constructor(
     readonly content: ContentStore,
     private readonly metadata: MetadataStore,
   ) {}
 
-  image(id: Digest): Promise<ImageRecord | undefined> {
-    return this.metadata.get<ImageRecord>(IMAGES, digestHex(id));
+  private imageMap(): Promise<Map<Digest, ImageRecord>> {
+    this.imageCache ??= this.metadata.list<ImageRecord>(IMAGES).then((rows) => new Map(rows.map(([, v]) => [v.id, v])));
+    return this.imageCache;
+  }
+
+  private layerMap(): Promise<Map<Digest, LayerRecord>> {
+    this.layerCache ??= this.metadata.list<LayerRecord>(LAYERS).then((rows) => new Map(rows.map(([, v]) => [v.diffId, v])));
+    return this.layerCache;
+  }
+
+  async image(id: Digest): Promise<ImageRecord | undefined> {
+    return (await this.imageMap()).get(id);
   }
 
   async images(): Promise<ImageRecord[]> {
-    return (await this.metadata.list<ImageRecord>(IMAGES)).map(([, v]) => v);
+    return [...(await this.imageMap()).values()];
   }
 
-  putImage(r: ImageRecord): Promise<void> {
-    return this.metadata.put(IMAGES, digestHex(r.id), r);
+  async putImage(r: ImageRecord): Promise<void> {
+    const map = await this.imageMap();
+    await this.metadata.put(IMAGES, digestHex(r.id), r);
+    map.set(r.id, r);
   }
 
-  deleteImage(id: Digest): Promise<void> {
-    return this.metadata.delete(IMAGES, digestHex(id));
+  async deleteImage(id: Digest): Promise<void> {
+    const map = await this.imageMap();
+    await this.metadata.delete(IMAGES, digestHex(id));
+    map.delete(id);
+    this.configCache.delete(id);
   }
 
-  layer(diffId: Digest): Promise<LayerRecord | undefined> {
-    return this.metadata.get<LayerRecord>(LAYERS, digestHex(diffId));
+  async layer(diffId: Digest): Promise<LayerRecord | undefined> {
+    return (await this.layerMap()).get(diffId);
   }
 
   async layers(): Promise<LayerRecord[]> {
-    return (await this.metadata.list<LayerRecord>(LAYERS)).map(([, v]) => v);
+    return [...(await this.layerMap()).values()];
   }
 
-  putLayer(r: LayerRecord): Promise<void> {
-    return this.metadata.put(LAYERS, digestHex(r.diffId), r);
+  async putLayer(r: LayerRecord): Promise<void> {
+    const map = await this.layerMap();
+    await this.metadata.put(LAYERS, digestHex(r.diffId), r);
+    map.set(r.diffId, r);
   }
 
-  deleteLayer(diffId: Digest): Promise<void> {
-    return this.metadata.delete(LAYERS, digestHex(diffId));
+  async deleteLayer(diffId: Digest): Promise<void> {
+    const map = await this.layerMap();
+    await this.metadata.delete(LAYERS, digestHex(diffId));
+    map.delete(diffId);
   }
 
+  /** A copy of the tag table (callers edit it and hand it back with putTags). */
   async tags(): Promise<TagTable> {
-    return (await this.metadata.get<TagTable>(TAGS, TAG_TABLE)) ?? { refs: {} };
+    this.tagCache ??= this.metadata.get<TagTable>(TAGS, TAG_TABLE).then((t) => t ?? { refs: {} });
+    const t = await this.tagCache;
+    return { refs: { ...t.refs } };
   }
 
-  putTags(t: TagTable): Promise<void> {
-    return this.metadata.put(TAGS, TAG_TABLE, t);
+  async putTags(t: TagTable): Promise<void> {
+    const copy = { refs: { ...t.refs } };
+    await this.metadata.put(TAGS, TAG_TABLE, copy);
+    this.tagCache = Promise.resolve(copy);
+  }
+
+  /** An image's config, parsed once (configs are immutable: their digest is the image ID). */
+  async config(id: Digest): Promise<ImageConfig> {
+    const hit = this.configCache.get(id);
+    if (hit) return hit;
+    const config = parseJsonDocument(imageConfigSchema, await this.content.readBytes(id), 'image config');
+    this.configCache.set(id, config);
+    return config;
   }
 
   /** Rewrite index.json: one descriptor per (image, name), untagged images listed without a name. */

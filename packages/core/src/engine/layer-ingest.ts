@@ -1,7 +1,7 @@
-import { type Digest, digestingStream } from '../digest/index.js';
+import { type Digest } from '../digest/index.js';
 import { invalid } from '../errors/index.js';
-import { cleanEntryPath, decompressedStream, readTar } from '../layer/index.js';
 import { MediaType } from '../image/index.js';
+import { type TarEntry, TarHeaderScanner, cleanEntryPath, peekCompression } from '../layer/index.js';
 import type { EnginePorts } from './ports.js';
 
 /** What reading a layer blob once taught us: its blob digest, its diffID and Docker's size figures. */
@@ -16,34 +16,92 @@ export interface IngestedLayer {
 }
 
 const mediaTypeFor = { none: MediaType.ociLayer, gzip: MediaType.ociLayerGzip, zstd: MediaType.ociLayerZstd } as const;
+const utf8 = new TextEncoder();
+
+/** Docker's size figures of a layer and the check that no entry leaves the layer root, from its headers. */
+class LayerFacts {
+  size = 0;
+  entries = 0;
+  tarSize = 0;
+  readonly scanner = new TarHeaderScanner((e) => this.add(e));
+
+  private add(e: TarEntry): void {
+    if (e.type === 'pax-global') return;
+    this.entries++;
+    cleanEntryPath(e.path);
+    if (e.type === 'file' || e.type === 'contiguous') this.size += e.size;
+    else if (e.type === 'symlink') this.size += utf8.encode(e.linkname).byteLength;
+    else if (e.type === 'hardlink') cleanEntryPath(e.linkname);
+  }
+
+  push(chunk: Uint8Array): void {
+    this.tarSize += chunk.byteLength;
+    this.scanner.push(chunk);
+  }
+}
 
 /**
- * Store a layer blob as it comes (compressed or not) and, in the same pass, decompress it to
- * compute its diffID, count Docker's size and reject hostile entries (`../`, absolute names,
- * hard links leaving the layer). The blob lands in the content store only if all of that holds
- * and its digest matches `expected`.
+ * Store a layer blob as it comes (compressed or not) and, in the same pass, read its tar headers
+ * to count Docker's size and reject hostile entries (`../`, absolute names, hard links leaving
+ * the layer). Nothing is unpacked. An uncompressed blob is its own diffID (hashed once, by the
+ * store); a compressed one is also decompressed and hashed on a side branch. The blob lands in the
+ * content store only if all of that holds and its digest matches `expected`.
  */
 export async function ingestLayer(
   ports: EnginePorts,
   source: ReadableStream<Uint8Array> | Uint8Array,
   expected?: { digest?: Digest; size?: number },
 ): Promise<IngestedLayer> {
-  const stream = source instanceof Uint8Array ? bytesStream(source) : source;
-  const { main: toStore, side: toInspect } = splitWithBackpressure(stream);
-  let inspectError: unknown;
-  const inspection = inspectLayer(ports, toInspect).catch((e) => {
-    inspectError = e;
-    throw e;
-  });
+  const { compression, stream } = await peekCompression(source instanceof Uint8Array ? bytesStream(source) : source);
+  if (compression === 'bzip2' || compression === 'xz') throw invalid(`unsupported layer compression: ${compression}`);
+  const facts = new LayerFacts();
+  if (compression === 'none') {
+    const scanned = stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          facts.push(chunk);
+          c.enqueue(chunk);
+        },
+        flush() {
+          facts.scanner.end();
+        },
+      }),
+    );
+    const stored = await ports.content.write(scanned, expected);
+    return { blob: stored.digest, blobSize: stored.size, mediaType: mediaTypeFor.none, diffId: stored.digest, tarSize: facts.tarSize, size: facts.size, entries: facts.entries };
+  }
+  const { main, side } = splitWithBackpressure(stream);
+  const hash = ports.hasher.create('sha256');
+  const inspection = side
+    .pipeThrough(ports.codecs.decompress(compression))
+    .pipeTo(
+      new WritableStream<Uint8Array>({
+        write(chunk) {
+          hash.update(chunk);
+          facts.push(chunk);
+        },
+        close() {
+          facts.scanner.end();
+        },
+      }),
+    );
   // A hostile layer must not reach the store: the write waits for the inspection's verdict.
-  const gated = toStore.pipeThrough(gateOn(inspection));
-  const [stored, facts] = await Promise.allSettled([ports.content.write(gated, expected), inspection]);
-  if (facts.status === 'rejected') {
+  const gated = main.pipeThrough(gateOn(inspection));
+  const [stored, inspected] = await Promise.allSettled([ports.content.write(gated, expected), inspection]);
+  if (inspected.status === 'rejected') {
     if (stored.status === 'fulfilled') await ports.content.delete(stored.value.digest).catch(() => undefined);
-    throw inspectError ?? facts.reason;
+    throw inspected.reason;
   }
   if (stored.status === 'rejected') throw stored.reason;
-  return { blob: stored.value.digest, blobSize: stored.value.size, ...facts.value };
+  return {
+    blob: stored.value.digest,
+    blobSize: stored.value.size,
+    mediaType: mediaTypeFor[compression],
+    diffId: `sha256:${hash.hex()}`,
+    tarSize: facts.tarSize,
+    size: facts.size,
+    entries: facts.entries,
+  };
 }
 
 /** Holds back the stream's end until `verdict` settles; a rejected verdict errors the stream. */
@@ -54,36 +112,6 @@ function gateOn(verdict: Promise<unknown>): TransformStream<Uint8Array, Uint8Arr
     },
     async flush() {
       await verdict;
-    },
-  });
-}
-
-async function inspectLayer(ports: EnginePorts, raw: ReadableStream<Uint8Array>) {
-  const { compression: kind, stream: tar } = await decompressedStream(raw, ports.codecs);
-  if (kind === 'bzip2' || kind === 'xz') throw invalid(`unsupported layer compression: ${kind}`);
-  const digesting = digestingStream(ports.hasher);
-  let size = 0;
-  let entries = 0;
-  const seenLinks: Array<{ path: string; target: string }> = [];
-  for await (const e of readTar(tar.pipeThrough(digesting.stream))) {
-    if (e.type === 'pax-global') continue;
-    entries++;
-    const path = cleanEntryPath(e.path);
-    if (e.type === 'file' || e.type === 'contiguous') size += e.size;
-    else if (e.type === 'symlink') size += new TextEncoder().encode(e.linkname).byteLength;
-    else if (e.type === 'hardlink') seenLinks.push({ path, target: cleanEntryPath(e.linkname) });
-    await e.body.cancel();
-  }
-  const { digest, size: tarSize } = digesting.result();
-  return { mediaType: mediaTypeFor[kind], diffId: digest, tarSize, size, entries };
-}
-
-/** A stream over bytes already in memory. */
-export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(c) {
-      if (bytes.byteLength) c.enqueue(bytes);
-      c.close();
     },
   });
 }
@@ -138,4 +166,14 @@ function splitWithBackpressure(source: ReadableStream<Uint8Array>): { main: Read
     },
   });
   return { main, side };
+}
+
+/** A stream over bytes already in memory. */
+export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(c) {
+      if (bytes.byteLength) c.enqueue(bytes);
+      c.close();
+    },
+  });
 }

@@ -18,13 +18,9 @@ export function sniffCompression(firstBytes: Uint8Array): Compression {
   return 'none';
 }
 
-/**
- * The uncompressed bytes of a blob: peeks its first bytes, then pipes it through the
- * matching `codecs.decompress` (or passes it through when it is not compressed).
- */
-export async function decompressedStream(
+/** Peek a stream's first bytes to tell its compression; the returned stream replays every byte. */
+export async function peekCompression(
   stream: ReadableStream<Uint8Array>,
-  codecs: Codecs,
 ): Promise<{ compression: Compression; stream: ReadableStream<Uint8Array> }> {
   const reader = stream.getReader();
   const peeked: Uint8Array[] = [];
@@ -41,7 +37,6 @@ export async function decompressedStream(
   }
   const head = new Uint8Array(have);
   peeked.reduce((o, p) => (head.set(p, o), o + p.byteLength), 0);
-  const compression = sniffCompression(head);
   const replay = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -56,6 +51,18 @@ export async function decompressedStream(
     },
     { highWaterMark: 0 },
   );
-  if (compression === 'none') return { compression, stream: replay };
-  return { compression, stream: replay.pipeThrough(codecs.decompress(compression)) };
+  return { compression: sniffCompression(head), stream: replay };
+}
+
+/**
+ * The uncompressed bytes of a blob: peeks its first bytes, then pipes it through the
+ * matching `codecs.decompress` (or passes it through when it is not compressed).
+ */
+export async function decompressedStream(
+  stream: ReadableStream<Uint8Array>,
+  codecs: Codecs,
+): Promise<{ compression: Compression; stream: ReadableStream<Uint8Array> }> {
+  const { compression, stream: raw } = await peekCompression(stream);
+  if (compression === 'none') return { compression, stream: raw };
+  return { compression, stream: raw.pipeThrough(codecs.decompress(compression)) };
 }

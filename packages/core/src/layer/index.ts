@@ -1,10 +1,12 @@
 export * from './tar-entry.js';
-export { readTar, TarReader, bodyLength } from './tar-reader.js';
+export { readTar, TarReader, bodyLength, decodeHeaderEntry } from './tar-reader.js';
+export { TarHeaderScanner } from './tar-scanner.js';
 export { writeTar, type TarWriteEntry, type TarWriteOptions } from './tar-writer.js';
 export { freshHeaderBlocks, modeFieldOf, splitUstarPath } from './fresh-header.js';
 export { parsePaxRecords, formatPaxRecord, formatPaxTime, MAX_SPECIAL_FILE_SIZE } from './pax-records.js';
 export { cleanEntryPath, linkTargetEscapes } from './entry-path.js';
 export * from './whiteout.js';
 export { diffId, chainIds, chainId } from './layer-id.js';
-export { sniffCompression, decompressedStream, SNIFF_LENGTH } from './compression.js';
+export { sniffCompression, decompressedStream, peekCompression, SNIFF_LENGTH } from './compression.js';
 export { indexLayer, type LayerIndex, type LayerIndexEntry } from './layer-index.js';
+export { coalesceChunks } from './coalesce.js';

@@ -11,12 +11,13 @@ import { BLOCK, decodeText, formatOf, isZero, paddingOf, readNumber, readString,
 
 /** Record padding after the end-of-archive blocks is kept for re-encoding up to this size. */
 const MAX_TRAILER = 1 << 20;
-const BODY_CHUNK = 1 << 16;
+const BODY_CHUNK = 1 << 20;
 
 interface BodyState {
   entry: TarEntry;
   remaining: number;
   finished: boolean;
+  cancelled?: boolean;
   controller?: ReadableStreamDefaultController<Uint8Array>;
   stream?: ReadableStream<Uint8Array>;
   /** The body read in flight, so next() never reads the archive at the same time. */
@@ -106,10 +107,13 @@ export class TarReader implements AsyncIterableIterator<TarReadEntry> {
     await this.bytes.skip(state.remaining);
     state.remaining = 0;
     await this.finishBody(state);
-    try {
-      state.controller?.error(new StrataError('invalid', `tar entry ${JSON.stringify(state.entry.path)}: body skipped, the reader moved on`));
-    } catch {
-      // already closed or cancelled
+    // A cancelled body needs no error; one still open tells a late reader what happened.
+    if (!state.cancelled) {
+      try {
+        state.controller?.error(new StrataError('invalid', `tar entry ${JSON.stringify(state.entry.path)}: body skipped, the reader moved on`));
+      } catch {
+        // already closed
+      }
     }
   }
 
@@ -137,6 +141,7 @@ export class TarReader implements AsyncIterableIterator<TarReadEntry> {
           return state.pulling;
         },
         cancel: () => {
+          state.cancelled = true;
           state.release?.();
         },
       },
@@ -214,12 +219,12 @@ export class TarReader implements AsyncIterableIterator<TarReadEntry> {
           continue;
         }
         // A global header is an entry of its own (as Go returns it); its records are not merged.
-        const entry = this.headerEntry(block, start, concat(blocks), records, undefined, undefined);
+        const entry = decodeHeaderEntry(block, start, concat(blocks), records, undefined, undefined);
         entry.size = size;
         return this.withBody(entry, 0);
       }
       if (typeflag === 'S') throw invalid(`archive/tar: GNU sparse entries are not supported (header at byte ${start})`);
-      const entry = this.headerEntry(block, start, concat(blocks), pax, longName, longLink);
+      const entry = decodeHeaderEntry(block, start, concat(blocks), pax, longName, longLink);
       return this.withBody(entry, bodyLength(entry));
     }
   }
@@ -229,59 +234,60 @@ export class TarReader implements AsyncIterableIterator<TarReadEntry> {
     this.current = state;
     return Object.assign(entry, { body: this.bodyStream(state) });
   }
+}
 
-  private headerEntry(
-    block: Uint8Array,
-    start: number,
-    rawHeader: Uint8Array,
-    pax: Record<string, Uint8Array>,
-    longName: string | undefined,
-    longLink: string | undefined,
-  ): TarEntry {
-    const format = formatOf(block);
-    let path = readString(block, 'name');
-    if (format === 'ustar') {
-      const prefix = readString(block, 'prefix');
-      if (prefix) path = `${prefix}/${path}`;
-    }
-    let linkname = readString(block, 'linkname');
-    if (longName !== undefined) path = longName;
-    if (longLink !== undefined) linkname = longLink;
-    const typeflag = String.fromCharCode(block[156]);
-    const rawMode = readNumber(block, 'mode', start);
-    const entry: TarEntry = {
-      path,
-      type: entryTypeOf(typeflag),
-      typeflag,
-      mode: rawMode & 0o7777,
-      rawMode,
-      uid: readNumber(block, 'uid', start),
-      gid: readNumber(block, 'gid', start),
-      uname: format === 'v7' ? '' : readString(block, 'uname'),
-      gname: format === 'v7' ? '' : readString(block, 'gname'),
-      size: readNumber(block, 'size', start),
-      mtime: readNumber(block, 'mtime', start),
-      linkname,
-      devmajor: format === 'v7' ? 0 : readNumber(block, 'devmajor', start),
-      devminor: format === 'v7' ? 0 : readNumber(block, 'devminor', start),
-      pax,
-      format,
-      raw: { header: rawHeader, padding: new Uint8Array(0) },
-    };
-    if (entry.type === 'pax-global') return entry;
-    if (pax.path) entry.path = paxText(pax.path);
-    if (pax.linkpath) entry.linkname = paxText(pax.linkpath);
-    if (pax.uname) entry.uname = paxText(pax.uname);
-    if (pax.gname) entry.gname = paxText(pax.gname);
-    if (pax.size) entry.size = paxInteger('size', pax.size, start);
-    if (pax.uid) entry.uid = paxInteger('uid', pax.uid, start);
-    if (pax.gid) entry.gid = paxInteger('gid', pax.gid, start);
-    if (pax.mtime) entry.mtime = paxTime('mtime', pax.mtime, start);
-    if (entry.size < 0) throw invalid(`archive/tar: invalid tar header: negative size (header at byte ${start})`);
-    // Old tars mark directories only by the trailing slash of an AREGTYPE ('\0') entry.
-    if (typeflag === '\0' && entry.path.endsWith('/')) entry.type = 'directory';
-    return entry;
+/** One header block (plus the PAX records and GNU long names that preceded it) as a TarEntry. */
+export function decodeHeaderEntry(
+  block: Uint8Array,
+  start: number,
+  rawHeader: Uint8Array,
+  pax: Record<string, Uint8Array>,
+  longName: string | undefined,
+  longLink: string | undefined,
+): TarEntry {
+  const format = formatOf(block);
+  let path = readString(block, 'name');
+  if (format === 'ustar') {
+    const prefix = readString(block, 'prefix');
+    if (prefix) path = `${prefix}/${path}`;
   }
+  let linkname = readString(block, 'linkname');
+  if (longName !== undefined) path = longName;
+  if (longLink !== undefined) linkname = longLink;
+  const typeflag = String.fromCharCode(block[156]);
+  const rawMode = readNumber(block, 'mode', start);
+  const entry: TarEntry = {
+    path,
+    type: entryTypeOf(typeflag),
+    typeflag,
+    mode: rawMode & 0o7777,
+    rawMode,
+    uid: readNumber(block, 'uid', start),
+    gid: readNumber(block, 'gid', start),
+    uname: format === 'v7' ? '' : readString(block, 'uname'),
+    gname: format === 'v7' ? '' : readString(block, 'gname'),
+    size: readNumber(block, 'size', start),
+    mtime: readNumber(block, 'mtime', start),
+    linkname,
+    devmajor: format === 'v7' ? 0 : readNumber(block, 'devmajor', start),
+    devminor: format === 'v7' ? 0 : readNumber(block, 'devminor', start),
+    pax,
+    format,
+    raw: { header: rawHeader, padding: new Uint8Array(0) },
+  };
+  if (entry.type === 'pax-global') return entry;
+  if (pax.path) entry.path = paxText(pax.path);
+  if (pax.linkpath) entry.linkname = paxText(pax.linkpath);
+  if (pax.uname) entry.uname = paxText(pax.uname);
+  if (pax.gname) entry.gname = paxText(pax.gname);
+  if (pax.size) entry.size = paxInteger('size', pax.size, start);
+  if (pax.uid) entry.uid = paxInteger('uid', pax.uid, start);
+  if (pax.gid) entry.gid = paxInteger('gid', pax.gid, start);
+  if (pax.mtime) entry.mtime = paxTime('mtime', pax.mtime, start);
+  if (entry.size < 0) throw invalid(`archive/tar: invalid tar header: negative size (header at byte ${start})`);
+  // Old tars mark directories only by the trailing slash of an AREGTYPE ('\0') entry.
+  if (typeflag === '\0' && entry.path.endsWith('/')) entry.type = 'directory';
+  return entry;
 }
 
 /** Body bytes that follow an entry's header in the archive. */

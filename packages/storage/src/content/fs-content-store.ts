@@ -18,6 +18,9 @@ import { fileReadableStream } from './file-readable-stream.js';
 /** Bytes gathered before one write(2); two such buffers alternate so reading and writing overlap. */
 const WRITE_BUFFER = 4 << 20;
 
+/** After this many bytes, writeback of a blob being written starts in the background. */
+const EARLY_WRITEBACK = 16 << 20;
+
 const OCI_LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
 const EMPTY_INDEX: OciIndex = { schemaVersion: 2, manifests: [] };
 const HEX_BY_ALGORITHM: Record<string, RegExp> = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ };
@@ -268,6 +271,9 @@ export class FsContentStore implements ContentStore {
     let current = 0;
     let filled = 0;
     let inFlight: Promise<unknown> = Promise.resolve();
+    // Writeback started while the blob still streams in, so the final fsync finds little left to do.
+    let sinceSync = 0;
+    let syncing: Promise<unknown> = Promise.resolve();
     const flush = async () => {
       if (!fh || filled === 0) return;
       await inFlight;
@@ -278,6 +284,13 @@ export class FsContentStore implements ContentStore {
       inFlight.catch(() => undefined);
       current ^= 1;
       filled = 0;
+      sinceSync += n;
+      if (sinceSync >= EARLY_WRITEBACK) {
+        sinceSync = 0;
+        const written = inFlight;
+        syncing = Promise.all([syncing, written]).then(() => fh.datasync());
+        syncing.catch(() => undefined);
+      }
     };
     try {
       for (;;) {
@@ -299,9 +312,11 @@ export class FsContentStore implements ContentStore {
       }
       await flush();
       await inFlight;
+      await syncing;
     } catch (e) {
       await reader.cancel(e).catch(() => undefined);
       await inFlight.catch(() => undefined);
+      await syncing.catch(() => undefined);
       throw e;
     } finally {
       reader.releaseLock();
