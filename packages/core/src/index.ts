@@ -3,4 +3,5 @@ export * from './digest/index.js';
 export * from './reference/index.js';
 export * from './layer/index.js';
 export * from './image/index.js';
+export * from './lifecycle/index.js';
 export * from './engine/index.js';

@@ -1,4 +1,5 @@
 import type { Digest, Hasher } from '../digest/index.js';
+import type { Runtime } from '../lifecycle/index.js';
 
 /** An OCI descriptor: a pointer to a blob. */
 export interface Descriptor {
@@ -90,4 +91,6 @@ export interface EnginePorts {
   clock: Clock;
   random: Random;
   codecs: Codecs;
+  /** Runs containers; absent where none is installed (everything but running processes still works). */
+  runtime?: Runtime;
 }

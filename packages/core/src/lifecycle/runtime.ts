@@ -1,0 +1,98 @@
+import type { Digest } from '../digest/index.js';
+
+/**
+ * The Runtime port: what the engine asks of whatever runs container processes
+ * (`@strata/runtime`: overlayfs + runc under conmon). Docker's split is kept: `prepare` makes a
+ * container's root and bundle (docker create), `start` runs its process (docker start), and a
+ * container can be started again after it exits (docker restart) until `remove`.
+ */
+export interface Runtime {
+  /** Short name for `docker info` (`runc`). */
+  readonly name: string;
+  /** Whether containers can run here; when not, a reason a user can act on (`apt-get install runc conmon`). */
+  available(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Build the container's root (shared layer snapshots + its own writable layer) and its bundle. No process yet. */
+  prepare(spec: ContainerRuntimeSpec): Promise<void>;
+  /** Run the container's process (monitored, so it outlives the engine); resolves once it has started. */
+  start(id: string): Promise<{ pid: number; startedAt: string }>;
+  /** Send a signal (`SIGTERM`, `KILL`, `9`, ...) to the container's main process. */
+  kill(id: string, signal: string): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** What the runtime knows about the container now (reads the monitor's exit file after a crash). */
+  state(id: string): Promise<RuntimeState>;
+  /** Resolves when the current (or, if none is running, the last) process has exited. */
+  waitExit(id: string, signal?: AbortSignal): Promise<ExitInfo>;
+  /** Output records of the container's log, oldest first; with `follow`, new ones until the process exits or `signal` aborts. */
+  logs(id: string, options?: LogOptions): AsyncIterable<LogRecord>;
+  /** Processes of the container as `ps` prints them (docker top). */
+  top?(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /** Bytes the container's writable layer holds (SizeRw) — optional, may be slow. */
+  writableSize?(id: string): Promise<number>;
+  /** Forget the container: runtime state, mounts, bundle and writable layer. The process must have exited. */
+  remove(id: string): Promise<void>;
+  /** IDs of containers the runtime has on disk (for re-adoption after an engine restart). */
+  list(): Promise<string[]>;
+}
+
+/** Everything the runtime needs to build and run one container. */
+export interface ContainerRuntimeSpec {
+  /** 64 lowercase hex. */
+  id: string;
+  /** Without the leading `/`. */
+  name: string;
+  /** First 12 hex of the ID unless the user set one. */
+  hostname: string;
+  /** The image's layers, bottom first, with the blob that holds each (for unpacking snapshots). */
+  layers: Array<{ diffId: Digest; blob: Digest; mediaType: string }>;
+  process: {
+    /** Entrypoint + Cmd, already combined as Docker combines them. */
+    args: string[];
+    env: string[];
+    cwd: string;
+    /** `uid`, `uid:gid`, `name` or `name:group` as Docker accepts; '' = root. */
+    user: string;
+    tty: boolean;
+    openStdin: boolean;
+    stdinOnce: boolean;
+  };
+  /** Docker's `--init`: run a tiny init as PID 1. */
+  init?: boolean;
+  labels?: Record<string, string>;
+}
+
+/** Runtime view of a container. */
+export interface RuntimeState {
+  status: 'prepared' | 'running' | 'paused' | 'exited' | 'unknown';
+  pid?: number;
+  startedAt?: string;
+  exit?: ExitInfo;
+}
+
+/** How a process ended. */
+export interface ExitInfo {
+  exitCode: number;
+  /** RFC 3339 with nanoseconds. */
+  finishedAt: string;
+  oomKilled?: boolean;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  /** Unix seconds (fractional allowed). */
+  since?: number;
+  until?: number;
+  /** Only the last N records. */
+  tail?: number;
+  signal?: AbortSignal;
+}
+
+/** One record of a container's output. */
+export interface LogRecord {
+  stream: 'stdout' | 'stderr';
+  /** RFC 3339 with nanoseconds. */
+  time: string;
+  bytes: Uint8Array;
+  /** True when the line was split (no newline at the end of `bytes`). */
+  partial: boolean;
+}
