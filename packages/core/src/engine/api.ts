@@ -160,3 +160,102 @@ export interface ImageEngine {
   /** Past events in [since, until] (unix seconds) then, unless `until` is set, live ones. */
   events(options?: { since?: number; until?: number; filters?: Filters; signal?: AbortSignal }): AsyncIterable<EngineEvent>;
 }
+
+/**
+ * `POST /containers/create` body as the docker CLI sends it (container.Config plus HostConfig and
+ * NetworkingConfig). Fields the engine does not know are kept and ignored.
+ */
+export interface ContainerCreateBody {
+  Hostname?: string;
+  Domainname?: string;
+  User?: string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Entrypoint?: string[] | null;
+  Image: string;
+  Labels?: Record<string, string> | null;
+  WorkingDir?: string;
+  StopSignal?: string;
+  StopTimeout?: number;
+  HostConfig?: Record<string, unknown>;
+  NetworkingConfig?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** `GET /containers/json` entry. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Command: string;
+  Created: number;
+  Ports: Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }>;
+  SizeRw?: number;
+  SizeRootFs?: number;
+  Labels: Record<string, string>;
+  /** `created`, `running`, `paused`, `restarting`, `removing`, `exited`, `dead`. */
+  State: string;
+  /** Human status: `Up 9 seconds (Paused)`, `Exited (7) 4 minutes ago`, `Created`. */
+  Status: string;
+  HostConfig: { NetworkMode: string };
+  NetworkSettings: { Networks: Record<string, unknown> };
+  Mounts: unknown[];
+}
+
+/** `POST /containers/{id}/wait` result. */
+export interface WaitResult {
+  StatusCode: number;
+  Error: null | { Message: string };
+}
+
+/** One piece of container output, as logs and attach deliver it. */
+export interface OutputRecord {
+  stream: 'stdout' | 'stderr';
+  /** RFC 3339 with nanoseconds (for `--timestamps`). */
+  time: string;
+  bytes: Uint8Array;
+}
+
+export interface ContainerLogOptions {
+  stdout?: boolean;
+  stderr?: boolean;
+  follow?: boolean;
+  /** Unix seconds (fractional allowed). */
+  since?: number;
+  until?: number;
+  /** Last N lines; undefined = all. */
+  tail?: number;
+  signal?: AbortSignal;
+}
+
+/** The container side of the engine (issue 4). Names accept a full ID, a unique ID prefix or a name. */
+export interface ContainerEngine {
+  createContainer(body: ContainerCreateBody, options?: { name?: string; platform?: string }): Promise<{ Id: string; Warnings: string[] }>;
+  /** Throws kind `not-modified` when already running (HTTP 304). */
+  startContainer(name: string): Promise<void>;
+  /** Signal (StopSignal or SIGTERM), grace period (`timeout` s, default StopTimeout or 10), then KILL. `not-modified` when not running. */
+  stopContainer(name: string, options?: { timeout?: number; signal?: string }): Promise<void>;
+  restartContainer(name: string, options?: { timeout?: number; signal?: string }): Promise<void>;
+  /** `conflict` when not running: `Cannot kill container: X: Container <id> is not running`. */
+  killContainer(name: string, signal?: string): Promise<void>;
+  pauseContainer(name: string): Promise<void>;
+  unpauseContainer(name: string): Promise<void>;
+  removeContainer(name: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  waitContainer(name: string, condition?: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<WaitResult>;
+  renameContainer(name: string, newName: string): Promise<void>;
+  listContainers(options?: { all?: boolean; size?: boolean; limit?: number; filters?: Filters }): Promise<ContainerSummary[]>;
+  /** Docker's container inspect JSON. */
+  inspectContainer(name: string, options?: { size?: boolean }): Promise<Record<string, unknown>>;
+  /** The container's TTY flag (raw vs multiplexed output) and its output records. */
+  containerLogs(name: string, options?: ContainerLogOptions): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }>;
+  /** Live output from now until the process exits (docker attach / run without -d); stdin arrives in issue 5. */
+  attachContainer(name: string, options?: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal }): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }>;
+  topContainer(name: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+}
