@@ -1,5 +1,6 @@
 export * from './ports.js';
 export * from './api.js';
+export * from './registry-port.js';
 export { createEngine, type Engine } from './engine.js';
 export type { ImageRecord, LayerRecord, TagTable } from './records.js';
 export { applyConfigChanges } from './config-changes.js';

@@ -1,5 +1,6 @@
 import type { Digest, Hasher } from '../digest/index.js';
 import type { Runtime } from '../lifecycle/index.js';
+import type { Registry } from './registry-port.js';
 
 /** An OCI descriptor: a pointer to a blob. */
 export interface Descriptor {
@@ -93,4 +94,6 @@ export interface EnginePorts {
   codecs: Codecs;
   /** Runs containers; absent where none is installed (everything but running processes still works). */
   runtime?: Runtime;
+  /** Talks to image registries (pull); absent in engines that work offline. */
+  registry?: Registry;
 }

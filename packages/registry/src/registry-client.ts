@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import {
+  type BlobFetchOptions,
+  type Descriptor,
+  type Digest,
+  type Manifest,
+  MediaType,
+  type Reference,
+  type Registry,
+  type RegistryAuth,
+  type ResolveOptions,
+  type ResolvedManifest,
+  StrataError,
+  familiarName,
+  familiarString,
+  indexSchema,
+  invalid,
+  manifestSchema,
+  notFound,
+  parseUntrustedJson,
+  validate,
+} from '@strata/core';
+import { ChallengeAuthorizer } from './challenge-auth.js';
+import { type HttpCall, type HttpReply, discard, readBody, send } from './http-exchange.js';
+import { hostPlatform, parsePlatform, selectPlatform } from './platform.js';
+import { errcodeText, registryErrorsOf, statusLine } from './registry-errors.js';
+import { type Endpoint, type TransportOptions, endpointsFor } from './transport-rules.js';
+import { verifiedBlobStream } from './verified-blob-stream.js';
+
+/** Docker refuses manifests larger than this (maxManifestBodySize). */
+export const MANIFEST_LIMIT = 4 << 20;
+
+/** Every manifest kind Strata reads, as the Accept header lists them. */
+const MANIFEST_ACCEPT = [MediaType.ociIndex, MediaType.dockerManifestList, MediaType.ociManifest, MediaType.dockerManifest].join(', ');
+
+/** A manifest fetched by tag or digest: its bytes, digest and media type. */
+export interface FetchedManifest {
+  digest: Digest;
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
+export interface RegistryClientOptions extends TransportOptions {
+  /** Parallel connections per blob are not used; this bounds retries of a dropped blob download. */
+  blobRetries?: number;
+}
+
+const sha256 = (bytes: Uint8Array): Digest => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** Why a reply failed, in the registry's own words (errcode) or as an HTTP status. */
+async function replyError(reply: HttpReply): Promise<{ text: string; codes: string[] }> {
+  const body = reply.body.readableEnded ? new Uint8Array() : await readBody(reply, 1 << 20, 'error response').catch(() => new Uint8Array());
+  const errors = registryErrorsOf(body);
+  if (errors.length) return { text: errcodeText(errors), codes: errors.map((e) => e.code) };
+  return { text: `received unexpected HTTP status: ${statusLine(reply.status)}`, codes: [] };
+}
+
+/**
+ * The OCI distribution API client behind core's `Registry` port: manifests by tag or digest
+ * (an index resolved to one platform), blobs streamed and verified, credentials as each
+ * registry asks for them, HTTPS or plain HTTP by Docker's transport rules, mirrors for Hub.
+ */
+export class RegistryClient implements Registry {
+  private readonly authorizer = new ChallengeAuthorizer();
+  /** The endpoint that last answered for a repository, so its blobs come from the same place. */
+  private readonly endpointOfRepo = new Map<string, Endpoint>();
+
+  constructor(private readonly options: RegistryClientOptions = {}) {}
+
+  private endpoints(ref: Reference): Endpoint[] {
+    const all = endpointsFor(ref.domain, this.options);
+    const preferred = this.endpointOfRepo.get(familiarName(ref));
+    return preferred ? [preferred, ...all.filter((e) => e.base !== preferred.base)] : all;
+  }
+
+  /** Runs `attempt` on each endpoint in order; a mirror's failure falls through to the next. */
+  private async onEndpoints<T>(ref: Reference, attempt: (e: Endpoint) => Promise<T>): Promise<T> {
+    const endpoints = this.endpoints(ref);
+    let lastError: unknown;
+    for (const [i, endpoint] of endpoints.entries()) {
+      try {
+        const result = await attempt(endpoint);
+        this.endpointOfRepo.set(familiarName(ref), endpoint);
+        return result;
+      } catch (e) {
+        lastError = e;
+        if (!endpoint.mirror || i === endpoints.length - 1) throw e;
+      }
+    }
+    throw lastError;
+  }
+
+  /**
+   * One request to `endpoint` with credentials for `scope` (`repository:NAME:pull`): answers a
+   * 401 challenge once and follows redirects (dropping credentials when the host changes).
+   */
+  async request(endpoint: Endpoint, call: HttpCall, scope: string, auth: RegistryAuth | undefined): Promise<HttpReply> {
+    let current = call;
+    let challenged = false;
+    for (let hops = 0; hops < 6; hops++) {
+      const sameHost = new URL(current.url).origin === endpoint.base;
+      const authorization = sameHost ? this.authorizer.cached(endpoint, scope, auth) : undefined;
+      const headers = { ...current.headers, ...(authorization ? { Authorization: authorization } : {}) };
+      const reply = await send(endpoint, { ...current, headers });
+      if (reply.status === 401 && sameHost && !challenged) {
+        challenged = true;
+        discard(reply);
+        await this.authorizer.answer(endpoint, reply, current, scope, auth);
+        continue;
+      }
+      if ([301, 302, 303, 307, 308].includes(reply.status) && reply.headers.location) {
+        discard(reply);
+        const next = new URL(reply.headers.location, current.url).toString();
+        current = { ...current, url: next, method: reply.status === 303 ? 'GET' : current.method };
+        continue;
+      }
+      return reply;
+    }
+    throw new StrataError('internal', `${call.method} "${call.url}": stopped after 5 redirects`);
+  }
+
+  private repoUrl(endpoint: Endpoint, ref: Reference, tail: string): string {
+    return `${endpoint.base}/v2/${ref.path}/${tail}`;
+  }
+
+  /** Fetch a manifest by tag or digest from one endpoint, verifying a digest reference. */
+  private async fetchManifestFrom(endpoint: Endpoint, ref: Reference, tagOrDigest: string, auth: RegistryAuth | undefined, signal?: AbortSignal): Promise<FetchedManifest> {
+    const call: HttpCall = { method: 'GET', url: this.repoUrl(endpoint, ref, `manifests/${tagOrDigest}`), headers: { Accept: MANIFEST_ACCEPT }, signal };
+    const reply = await this.request(endpoint, call, `repository:${ref.path}:pull`, auth);
+    if (reply.status !== 200) throw await this.pullError(reply, ref, call);
+    const bytes = await readBody(reply, MANIFEST_LIMIT, 'manifest');
+    const digest = sha256(bytes);
+    if (tagOrDigest.includes(':') && digest !== tagOrDigest) throw invalid(`manifest verification failed for digest ${tagOrDigest}`);
+    const contentType = String(reply.headers['content-type'] ?? '').split(';')[0].trim();
+    return { digest, mediaType: contentType, bytes };
+  }
+
+  /** Docker's translation of a failed pull request (TranslatePullError): not-found errors name the reference. */
+  private async pullError(reply: HttpReply, ref: Reference, call: HttpCall): Promise<StrataError> {
+    const { text, codes } = await replyError(reply);
+    if (codes[0] === 'MANIFEST_UNKNOWN' || (reply.status === 404 && codes.length === 0 && call.url.includes('/manifests/'))) {
+      return notFound(`manifest for ${familiarString(ref)} not found: ${codes.length ? text : 'manifest unknown: manifest unknown'}`);
+    }
+    if (codes[0] === 'NAME_UNKNOWN') return notFound(`repository ${familiarName(ref)} not found: ${text}`);
+    if (codes[0] === 'DENIED') return notFound(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': ${text}`);
+    if (codes[0] === 'BLOB_UNKNOWN') return notFound(text);
+    const op = call.method[0] + call.method.slice(1).toLowerCase();
+    return new StrataError('internal', `${op} "${call.url}": ${text}`);
+  }
+
+  /** A manifest as the registry stores it (tag or digest), with Docker's errors. */
+  fetchManifest(ref: Reference, tagOrDigest: string, auth?: RegistryAuth, signal?: AbortSignal): Promise<FetchedManifest> {
+    return this.onEndpoints(ref, (endpoint) => this.fetchManifestFrom(endpoint, ref, tagOrDigest, auth, signal));
+  }
+
+  async resolve(ref: Reference, options: ResolveOptions = {}): Promise<ResolvedManifest> {
+    const tagOrDigest = ref.digest ?? ref.tag ?? 'latest';
+    const want = options.platform ? parsePlatform(options.platform) : hostPlatform();
+    return this.onEndpoints(ref, async (endpoint) => {
+      const top = await this.fetchManifestFrom(endpoint, ref, tagOrDigest, options.auth, options.signal);
+      let current = top;
+      let size = top.bytes.byteLength;
+      for (let depth = 0; depth < 4; depth++) {
+        const doc = parseUntrustedJson(current.bytes, 'manifest') as { schemaVersion?: unknown; manifests?: unknown; mediaType?: unknown };
+        if (doc?.schemaVersion === 1) throw invalid(`unsupported manifest format: schema 1 (${familiarString(ref)}); push the image again with a current client`);
+        if (Array.isArray(doc?.manifests)) {
+          const index = validate(indexSchema, doc, 'manifest list');
+          const picked = selectPlatform(index.manifests, want);
+          const next = await this.fetchManifestFrom(endpoint, ref, picked.digest, options.auth, options.signal);
+          if (next.bytes.byteLength !== picked.size) throw invalid(`manifest verification failed for digest ${picked.digest}`);
+          current = next;
+          size = picked.size;
+          continue;
+        }
+        const manifest: Manifest = validate(manifestSchema, doc, 'manifest');
+        const mediaType = manifest.mediaType ?? (current.mediaType || MediaType.ociManifest);
+        return { digest: top.digest, descriptor: { mediaType, digest: current.digest, size }, bytes: current.bytes, manifest };
+      }
+      throw invalid(`manifest for ${familiarString(ref)}: index nesting too deep`);
+    });
+  }
+
+  async fetchBlob(ref: Reference, descriptor: Descriptor, options: BlobFetchOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    return this.onEndpoints(ref, async (endpoint) => {
+      const scope = `repository:${ref.path}:pull`;
+      const open = async (offset: number) => {
+        const call: HttpCall = {
+          method: 'GET',
+          url: this.repoUrl(endpoint, ref, `blobs/${descriptor.digest}`),
+          headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
+          signal: options.signal,
+        };
+        const reply = await this.request(endpoint, call, scope, options.auth);
+        if (reply.status !== 200 && reply.status !== 206) throw await this.pullError(reply, ref, call);
+        return reply;
+      };
+      // The first response is awaited here, so a missing blob fails the call, not the stream.
+      const first = await open(0);
+      let used = false;
+      return verifiedBlobStream(descriptor, (offset) => (offset === 0 && !used ? ((used = true), Promise.resolve(first)) : open(offset)), {
+        retries: this.options.blobRetries,
+        onBytes: options.onBytes,
+        signal: options.signal,
+      });
+    });
+  }
+
+  /** Upload a blob in one piece (POST an upload, PUT its bytes with the digest); skipped when present. */
+  async putBlob(ref: Reference, bytes: Uint8Array, auth?: RegistryAuth): Promise<Descriptor & { existed: boolean }> {
+    const digest = sha256(bytes);
+    const [endpoint] = this.endpoints(ref);
+    const scope = `repository:${ref.path}:pull,push`;
+    const head: HttpCall = { method: 'HEAD', url: this.repoUrl(endpoint, ref, `blobs/${digest}`) };
+    const exists = await this.request(endpoint, head, scope, auth);
+    discard(exists);
+    if (exists.status === 200) return { mediaType: 'application/octet-stream', digest, size: bytes.byteLength, existed: true };
+    const start: HttpCall = { method: 'POST', url: this.repoUrl(endpoint, ref, 'blobs/uploads/') };
+    const started = await this.request(endpoint, start, scope, auth);
+    if (started.status !== 202 || !started.headers.location) throw await this.pullError(started, ref, start);
+    discard(started);
+    const url = new URL(started.headers.location, start.url);
+    url.searchParams.set('digest', digest);
+    const put: HttpCall = { method: 'PUT', url: url.toString(), headers: { 'Content-Type': 'application/octet-stream' }, body: bytes };
+    const done = await this.request(endpoint, put, scope, auth);
+    if (done.status !== 201) throw await this.pullError(done, ref, put);
+    discard(done);
+    return { mediaType: 'application/octet-stream', digest, size: bytes.byteLength, existed: false };
+  }
+
+  /** Store a manifest (or index) under a tag or its digest; returns its digest. */
+  async putManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, auth?: RegistryAuth): Promise<Digest> {
+    const [endpoint] = this.endpoints(ref);
+    const put: HttpCall = { method: 'PUT', url: this.repoUrl(endpoint, ref, `manifests/${tagOrDigest}`), headers: { 'Content-Type': mediaType }, body: bytes };
+    const reply = await this.request(endpoint, put, `repository:${ref.path}:pull,push`, auth);
+    if (reply.status !== 201) throw await this.pullError(reply, ref, put);
+    discard(reply);
+    return sha256(bytes);
+  }
+}
