@@ -1,2 +1,15 @@
+export { createRuncRuntime, type RuncRuntime, type RuncRuntimeOptions } from './runc-runtime.js';
 export { SnapshotStore, type SnapshotStoreOptions, type SnapshotLayer } from './snapshot/snapshot-store.js';
 export { overlayFormTar } from './snapshot/overlay-tar.js';
+export { ociConfig, DOCKER_DEFAULT_CAPABILITIES, DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS, type OciConfigInput } from './bundle/oci-config.js';
+export { readHostLimits, capabilitiesOfMask, type HostLimits } from './bundle/host-limits.js';
+export { hostnameFile, hostsFile, resolvConfFile } from './bundle/etc-files.js';
+export { resolveContainerUser, type ResolvedUser } from './container/container-user.js';
+export { resolveInRoot } from './container/rootfs-path.js';
+export { containerLayout, type ContainerLayout } from './container/container-layout.js';
+export { removeCgroupDirs, cgroupPids } from './container/cgroup-dirs.js';
+export { isMounted, mountPoints } from './container/overlay-mount.js';
+export { readK8sLog, parseK8sLine, timeNanos } from './log/k8s-file-log.js';
+export { signalNumber } from './monitor/signals.js';
+export { ociCreateError } from './monitor/oci-error.js';
+export { conmonArgs } from './monitor/conmon.js';

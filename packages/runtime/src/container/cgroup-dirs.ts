@@ -1,0 +1,31 @@
+import { readdir, readFile, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** Every cgroup hierarchy mounted under /sys/fs/cgroup (v1 controllers, `unified`, or the v2 root itself). */
+async function hierarchies(): Promise<string[]> {
+  const names = await readdir(CGROUP_ROOT).catch(() => [] as string[]);
+  if (names.includes('cgroup.controllers')) return [CGROUP_ROOT];
+  return names.map((n) => join(CGROUP_ROOT, n));
+}
+
+/** PIDs in a container's cgroup (`<parent>/<id>`), from the first hierarchy that has it. */
+export async function cgroupPids(cgroupPath: string): Promise<Set<number>> {
+  for (const h of await hierarchies()) {
+    try {
+      const text = await readFile(join(h, cgroupPath, 'cgroup.procs'), 'utf8');
+      return new Set(text.split('\n').filter(Boolean).map(Number));
+    } catch {
+      // Not in this hierarchy; try the next.
+    }
+  }
+  return new Set();
+}
+
+/** rmdir a cgroup path in every hierarchy (only empty cgroups can go; busy ones stay). */
+export async function removeCgroupDirs(cgroupPath: string): Promise<void> {
+  for (const h of await hierarchies()) {
+    await rmdir(join(h, cgroupPath)).catch(() => undefined);
+  }
+}

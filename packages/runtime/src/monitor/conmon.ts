@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { StrataError } from '@strata/core';
+import type { ContainerLayout } from '../container/container-layout.js';
+import type { RuncCli } from './runc-cli.js';
+
+/** How one conmon launch is wired (runtime-recipes §3.2). */
+export interface ConmonLaunch {
+  conmon: string;
+  runc: RuncCli;
+  id: string;
+  name: string;
+  layout: ContainerLayout;
+  exitDir: string;
+  tty: boolean;
+  openStdin: boolean;
+  stdinOnce: boolean;
+  /** How long to wait for `runc create` to report (ms). */
+  timeoutMs?: number;
+}
+
+/** What conmon reported on its sync pipe. */
+export type ConmonSync = { ok: true; pid: number } | { ok: false; message: string };
+
+/** conmon's command line: it runs `runc create` and stays as the container's parent. */
+export function conmonArgs(l: ConmonLaunch): string[] {
+  const args = [
+    '--api-version', '1',
+    '-c', l.id,
+    '-u', l.id,
+    '-n', l.name,
+    '-r', l.runc.binary,
+    '-b', l.layout.bundle,
+    '-p', l.layout.pidFile,
+    '-P', l.layout.conmonPidFile,
+    '--exit-dir', l.exitDir,
+    '--persist-dir', l.layout.persist,
+    '--full-attach',
+    '-l', `k8s-file:${l.layout.log}`,
+    '--log-level', 'warning',
+    ...l.runc.globalArgs.flatMap((a) => ['--runtime-arg', a]),
+    '--runtime-arg', '--log-format=json',
+    '--runtime-arg', '--log',
+    `--runtime-arg=${l.layout.ociLog}`,
+    '--no-new-keyring',
+  ];
+  if (l.tty) args.push('-t');
+  else if (l.openStdin) {
+    args.push('-i');
+    if (!l.stdinOnce) args.push('--leave-stdin-open');
+  }
+  return args;
+}
+
+/**
+ * Start conmon detached (it daemonizes into its own session, so the container outlives the
+ * engine), release it through the start pipe and read the sync pipe's one line:
+ * `{"data": <pid>}` once `runc create` succeeded, `{"data": -1, "message": ...}` when it failed.
+ */
+export function launchConmon(l: ConmonLaunch): Promise<ConmonSync> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(l.conmon, conmonArgs(l), {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+    });
+    const sync = child.stdio[3] as Socket;
+    const start = child.stdio[4] as Socket;
+    const stderr: Buffer[] = [];
+    let syncText = '';
+    let exitCode: number | null | undefined;
+    let settled = false;
+    const finish = (result: ConmonSync | Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sync.destroy();
+      start.destroy();
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      child.unref();
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const timer = setTimeout(
+      () => finish(new StrataError('internal', `conmon for ${l.id} did not report within ${l.timeoutMs ?? 30000} ms`)),
+      l.timeoutMs ?? 30_000,
+    );
+    const tryLine = () => {
+      const nl = syncText.indexOf('\n');
+      if (nl < 0) return false;
+      let report: { data?: number; message?: string };
+      try {
+        report = JSON.parse(syncText.slice(0, nl)) as { data?: number; message?: string };
+      } catch {
+        finish(new StrataError('internal', `conmon for ${l.id} wrote an unreadable sync report: ${syncText.slice(0, nl)}`));
+        return true;
+      }
+      if (typeof report.data === 'number' && report.data > 0) finish({ ok: true, pid: report.data });
+      else finish({ ok: false, message: report.message ?? `runc create failed (conmon reported ${JSON.stringify(report)})` });
+      return true;
+    };
+    const noReport = () => {
+      const why = Buffer.concat(stderr).toString('utf8').trim();
+      finish(new StrataError('internal', `conmon for ${l.id} exited (${exitCode}) without a report${why ? `: ${why}` : ''}`));
+    };
+    sync.setEncoding('utf8');
+    sync.on('data', (text: string) => {
+      syncText += text;
+      tryLine();
+    });
+    // The daemonized conmon holds the sync pipe open while the container runs, so 'end' here
+    // means every conmon is gone.
+    sync.on('end', () => {
+      if (!tryLine()) noReport();
+    });
+    sync.on('error', () => undefined);
+    start.on('error', () => undefined);
+    child.stderr!.on('data', (b: Buffer) => stderr.push(b));
+    child.on('error', (e) => finish(new StrataError('unavailable', `cannot run ${l.conmon}: ${e.message}`)));
+    child.on('exit', (code) => {
+      exitCode = code;
+      // The first conmon exits as soon as it has forked its daemon; only a failure before that matters.
+      if (code !== 0 && code !== null) setTimeout(() => (tryLine() ? undefined : noReport()), 50);
+    });
+    start.end(Buffer.from([0]));
+  });
+}

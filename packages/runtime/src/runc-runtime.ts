@@ -1,0 +1,414 @@
+import { constants, existsSync } from 'node:fs';
+import { access, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  StrataError,
+  conflict,
+  invalid,
+  isHex64,
+  notFound,
+  type Codecs,
+  type ContainerRuntimeSpec,
+  type ContentStore,
+  type Digest,
+  type ExitInfo,
+  type Hasher,
+  type LogOptions,
+  type LogRecord,
+  type Runtime,
+  type RuntimeState,
+} from '@strata/core';
+import { hostnameFile, hostsFile, resolvConfFile } from './bundle/etc-files.js';
+import { readHostLimits, type HostLimits } from './bundle/host-limits.js';
+import { ociConfig } from './bundle/oci-config.js';
+import { cgroupPids, removeCgroupDirs } from './container/cgroup-dirs.js';
+import { containerLayout, type ContainerLayout } from './container/container-layout.js';
+import { topOf } from './container/container-top.js';
+import { resolveContainerUser } from './container/container-user.js';
+import { isMounted, mountOverlay, unmount } from './container/overlay-mount.js';
+import { resolveInRoot } from './container/rootfs-path.js';
+import { readK8sLog } from './log/k8s-file-log.js';
+import { launchConmon } from './monitor/conmon.js';
+import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-file.js';
+import { ociCreateError } from './monitor/oci-error.js';
+import { RuncCli } from './monitor/runc-cli.js';
+import { signalNumber } from './monitor/signals.js';
+import { SnapshotStore } from './snapshot/snapshot-store.js';
+
+export interface RuncRuntimeOptions {
+  /** The engine's data root: snapshots, containers and exits live under it. */
+  dataRoot: string;
+  content: ContentStore;
+  codecs: Codecs;
+  hasher: Hasher;
+  /** runc binary (default `/usr/sbin/runc`). */
+  runc?: string;
+  /** conmon binary (default `/usr/bin/conmon`). */
+  conmon?: string;
+  /** runc's state dir (`--root`, default `/run/strata/runc`): tmpfs, so a reboot forgets stale state. */
+  runcRoot?: string;
+  /** Parent cgroup of every container (cgroupfs: `/<parent>/<id>`, default `strata`). */
+  cgroupParent?: string;
+  /** Static init binary for `--init` (default: the first of docker-init, tini-static found). */
+  init?: string;
+  log?: (message: string) => void;
+}
+
+/** The runc + conmon Runtime, plus the snapshot housekeeping the engine drives. */
+export interface RuncRuntime extends Runtime {
+  readonly snapshots: SnapshotStore;
+  /** Delete layer snapshots no image needs any more (those of existing containers are always kept). */
+  removeUnusedSnapshots(keepChainIds: Iterable<Digest | string>): Promise<string[]>;
+  /** The cgroup path runc gives a container (`/<parent>/<id>`). */
+  cgroupPath(id: string): string;
+}
+
+const INIT_CANDIDATES = ['/usr/bin/docker-init', '/usr/sbin/docker-init', '/usr/libexec/docker/docker-init', '/usr/bin/tini-static'];
+
+/** Go-style RFC 3339 of "now" (millisecond precision: the clock Node offers). */
+const nowRfc3339 = (): string => nanosToRfc3339(BigInt(Date.now()) * 1_000_000n);
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `pid` is a live conmon of container `id` (a recycled PID is not). */
+async function isMonitorAlive(pid: number, id: string): Promise<boolean> {
+  try {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('conmon') && cmdline.includes(id);
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Containers for real (runtime-recipes): layer snapshots under an overlayfs mount, an OCI bundle as
+ * dockerd writes it, and Debian's runc run by Debian's conmon. conmon is the monitor because it is
+ * the one Podman ships and relies on: it daemonizes away from the engine, owns the container's
+ * stdio, writes the k8s-file log and the exit code to a file, so a container outlives the engine
+ * and a restarted engine finds everything on disk (nothing to re-attach to).
+ */
+export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
+  const dataRoot = options.dataRoot;
+  const runc = new RuncCli(options.runc ?? '/usr/sbin/runc', options.runcRoot ?? '/run/strata/runc');
+  const conmon = options.conmon ?? '/usr/bin/conmon';
+  const cgroupParent = options.cgroupParent ?? 'strata';
+  const exitDir = join(dataRoot, 'exits');
+  const containersDir = join(dataRoot, 'containers');
+  const snapshots = new SnapshotStore({ dir: join(dataRoot, 'snapshots'), content: options.content, codecs: options.codecs, hasher: options.hasher });
+  const log = options.log ?? (() => undefined);
+  let hostLimits: Promise<HostLimits> | undefined;
+  const initBinary = options.init ?? INIT_CANDIDATES.find((p) => existsSync(p));
+
+  const layoutOf = (id: string): ContainerLayout => {
+    if (!isHex64(id)) throw invalid(`invalid container ID ${JSON.stringify(id)}`);
+    return containerLayout(dataRoot, id);
+  };
+  const cgroupPath = (id: string) => `/${cgroupParent}/${id}`;
+
+  async function readSpec(id: string): Promise<{ layout: ContainerLayout; spec: ContainerRuntimeSpec }> {
+    const layout = layoutOf(id);
+    try {
+      return { layout, spec: JSON.parse(await readFile(layout.spec, 'utf8')) as ContainerRuntimeSpec };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`No such container: ${id}`);
+      throw e;
+    }
+  }
+
+  async function ensureRoot(layout: ContainerLayout, spec: ContainerRuntimeSpec): Promise<void> {
+    if (await isMounted(layout.merged)) return;
+    const lowers = await snapshots.ensure(spec.layers);
+    if (lowers.length === 0) {
+      // overlayfs needs one lower dir; an image without layers gets an empty one.
+      await mkdir(join(snapshots.dir, 'empty'), { recursive: true });
+      lowers.push('empty');
+    }
+    await mountOverlay({ snapshotsDir: snapshots.dir, lowers, upper: layout.upper, work: layout.work, merged: layout.merged });
+  }
+
+  /** config.json for the next run; `strict` = start (user and cwd errors are the user's), else best effort. */
+  async function writeBundle(layout: ContainerLayout, spec: ContainerRuntimeSpec, strict: boolean): Promise<void> {
+    let user;
+    try {
+      user = await resolveContainerUser(layout.merged, spec.process.user);
+      const cwd = spec.process.cwd || '/';
+      const hostCwd = await resolveInRoot(layout.merged, cwd);
+      const st = await stat(hostCwd).catch(() => undefined);
+      if (st && !st.isDirectory()) throw invalid(`Cannot mkdir: ${cwd} is not a directory`);
+      // Docker creates a missing working directory (0755, root) when the container is created.
+      if (!st) await mkdir(hostCwd, { recursive: true, mode: 0o755 });
+    } catch (e) {
+      if (strict) throw e;
+      return;
+    }
+    hostLimits ??= readHostLimits();
+    const config = ociConfig({
+      spec,
+      rootfs: layout.merged,
+      user,
+      limits: await hostLimits,
+      etc: { hostname: layout.hostname, hosts: layout.hosts, resolvConf: layout.resolvConf },
+      cgroupsPath: cgroupPath(spec.id),
+      initBinary,
+    });
+    if (spec.init && !initBinary) throw invalid('--init: no init binary found (apt-get install tini)');
+    await writeAtomically(layout.config, `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  async function monitorPid(layout: ContainerLayout): Promise<number | undefined> {
+    const text = await readFile(layout.conmonPidFile, 'utf8').catch(() => '');
+    return /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : undefined;
+  }
+
+  /** Wait for the previous conmon to finish (it still writes the exit file), then make sure it is gone. */
+  async function retireMonitor(layout: ContainerLayout, id: string): Promise<void> {
+    const pid = await monitorPid(layout);
+    if (pid === undefined) return;
+    for (let i = 0; i < 40 && (await isMonitorAlive(pid, id)); i++) await sleep(50);
+    if (await isMonitorAlive(pid, id)) {
+      log(`conmon ${pid} of ${id} did not exit; killing it`);
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  async function startedAt(layout: ContainerLayout): Promise<string | undefined> {
+    return (await readFile(layout.startedAt, 'utf8').catch(() => '')).trim() || undefined;
+  }
+
+  async function state(id: string): Promise<RuntimeState> {
+    const { layout } = await readSpec(id);
+    const runcState = await runc.state(id);
+    const started = await startedAt(layout);
+    if (runcState && (runcState.status === 'running' || runcState.status === 'paused')) {
+      return { status: runcState.status, pid: runcState.pid, ...(started ? { startedAt: started } : {}) };
+    }
+    const exit = await readExitFile(layout.exitFile);
+    if (exit) return { status: 'exited', exit, ...(started ? { startedAt: started } : {}) };
+    if (!started) return { status: 'prepared' };
+    const pid = await monitorPid(layout);
+    // conmon is about to write the exit file, or it died without one (recipe §3.4c).
+    if (pid !== undefined && (await isMonitorAlive(pid, id))) return { status: 'running', startedAt: started, ...(runcState ? { pid: runcState.pid } : {}) };
+    return { status: 'unknown', startedAt: started };
+  }
+
+  async function stillRunning(id: string, layout: ContainerLayout): Promise<boolean> {
+    if (!(await startedAt(layout))) return true;
+    const pid = await monitorPid(layout);
+    if (pid !== undefined && (await isMonitorAlive(pid, id))) return true;
+    const s = await runc.state(id);
+    return s !== undefined && s.status !== 'stopped';
+  }
+
+  async function waitExit(id: string, signal?: AbortSignal): Promise<ExitInfo> {
+    const { layout } = await readSpec(id);
+    await mkdir(exitDir, { recursive: true });
+    return waitForExitFile(layout.exitFile, () => stillRunning(id, layout), signal);
+  }
+
+  async function requireRunning(id: string): Promise<RuntimeState> {
+    const s = await state(id);
+    if (s.status !== 'running' && s.status !== 'paused') throw conflict(`Container ${id} is not running`);
+    return s;
+  }
+
+  const runtime: RuncRuntime = {
+    name: 'runc',
+    snapshots,
+    cgroupPath,
+
+    async available() {
+      if (process.platform !== 'linux') return { ok: false, reason: 'containers run on Linux only' };
+      if (process.getuid?.() !== 0) return { ok: false, reason: 'running containers needs root (rootless is not supported yet)' };
+      for (const [binary, pkg] of [[runc.binary, 'runc'], [conmon, 'conmon']] as const) {
+        try {
+          await access(binary, constants.X_OK);
+        } catch {
+          return { ok: false, reason: `${binary} is missing: apt-get install ${pkg}` };
+        }
+      }
+      const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
+      if (!/\toverlay$/m.test(filesystems)) return { ok: false, reason: 'the kernel has no overlay filesystem (modprobe overlay)' };
+      return { ok: true };
+    },
+
+    async prepare(spec) {
+      const layout = layoutOf(spec.id);
+      if (await pathExists(layout.dir)) throw conflict(`container ${spec.id} already exists`);
+      await mkdir(containersDir, { recursive: true });
+      try {
+        await snapshots.ensure(spec.layers);
+        for (const dir of [layout.upper, layout.work, layout.merged, layout.persist]) await mkdir(dir, { recursive: true, mode: 0o700 });
+        await writeFile(layout.hostname, hostnameFile(spec.hostname));
+        await writeFile(layout.hosts, hostsFile());
+        await writeFile(layout.resolvConf, resolvConfFile());
+        await ensureRoot(layout, spec);
+        await writeBundle(layout, spec, false);
+        // The spec file is what makes the container exist (list, state), so it comes last.
+        await writeAtomically(layout.spec, JSON.stringify(spec));
+      } catch (e) {
+        await unmount(layout.merged).catch(() => undefined);
+        await rm(layout.dir, { recursive: true, force: true });
+        throw e;
+      }
+    },
+
+    async start(id) {
+      const { layout, spec } = await readSpec(id);
+      const previous = await runc.state(id);
+      if (previous && (previous.status === 'running' || previous.status === 'paused')) throw conflict(`Container ${id} is already running`);
+      if (previous) await runc.run(['delete', '--force', id]);
+      await retireMonitor(layout, id);
+      await ensureRoot(layout, spec);
+      await writeBundle(layout, spec, true);
+      await mkdir(exitDir, { recursive: true });
+      await mkdir(layout.persist, { recursive: true });
+      for (const stale of [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')]) {
+        await rm(stale, { force: true });
+      }
+      const sync = await launchConmon({
+        conmon,
+        runc,
+        id,
+        name: spec.name || id,
+        layout,
+        exitDir,
+        tty: spec.process.tty,
+        openStdin: spec.process.openStdin,
+        stdinOnce: spec.process.stdinOnce,
+      });
+      if (!sync.ok) {
+        await runc.run(['delete', '--force', id]);
+        await retireMonitor(layout, id);
+        throw ociCreateError(sync.message);
+      }
+      const started = await runc.run(['start', id]);
+      if (started.code !== 0) {
+        await runc.run(['delete', '--force', id]);
+        throw ociCreateError(RuncCli.message(started));
+      }
+      const at = nowRfc3339();
+      await writeFile(layout.startedAt, at);
+      return { pid: sync.pid, startedAt: at };
+    },
+
+    async kill(id, signal) {
+      const number = signalNumber(signal);
+      const s = await requireRunning(id);
+      const r = await runc.run(['kill', id, String(number)]);
+      if (r.code !== 0) {
+        if ((await state(id)).status === 'exited') throw conflict(`Container ${id} is not running`);
+        throw new StrataError('internal', `Cannot kill container: ${id}: ${RuncCli.message(r)}`);
+      }
+      // A frozen process cannot act on its signal; Docker thaws it so a kill takes effect.
+      if (s.status === 'paused') await runc.run(['resume', id]);
+    },
+
+    async pause(id) {
+      const s = await requireRunning(id);
+      if (s.status === 'paused') throw conflict(`Container ${id} is already paused`);
+      const r = await runc.run(['pause', id]);
+      if (r.code !== 0) throw new StrataError('internal', `Cannot pause container ${id}: ${RuncCli.message(r)}`);
+    },
+
+    async resume(id) {
+      const s = await requireRunning(id);
+      if (s.status !== 'paused') throw conflict(`Container ${id} is not paused`);
+      const r = await runc.run(['resume', id]);
+      if (r.code !== 0) throw new StrataError('internal', `Cannot unpause container ${id}: ${RuncCli.message(r)}`);
+    },
+
+    state,
+    waitExit,
+
+    async *logs(id: string, logOptions: LogOptions = {}): AsyncGenerator<LogRecord> {
+      const { layout } = await readSpec(id);
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      logOptions.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const exited = logOptions.follow ? waitExit(id, stop.signal).catch(() => undefined) : Promise.resolve();
+        yield* readK8sLog(layout.log, logOptions, { exited });
+      } finally {
+        logOptions.signal?.removeEventListener('abort', onAbort);
+        stop.abort();
+      }
+    },
+
+    async top(id, psArgs) {
+      await requireRunning(id);
+      return topOf(await cgroupPids(cgroupPath(id)), psArgs);
+    },
+
+    async writableSize(id) {
+      const { layout } = await readSpec(id);
+      const seen = new Set<bigint>();
+      let total = 0;
+      const walk = async (dir: string): Promise<void> => {
+        for (const entry of await readdir(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (entry.isDirectory()) {
+            await walk(path);
+            continue;
+          }
+          const st = await lstat(path, { bigint: true });
+          if (seen.has(st.ino)) continue;
+          seen.add(st.ino);
+          total += Number(st.size);
+        }
+      };
+      await walk(layout.upper);
+      return total;
+    },
+
+    async remove(id) {
+      const layout = layoutOf(id);
+      if (await runc.state(id)) {
+        const r = await runc.run(['delete', '--force', id]);
+        if (r.code !== 0 && (await runc.state(id))) throw new StrataError('internal', `removing container ${id}: ${RuncCli.message(r)}`);
+      }
+      await retireMonitor(layout, id);
+      await unmount(layout.merged);
+      await rm(layout.dir, { recursive: true, force: true });
+      await rm(layout.exitFile, { force: true });
+      await removeCgroupDirs(cgroupPath(id));
+    },
+
+    async list() {
+      const names = await readdir(containersDir).catch(() => [] as string[]);
+      const ids: string[] = [];
+      for (const name of names) {
+        if (isHex64(name) && (await pathExists(containerLayout(dataRoot, name).spec))) ids.push(name);
+      }
+      return ids;
+    },
+
+    async removeUnusedSnapshots(keepChainIds) {
+      const keep = new Set<string>([...keepChainIds].map(String));
+      for (const id of await runtime.list()) {
+        const { spec } = await readSpec(id);
+        for (const name of snapshots.names(spec.layers)) keep.add(name);
+      }
+      return snapshots.removeUnused(keep);
+    },
+  };
+  return runtime;
+}
