@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, makeTempDir, readFixtureBlob, removeTempDir, sha256Hex, snapshotTree, streamOf } from '../testing/fixture-files.js';
 import { FsContentStore } from './fs-content-store.js';
+import { HashThread } from './hash-thread.js';
 
 const LAYER = '0d733fea8f7dadcc93a60bd80b3b1a2d1d54ff8bed69711bf736915d906f5afe';
 const CONFIG = '16ec02b5265e63537cd55b1ed6427db75c9388dec02a4bbda4d06bcf39419156';
@@ -145,6 +146,72 @@ describe('FsContentStore', () => {
       expect(await readdir(join(dir, 'tmp'))).toEqual([]);
       expect(await snapshotTree(join(dir, 'content'))).toEqual(before);
       await expect(store.importFile(join(dir, 'nope'))).rejects.toMatchObject({ kind: 'not-found' });
+    });
+  });
+
+  describe('hashing on a worker thread', () => {
+    let thread: HashThread;
+    let threaded: FsContentStore;
+    beforeEach(() => {
+      thread = new HashThread();
+      threaded = new FsContentStore(join(dir, 'content'), { tempDir: join(dir, 'tmp'), hashThread: thread });
+    });
+    afterEach(async () => {
+      await thread.terminate();
+    });
+
+    it('stores concurrent multi-buffer blobs intact under their digests', async () => {
+      const blobs = [0, 1, 2].map((i) => new Uint8Array(randomBytes(9 * 1024 * 1024 + i * 4099)));
+      const results = await Promise.all(blobs.map((b, i) => threaded.write(streamOf(b, [65536, 1 << 20, 3000][i]))));
+      expect(results).toEqual(blobs.map((b) => ({ digest: `sha256:${sha256Hex(b)}`, size: b.byteLength })));
+      for (const b of blobs) expect(sha256Hex(await readFile(threaded.pathOf(`sha256:${sha256Hex(b)}`)))).toBe(sha256Hex(b));
+      expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    });
+
+    it('leaves the store byte-for-byte unchanged when the thread finds a digest mismatch', async () => {
+      await threaded.init();
+      const before = await snapshotTree(dir);
+      const good = new Uint8Array(randomBytes(9 * 1024 * 1024));
+      const bad = good.slice();
+      bad[8 * 1024 * 1024] ^= 1;
+      await expect(threaded.write(streamOf(bad), { digest: `sha256:${sha256Hex(good)}`, size: good.byteLength })).rejects.toThrow(
+        `digest mismatch: expected sha256:${sha256Hex(good)}, got sha256:${sha256Hex(bad)}`,
+      );
+      expect(await snapshotTree(dir)).toEqual(before);
+    });
+
+    it('fails a write whose hash thread dies midway and leaves nothing behind', async () => {
+      await threaded.init();
+      const before = await snapshotTree(dir);
+      const bytes = new Uint8Array(randomBytes(10 * 1024 * 1024));
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let step = 0;
+      const source = new ReadableStream<Uint8Array>({
+        async pull(c) {
+          step++;
+          if (step === 1) c.enqueue(bytes.subarray(0, 5 * 1024 * 1024));
+          else if (step === 2) {
+            await gate;
+            c.enqueue(bytes.subarray(5 * 1024 * 1024));
+          } else c.close();
+        },
+      });
+      const writing = threaded.write(source);
+      while (step < 2) await new Promise((r) => setTimeout(r, 5));
+      await thread.terminate();
+      release();
+      await expect(writing).rejects.toThrow('hash thread terminated');
+      expect(await snapshotTree(dir)).toEqual(before);
+      // A new write gets a new thread.
+      expect(await threaded.write(streamOf(bytes))).toEqual({ digest: `sha256:${sha256Hex(bytes)}`, size: bytes.byteLength });
+    });
+
+    it('hashes on the main thread when told to', async () => {
+      const local = new FsContentStore(join(dir, 'content'), { tempDir: join(dir, 'tmp'), hashThread: false });
+      const bytes = new Uint8Array(randomBytes(9 * 1024 * 1024));
+      expect(await local.write(streamOf(bytes))).toEqual({ digest: `sha256:${sha256Hex(bytes)}`, size: bytes.byteLength });
+      expect(sha256Hex(await readFile(local.pathOf(`sha256:${sha256Hex(bytes)}`)))).toBe(sha256Hex(bytes));
     });
   });
 });

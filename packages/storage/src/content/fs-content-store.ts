@@ -14,9 +14,17 @@ import { nodeHasher } from '../node/node-hasher.js';
 import { ensureDirectory, fsyncDirectory, isErrno, removeIfPresent, tempPathIn, writeFileAtomically } from '../fs/durable-file.js';
 import { algorithmFor, checkExpectation, checkSizeSoFar, verifyBlob, verifySize } from './blob-expectation.js';
 import { fileReadableStream } from './file-readable-stream.js';
+import { sharedHashThread, type HashThread, type ThreadHash } from './hash-thread.js';
+import { WriteBufferPool, type WriteBuffer } from './write-buffers.js';
 
-/** Bytes gathered before one write(2); two such buffers alternate so reading and writing overlap. */
+/** Bytes gathered before one write(2) and one hash update. */
 const WRITE_BUFFER = 4 << 20;
+
+/** Staging buffers per blob write, so one fills while the others are written and hashed. */
+const STAGING_BUFFERS = 3;
+
+/** Staging buffers shared by every store of the process (a few blob writes run at once). */
+const writeBuffers = new WriteBufferPool(WRITE_BUFFER, 3 * STAGING_BUFFERS);
 
 /** After this many bytes, writeback of a blob being written starts in the background. */
 const EARLY_WRITEBACK = 16 << 20;
@@ -31,6 +39,12 @@ export interface FsContentStoreOptions {
   hasher?: Hasher;
   /** Hash blobs again when they are read and fail on a mismatch (default true). */
   verifyOnRead?: boolean;
+  /**
+   * Where written blobs are hashed: a {@link HashThread}, or `false` for the main thread. The
+   * default is the process's shared hash thread when `hasher` is node:crypto's (a thread computes
+   * the same digests), else the main thread with `hasher`.
+   */
+  hashThread?: HashThread | false;
 }
 
 /**
@@ -43,6 +57,7 @@ export class FsContentStore implements ContentStore {
   readonly tempDir: string;
   private readonly hasher: Hasher;
   private readonly verifyOnRead: boolean;
+  private readonly hashThread: HashThread | undefined;
   private layout: Promise<void> | undefined;
 
   constructor(root: string, options: FsContentStoreOptions = {}) {
@@ -50,6 +65,8 @@ export class FsContentStore implements ContentStore {
     this.tempDir = options.tempDir ?? join(root, 'ingest');
     this.hasher = options.hasher ?? nodeHasher;
     this.verifyOnRead = options.verifyOnRead ?? true;
+    const thread = options.hashThread ?? (this.hasher === nodeHasher ? sharedHashThread : false);
+    this.hashThread = thread === false ? undefined : thread;
   }
 
   /** Create the layout (`oci-layout`, empty `index.json`, `blobs/sha256`) unless it exists. */
@@ -257,40 +274,65 @@ export class FsContentStore implements ContentStore {
     return { digest: `${algorithm}:${h.hex()}`, size: bytes.byteLength };
   }
 
-  /** Read the whole source, hashing it and (when `fh` is given) writing it with big buffers. */
+  /**
+   * Read the whole source into big staging buffers; each full buffer is hashed (on the hash
+   * thread when there is one, so the main thread only copies) and, when `fh` is given, written at
+   * its offset, while the next buffer fills. Every buffer is idle again before this returns or throws.
+   */
   private async consume(
     source: ReadableStream<Uint8Array>,
     algorithm: 'sha256' | 'sha512',
     expected: BlobExpectation | undefined,
     fh: FileHandle | undefined,
   ): Promise<{ digest: Digest; size: number }> {
-    const hash = this.hasher.create(algorithm);
     const reader = source.getReader();
-    let size = 0;
-    const buffers = fh ? [Buffer.allocUnsafe(WRITE_BUFFER), Buffer.allocUnsafe(WRITE_BUFFER)] : [];
+    const thread = this.hashThread;
+    const mainHash = thread ? undefined : this.hasher.create(algorithm);
+    let threadHash: ThreadHash | undefined;
+    let inlineHex: string | undefined;
+    const slots: Array<WriteBuffer & { busy: Promise<unknown> }> = [];
+    const slot = (i: number) => (slots[i] ??= { ...writeBuffers.take(), busy: Promise.resolve() });
     let current = 0;
     let filled = 0;
-    let inFlight: Promise<unknown> = Promise.resolve();
+    let size = 0;
+    let position = 0;
+    // Writes go one after another (a failed one stops the rest); hashing runs beside them.
+    let writes: Promise<unknown> = Promise.resolve();
     // Writeback started while the blob still streams in, so the final fsync finds little left to do.
     let sinceSync = 0;
     let syncing: Promise<unknown> = Promise.resolve();
-    const flush = async () => {
-      if (!fh || filled === 0) return;
-      await inFlight;
-      const buf = buffers[current];
+    const flush = (last: boolean) => {
+      if (filled === 0) return;
+      const buf = slot(current);
       const n = filled;
-      inFlight = writeFully(fh, buf, n);
-      // Keep the promise observed so a failed write surfaces on the next await, not as unhandled.
-      inFlight.catch(() => undefined);
-      current ^= 1;
-      filled = 0;
-      sinceSync += n;
-      if (sinceSync >= EARLY_WRITEBACK) {
-        sinceSync = 0;
-        const written = inFlight;
-        syncing = Promise.all([syncing, written]).then(() => fh.datasync());
-        syncing.catch(() => undefined);
+      let hashed: Promise<unknown> | undefined;
+      if (mainHash) mainHash.update(buf.bytes.subarray(0, n));
+      else if (last && !threadHash) {
+        // A blob within one buffer: a round trip to the thread would cost more than hashing it here.
+        const h = this.hasher.create(algorithm);
+        h.update(buf.bytes.subarray(0, n));
+        inlineHex = h.hex();
+      } else {
+        threadHash ??= thread!.create(algorithm);
+        hashed = threadHash.update(buf.shared, n);
       }
+      let written: Promise<unknown> | undefined;
+      if (fh) {
+        const at = position;
+        written = writes = writes.then(() => writeFully(fh, buf.bytes, n, at));
+        position += n;
+        sinceSync += n;
+        if (sinceSync >= EARLY_WRITEBACK) {
+          sinceSync = 0;
+          syncing = Promise.all([syncing, written]).then(() => fh.datasync());
+          syncing.catch(() => undefined);
+        }
+      }
+      buf.busy = Promise.all([hashed, written]);
+      // Observed here so a failure surfaces at the next await on it, never as unhandled.
+      buf.busy.catch(() => undefined);
+      current = (current + 1) % STAGING_BUFFERS;
+      filled = 0;
     };
     try {
       for (;;) {
@@ -299,29 +341,31 @@ export class FsContentStore implements ContentStore {
         if (!(value instanceof Uint8Array)) throw new TypeError('blob source must yield Uint8Array chunks');
         size += value.byteLength;
         checkSizeSoFar(expected, size);
-        hash.update(value);
-        if (!fh) continue;
         let offset = 0;
         while (offset < value.byteLength) {
+          if (filled === 0) await slot(current).busy;
           const n = Math.min(WRITE_BUFFER - filled, value.byteLength - offset);
-          buffers[current].set(value.subarray(offset, offset + n), filled);
+          slot(current).bytes.set(value.subarray(offset, offset + n), filled);
           filled += n;
           offset += n;
-          if (filled === WRITE_BUFFER) await flush();
+          if (filled === WRITE_BUFFER) flush(false);
         }
       }
-      await flush();
-      await inFlight;
+      flush(true);
+      await Promise.all(slots.map((b) => b.busy));
       await syncing;
+      const hex = mainHash?.hex() ?? inlineHex ?? (threadHash ? await threadHash.hex() : this.hasher.create(algorithm).hex());
+      return { digest: `${algorithm}:${hex}`, size };
     } catch (e) {
+      threadHash?.abandon();
       await reader.cancel(e).catch(() => undefined);
-      await inFlight.catch(() => undefined);
-      await syncing.catch(() => undefined);
       throw e;
     } finally {
       reader.releaseLock();
+      // No buffer goes back to the pool while a write or the hash thread may still read it.
+      await Promise.allSettled([...slots.map((b) => b.busy), writes, syncing]);
+      for (const b of slots) writeBuffers.give({ shared: b.shared, bytes: b.bytes });
     }
-    return { digest: `${algorithm}:${hash.hex()}`, size };
   }
 
   private async commitBytes(bytes: Uint8Array, actual: { digest: Digest; size: number }) {
@@ -355,10 +399,10 @@ export class FsContentStore implements ContentStore {
   }
 }
 
-async function writeFully(fh: FileHandle, buf: Buffer, length: number): Promise<void> {
+async function writeFully(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
   let offset = 0;
   while (offset < length) {
-    const { bytesWritten } = await fh.write(buf, offset, length - offset, null);
+    const { bytesWritten } = await fh.write(buf, offset, length - offset, position + offset);
     offset += bytesWritten;
   }
 }
