@@ -26,12 +26,13 @@ import { imageHistory, imageInspect, imageSize, imageSummary, namesOf, readConfi
 import type { EnginePorts } from './ports.js';
 import type { ImageRecord, LayerRecord } from './records.js';
 import { resolveImage } from './resolve.js';
+import { type ImagePuller, type PullOptions, type PullResult, pullImage } from './pull.js';
 import { importRootfs } from './rootfs-import.js';
 import { SerialQueue } from './serial.js';
 import { rfc3339Nano } from './time.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine {
+export interface Engine extends ImageEngine, ImagePuller {
   readonly ports: EnginePorts;
   close(): Promise<void>;
 }
@@ -309,6 +310,10 @@ class StrataEngine implements Engine {
       await this.store.writeLayoutIndex();
       return id;
     });
+  }
+
+  pullImage(name: string, options: PullOptions = {}): Promise<PullResult> {
+    return pullImage(this.ctx, name, options, { serial: (task) => this.serial.run(task), setTag: (ref, id) => this.setTag(ref, id) });
   }
 
   events(options?: { since?: number; until?: number; filters?: Filters; signal?: AbortSignal }): AsyncIterable<EngineEvent> {
