@@ -20,6 +20,8 @@ import type {
 } from './api.js';
 import { loadArchive } from './archive-load.js';
 import { type SaveRequest, saveArchive } from './archive-save.js';
+import { ContainerService, exposeContainerEngine, imageInUseConflict, referenceInUseConflict } from './containers.js';
+import type { ContainerEngine } from './api.js';
 import { EventLog } from './events.js';
 import { ImageStore } from './image-store.js';
 import { imageHistory, imageInspect, imageSize, imageSummary, namesOf, readConfig, unixSeconds } from './image-views.js';
@@ -29,12 +31,19 @@ import { resolveImage } from './resolve.js';
 import { type ImagePuller, type PullOptions, type PullResult, pullImage } from './pull.js';
 import { importRootfs } from './rootfs-import.js';
 import { SerialQueue } from './serial.js';
+import { type ImageSide, analyzeStoredImage, diffStoredImages } from './insight.js';
+import type { ImageInsightOptions, ImageInsightReport } from './insight-report.js';
+import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ImagePuller {
+export interface Engine extends ImageEngine, ContainerEngine, ImagePuller {
   readonly ports: EnginePorts;
   close(): Promise<void>;
+  /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
+  analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport>;
+  /** The file-level difference between two images (each at its top, or at `layers` layers). */
+  diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]>;
 }
 
 /** Build the engine over its ports (filesystem adapters in production, memory adapters in tests). */
@@ -50,7 +59,12 @@ export interface EngineContext {
   now(): string;
 }
 
+// The container methods are delegated to a ContainerService (see exposeContainerEngine).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+interface StrataEngine extends ContainerEngine {}
+
 class StrataEngine implements Engine {
+  private readonly containers: ContainerService;
   private readonly store: ImageStore;
   private readonly eventLog: EventLog;
   private readonly serial = new SerialQueue();
@@ -60,9 +74,21 @@ class StrataEngine implements Engine {
     this.store = new ImageStore(ports.content, ports.metadata);
     this.eventLog = new EventLog(ports.clock);
     this.ctx = { ports, store: this.store, events: this.eventLog, now: () => rfc3339Nano(ports.clock.now()) };
+    this.containers = new ContainerService(this.ctx);
+    exposeContainerEngine(this, this.containers);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.containers.close();
+  }
+
+  analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport> {
+    return analyzeStoredImage(this.ctx, name, options);
+  }
+
+  diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]> {
+    return diffStoredImages(this.ctx, from, to);
+  }
 
   private async layerMap(): Promise<Map<Digest, LayerRecord>> {
     return new Map((await this.store.layers()).map((l) => [l.diffId, l]));
@@ -156,6 +182,10 @@ class StrataEngine implements Engine {
       records.push({ Untagged: familiarString(parseReference(r)) });
       this.eventLog.emit('image', 'untag', image.id, { name: image.id });
     };
+    const user = await this.containers.imageUser(image.id);
+    if (user && (byId ? user.running || !options.force : !options.force && refsOf().length === 1)) {
+      throw byId ? imageInUseConflict(image.id, user) : referenceInUseConflict(name, image.id, user.id);
+    }
     if (!byId) {
       const parsed = parseNormalizedNamed(name);
       const ref = parsed.tag || parsed.digest ? parsed : withTag(parsed, 'latest');
@@ -177,6 +207,7 @@ class StrataEngine implements Engine {
         throw conflict(`conflict: unable to delete ${shortId(image.id)} (must be forced) - image is referenced in multiple repositories`);
       }
     }
+    if (user?.running) throw imageInUseConflict(image.id, user);
     records.push(...(await this.deleteImageRecord(image)));
     return records;
   }
@@ -221,6 +252,7 @@ class StrataEngine implements Engine {
       for (const img of images) {
         const refs = Object.keys(tags.refs).filter((r) => tags.refs[r] === img.id);
         if (danglingOnly && refs.length > 0) continue;
+        if (await this.containers.imageUser(img.id)) continue;
         if (untilSec !== undefined && unixSeconds(img.created) >= untilSec) continue;
         const config = await readConfig(this.store, img.id);
         if (!matchesLabels(filters, (config.config?.Labels ?? {}) as Record<string, string>)) continue;

@@ -1,1 +1,12 @@
 export * from './runtime.js';
+export * from './container-id.js';
+export * from './container-name.js';
+export * from './container-state.js';
+export * from './container-config.js';
+export * from './host-config.js';
+export * from './restart-policy.js';
+export * from './signals.js';
+export * from './container-record.js';
+export * from './container-inspect.js';
+export * from './container-filters.js';
+export { NAME_ADJECTIVES, NAME_SURNAMES } from './name-words.js';

@@ -1,0 +1,64 @@
+import { conflict, notFound } from '../errors/index.js';
+import type { ContainerRecord } from '../lifecycle/index.js';
+import type { MetadataStore } from './ports.js';
+
+const CONTAINERS = 'containers';
+
+/**
+ * Container records over the MetadataStore (namespace `containers`, one atomic record per
+ * container). The engine owns its data root, so records are read once and served from memory;
+ * every change is written through before it becomes visible.
+ */
+export class ContainerStore {
+  private cache: Promise<Map<string, ContainerRecord>> | undefined;
+
+  constructor(private readonly metadata: MetadataStore) {}
+
+  private map(): Promise<Map<string, ContainerRecord>> {
+    this.cache ??= this.metadata.list<ContainerRecord>(CONTAINERS).then((rows) => new Map(rows.map(([, v]) => [v.id, v])));
+    return this.cache;
+  }
+
+  async all(): Promise<ContainerRecord[]> {
+    return [...(await this.map()).values()];
+  }
+
+  async get(id: string): Promise<ContainerRecord | undefined> {
+    return (await this.map()).get(id);
+  }
+
+  async put(r: ContainerRecord): Promise<void> {
+    const map = await this.map();
+    await this.metadata.put(CONTAINERS, r.id, r);
+    map.set(r.id, r);
+  }
+
+  async delete(id: string): Promise<void> {
+    const map = await this.map();
+    await this.metadata.delete(CONTAINERS, id);
+    map.delete(id);
+  }
+
+  /** The container holding a name (with its leading `/`), if any. */
+  async byName(name: string): Promise<ContainerRecord | undefined> {
+    for (const r of (await this.map()).values()) if (r.name === name) return r;
+    return undefined;
+  }
+
+  /** Resolve as dockerd does: full ID, exact name, then a unique ID prefix; `No such container: X`. */
+  async resolve(nameOrId: string): Promise<ContainerRecord> {
+    const map = await this.map();
+    const exact = map.get(nameOrId);
+    if (exact) return exact;
+    if (nameOrId) {
+      const byName = await this.byName(nameOrId.startsWith('/') ? nameOrId : `/${nameOrId}`);
+      if (byName) return byName;
+      if (/^[0-9a-f]+$/.test(nameOrId)) {
+        const matches = [...map.values()].filter((r) => r.id.startsWith(nameOrId));
+        if (matches.length === 1) return matches[0];
+        if (matches.length > 1) throw conflict(`Multiple IDs found with provided prefix: ${nameOrId}`);
+      }
+    }
+    throw notFound(`No such container: ${nameOrId}`);
+  }
+}

@@ -1,0 +1,23 @@
+import { type ContainerRecord, commandString, emptyEndpoint, networkNameOf, statusString } from '../lifecycle/index.js';
+import type { ContainerSummary } from './api.js';
+
+/** A `GET /containers/json` entry for a record (`sizes` with `size=1`). */
+export function containerSummary(r: ContainerRecord, nowMs: number, sizes?: { rw: number; rootFs: number }): ContainerSummary {
+  const network = networkNameOf(r.hostConfig.NetworkMode);
+  return {
+    Id: r.id,
+    Names: [r.name],
+    Image: r.config.Image,
+    ImageID: r.image,
+    Command: commandString(r.path, r.args),
+    Created: Math.floor(Date.parse(r.created) / 1000),
+    Ports: [],
+    ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
+    Labels: r.config.Labels,
+    State: r.state.status,
+    Status: statusString(r.state, nowMs),
+    HostConfig: { NetworkMode: typeof r.hostConfig.NetworkMode === 'string' ? r.hostConfig.NetworkMode : 'default' },
+    NetworkSettings: { Networks: { [network]: emptyEndpoint() } },
+    Mounts: [],
+  };
+}
