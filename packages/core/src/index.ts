@@ -5,3 +5,4 @@ export * from './layer/index.js';
 export * from './image/index.js';
 export * from './lifecycle/index.js';
 export * from './engine/index.js';
+export * from './insight/index.js';

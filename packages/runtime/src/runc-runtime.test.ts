@@ -195,6 +195,11 @@ describe.skipIf(skipReason !== '')('runc runtime: real containers under conmon',
     const s = spec(['sh', '-c', 'echo started; sleep 1; echo finished; exit 7']);
     await runtime.prepare(s);
     await runtime.start(s.id);
+    // conmon has left the test process behind: another parent and its own session (setsid).
+    const conmonPid = Number(await readFile(containerLayout(fx.dir, s.id).conmonPidFile, 'utf8'));
+    const stat = (await readFile(`/proc/${conmonPid}/stat`, 'utf8')).split(') ')[1].split(' ');
+    expect(Number(stat[1])).not.toBe(process.pid);
+    expect(Number(stat[3])).toBe(conmonPid);
     const adopted = createRuncRuntime(runtimeOptions());
     expect(await adopted.list()).toContain(s.id);
     expect((await adopted.state(s.id)).status).toBe('running');
@@ -203,6 +208,26 @@ describe.skipIf(skipReason !== '')('runc runtime: real containers under conmon',
     expect(text(follow)).toBe('started\nfinished\n');
     expect((await adopted.waitExit(s.id)).exitCode).toBe(7);
     expect((await adopted.state(s.id)).status).toBe('exited');
+  });
+
+  it('isolation as Docker sets it: default capabilities minus what the engine lacks, nofile clamped, masked and read-only /proc paths, loopback only', async () => {
+    const { exit, records } = await run(['sh', '-c', 'ulimit -n; cat /proc/self/status; ls -l /proc/keys; ls /sys/firmware | cat; ls /sys/class/net; echo x > /proc/sys/kernel/hostname || echo ro']);
+    expect(exit.exitCode).toBe(0);
+    const out = text(records, 'stdout');
+    const nofile = Number(out.split('\n')[0]);
+    const ownHard = Number(/^Max open files\s+\S+\s+(\S+)/m.exec(await readFile('/proc/self/limits', 'utf8'))![1]);
+    expect(nofile).toBe(Math.min(1048576, ownHard));
+    // Docker's 14 default capabilities (CAP_AUDIT_WRITE..CAP_CHOWN) = 0xa80425fb; none is CAP_SYS_RESOURCE.
+    expect(/^CapBnd:\s*(\S+)$/m.exec(out)?.[1]).toBe('00000000a80425fb');
+    expect(/^CapEff:\s*(\S+)$/m.exec(out)?.[1]).toBe('00000000a80425fb');
+    expect(/^NoNewPrivs:\s*(\S+)$/m.exec(out)?.[1]).toBe('0');
+    expect(out).toMatch(/keys\nlo\nro\n$/);
+    expect(out).not.toMatch(/\neth0\n/);
+    expect(out.trimEnd().split('\n').at(-1)).toBe('ro');
+    // Masked: /dev/null bound over it.
+    // Masked: /dev/null bound over files, an empty read-only tmpfs over directories.
+    expect(out).toMatch(/^c[-rw]{9} .* 1,\s+3 .*\/proc\/keys$/m);
+    expect(text(records, 'stderr')).toBe("sh: can't create /proc/sys/kernel/hostname: Read-only file system\n");
   });
 
   it('an executable that does not exist fails start with dockerd\'s message', async () => {

@@ -1,0 +1,73 @@
+import { type Digest, shortId } from '../digest/index.js';
+import { notFound } from '../errors/index.js';
+import { type ViewDifference, diffViews, viewAt } from '../insight/index.js';
+import type { EngineContext } from './engine.js';
+import { type ImageInsightOptions, type ImageInsightReport, basePrefixLength, imageReport, layerSources } from './insight-report.js';
+import { layerTablesOf } from './insight-tables.js';
+import { namesOf } from './image-views.js';
+import type { ImageRecord } from './records.js';
+import { resolveImage } from './resolve.js';
+
+/** One side of an image diff: an image, at its top or after its first `layers` layers. */
+export interface ImageSide {
+  name: string;
+  layers?: number;
+}
+
+const noSuchImage = (n: string) => `No such image: ${n}`;
+
+/** The image this one was built on, as far as the store can tell: the longest other image whose layers start this one's. */
+async function baseOf(ctx: EngineContext, image: ImageRecord, named?: string): Promise<{ layers: number; source: string }> {
+  if (named) {
+    const { image: base } = await resolveImage(ctx.store, named, noSuchImage);
+    const n = basePrefixLength(image.diffIds, base.diffIds);
+    if (n === 0) throw notFound(`image ${named} is not a base of ${shortId(image.id)}: its layers are not the first layers of this image`);
+    return { layers: n, source: `image:${named}` };
+  }
+  let best: ImageRecord | undefined;
+  for (const other of await ctx.store.images()) {
+    const n = basePrefixLength(image.diffIds, other.diffIds);
+    if (n > (best?.diffIds.length ?? 0)) best = other;
+  }
+  if (!best) return { layers: Math.min(1, image.diffIds.length), source: 'first-layer' };
+  const tags = namesOf((await ctx.store.tags()).refs, best.id).tags;
+  return { layers: best.diffIds.length, source: `image:${tags[0] ?? shortId(best.id)}` };
+}
+
+async function tablesOf(ctx: EngineContext, image: ImageRecord) {
+  const tables = layerTablesOf(ctx.ports, ctx.store);
+  return Promise.all(image.diffIds.map((d: Digest) => tables.table(d)));
+}
+
+/** Analyse an image of the store from its layer indexes (built from the blobs once, then kept). */
+export async function analyzeStoredImage(ctx: EngineContext, name: string, options: ImageInsightOptions = {}): Promise<ImageInsightReport> {
+  const { image } = await resolveImage(ctx.store, name, noSuchImage);
+  const [config, tables, base, tags, layerRecords] = await Promise.all([
+    ctx.store.config(image.id),
+    tablesOf(ctx, image),
+    options.base !== undefined || options.baseLayers === undefined ? baseOf(ctx, image, options.base) : undefined,
+    ctx.store.tags(),
+    Promise.all(image.diffIds.map((d) => ctx.store.layer(d))),
+  ]);
+  const tagNames = namesOf(tags.refs, image.id).tags;
+  const sources = layerSources(
+    config,
+    tables,
+    layerRecords.map((l) => l?.blobSize),
+  );
+  return imageReport({ id: image.id, names: tagNames.length ? tagNames : [shortId(image.id)], config }, sources, {
+    top: options.top,
+    baseLayers: base?.layers ?? options.baseLayers,
+    baseSource: base?.source ?? 'option',
+  });
+}
+
+/**
+ * The file-level difference between two images of the store (each at its top layer, or at
+ * `layers` layers from its base), sorted by path.
+ */
+export async function diffStoredImages(ctx: EngineContext, from: ImageSide, to: ImageSide): Promise<ViewDifference[]> {
+  const [a, b] = await Promise.all([from, to].map((s) => resolveImage(ctx.store, s.name, noSuchImage)));
+  const [ta, tb] = await Promise.all([tablesOf(ctx, a.image), tablesOf(ctx, b.image)]);
+  return diffViews(viewAt(ta, from.layers ?? ta.length), viewAt(tb, to.layers ?? tb.length));
+}

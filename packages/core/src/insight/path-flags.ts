@@ -1,0 +1,73 @@
+/** Why a path deserves a look before the image ships. */
+export type PathFlag = 'secret' | 'cache';
+
+const secretNames = new Set([
+  '.env',
+  'id_rsa',
+  'id_dsa',
+  'id_ecdsa',
+  'id_ed25519',
+  '.netrc',
+  '.git-credentials',
+  '.pypirc',
+  '.dockercfg',
+  'credentials',
+  'credentials.json',
+  'service-account.json',
+  '.htpasswd',
+]);
+const secretSuffixes = ['.pem', '.key', '.p12', '.pfx', '.jks', '.keystore'];
+/** Public CA bundles end in `.pem` too; they are not secrets. */
+const publicCertificateDirs = ['etc/ssl/certs/', 'usr/share/ca-certificates/', 'usr/local/share/ca-certificates/', 'etc/pki/ca-trust/', 'etc/ca-certificates/'];
+const publicCertificateNames = new Set(['cacert.pem', 'ca-bundle.pem', 'ca-certificates.pem']);
+
+/**
+ * Package-manager download caches: they help the build that filled them and nothing that runs
+ * the image. Prefixes are relative to the image root, with a trailing slash.
+ */
+const cacheRoots = [
+  'var/cache/apt/',
+  'var/lib/apt/lists/',
+  'var/cache/apk/',
+  'var/cache/yum/',
+  'var/cache/dnf/',
+  'var/cache/zypp/',
+  'root/.cache/',
+  'root/.npm/',
+  'root/.yarn/',
+  'usr/local/share/.cache/',
+  'root/.m2/repository/',
+  'root/.gradle/caches/',
+  'root/.cargo/registry/',
+  'go/pkg/mod/cache/',
+];
+const homeCaches = ['/.cache/pip/', '/.npm/_cacache/', '/.cache/go-build/', '/.cache/yarn/'];
+
+/** The cache directory a path lives in (`var/cache/apt/`), if any. */
+export function cacheRootOf(path: string): string | undefined {
+  const p = `${path}/`;
+  const root = cacheRoots.find((r) => p.startsWith(r) && p !== r);
+  if (root) return root;
+  for (const c of homeCaches) {
+    const at = p.indexOf(c);
+    if (at > 0 && p.length > at + c.length) return p.slice(0, at + c.length).replace(/^\//, '');
+  }
+  return undefined;
+}
+
+/** True for file names that usually hold credentials or private keys (`.env`, `id_rsa`, `*.pem`, ...). */
+export function looksSecret(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if (secretNames.has(base)) return true;
+  if (base.startsWith('.env.') && !base.endsWith('.example') && !base.endsWith('.sample')) return true;
+  if (path.endsWith('.docker/config.json') || path.endsWith('.aws/credentials') || path.endsWith('.kube/config')) return true;
+  if (publicCertificateNames.has(base) || publicCertificateDirs.some((d) => path.startsWith(d))) return false;
+  return secretSuffixes.some((s) => base.endsWith(s) && base.length > s.length);
+}
+
+/** The flag of a regular file's path, if any (secrets win over caches). */
+export function flagOf(path: string): PathFlag | undefined {
+  if (looksSecret(path)) return 'secret';
+  if (cacheRootOf(path)) return 'cache';
+  return undefined;
+}
