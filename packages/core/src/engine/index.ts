@@ -10,3 +10,7 @@ export { ContainerService, type ContainerContext, imageInUseConflict, referenceI
 export { ContainerStore } from './container-store.js';
 export { ExitMonitor } from './container-monitor.js';
 export { containerSummary } from './container-views.js';
+export { type ImageInsightReport, type ImageInsightOptions, layerSources, imageReport } from './insight-report.js';
+export { type ImageSide } from './insight.js';
+export { analyzeArchive } from './insight-archive.js';
+export { LayerTables, layerTablesOf, LAYER_INDEX_NAMESPACE } from './insight-tables.js';
