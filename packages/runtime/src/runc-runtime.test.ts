@@ -82,7 +82,7 @@ describe.skipIf(skipReason !== '')('runc runtime: real containers under conmon',
   };
 
   beforeAll(async () => {
-    fx = await fixtureRoot(['01-base']);
+    fx = await fixtureRoot(['01-base', '02-whiteout']);
     runtime = createRuncRuntime(runtimeOptions());
     expect(await runtime.available()).toEqual({ ok: true });
   });
@@ -242,6 +242,23 @@ describe.skipIf(skipReason !== '')('runc runtime: real containers under conmon',
     await runtime.prepare(denied);
     await expect(runtime.start(denied.id)).rejects.toThrow('exec: "/bin": permission denied: unknown');
     expect((await runtime.state(s.id)).status).toBe('prepared');
+  });
+
+  it('a TTY container logs everything as stdout with pty line ends', async () => {
+    const base = spec([]).process;
+    const { exit, records } = await run(['sh', '-c', 'echo out; echo err >&2; tty'], { process: { ...base, args: ['sh', '-c', 'echo out; echo err >&2; tty'], tty: true } });
+    expect(exit.exitCode).toBe(0);
+    expect(records.every((r) => r.stream === 'stdout')).toBe(true);
+    expect(text(records)).toBe('out\r\nerr\r\n/dev/pts/0\r\n');
+  });
+
+  it('removeUnusedSnapshots keeps what containers still use', async () => {
+    const base = runtime.snapshots.names(fx.layers['01-base']);
+    const whiteout = await runtime.snapshots.ensure(fx.layers['02-whiteout']);
+    expect(whiteout[0]).toBe(base[0]);
+    const removed = await runtime.removeUnusedSnapshots([]);
+    expect(removed.sort()).toEqual(whiteout.slice(1).sort());
+    expect(existsSync(join(runtime.snapshots.dir, base[0], 'bin/busybox'))).toBe(true);
   });
 
   it('remove leaves no mount, no container dir, no runc state and no cgroup', async () => {

@@ -252,7 +252,12 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async prepare(spec) {
       const layout = layoutOf(spec.id);
-      if (await pathExists(layout.dir)) throw conflict(`container ${spec.id} already exists`);
+      if (await pathExists(layout.spec)) throw conflict(`container ${spec.id} already exists`);
+      if (await pathExists(layout.dir)) {
+        // A prepare that crashed before writing its spec: nothing refers to it.
+        await unmount(layout.merged);
+        await rm(layout.dir, { recursive: true, force: true });
+      }
       await mkdir(containersDir, { recursive: true });
       try {
         await snapshots.ensure(spec.layers);
