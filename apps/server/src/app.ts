@@ -5,7 +5,7 @@ import { errorResponse, responseForError } from './errorResponse.js';
 import { readHostFacts, type HostFacts } from './hostFacts.js';
 import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
-import { containerRoutes } from './routes/containers.js';
+import { containerRoutes, isContainerEngine } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
 import { networkRoutes } from './routes/networks.js';
 import { pluginRoutes } from './routes/plugins.js';
@@ -21,6 +21,9 @@ export interface AppOptions {
   host?: HostFacts;
   /** Receives one line per answered request (the daemon's `--debug` log). */
   onRequest?: (line: string) => void;
+  /** The OCI runtimes containers run with, for `/info` (none when containers are disabled). */
+  runtimes?: Record<string, { path: string; version?: string }>;
+  defaultRuntime?: string;
 }
 
 /** Headers dockerd puts on every response; only the ping's matter to the CLI, the rest mirror dockerd. */
@@ -50,6 +53,9 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
     debug: options.debug ?? false,
     host: options.host ?? readHostFacts(),
     eventListeners: { count: 0 },
+    containers: isContainerEngine(engine) ? engine : undefined,
+    runtimes: options.runtimes ?? {},
+    defaultRuntime: options.defaultRuntime ?? Object.keys(options.runtimes ?? {})[0] ?? '',
   };
   const app = new Hono({ getPath: (req) => splitVersionedPath(new URL(req.url).pathname).path });
 
@@ -68,7 +74,7 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
 
   app.route('/', systemRoutes(ctx));
   app.route('/', imageRoutes(ctx));
-  app.route('/', containerRoutes());
+  app.route('/', containerRoutes(ctx.containers));
   app.route('/', networkRoutes());
   app.route('/', volumeRoutes());
   app.route('/', pluginRoutes());

@@ -5,6 +5,8 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { ImageEngine } from '@strata/core';
 import { createApp } from './app.js';
+import { createHijackHandler } from './hijack.js';
+import { isContainerEngine } from './routes/containers.js';
 import { formatListenAddress, parseListenAddress, type ListenAddress } from './listenAddress.js';
 
 export interface DaemonOptions {
@@ -18,6 +20,8 @@ export interface DaemonOptions {
   log?: (line: string) => void;
   /** An engine that is already open on `dataRoot`; the daemon then neither opens nor closes the data root. */
   engine?: ImageEngine;
+  /** `--insecure-registry` and `--registry-mirror`: how the engine reaches registries. */
+  registry?: { insecureRegistries?: string[]; registryMirrors?: string[] };
 }
 
 /** A running daemon started by {@link startDaemon}. */
@@ -116,13 +120,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       undo.push(() => unlink(pidfile));
     }
     let engine = options.engine;
+    let runtimes: Record<string, { path: string; version?: string }> | undefined;
     if (!engine) {
       const socket = addresses.find((a) => a.kind === 'unix');
-      const opened = await (await dataRootEngine()).openDataRootEngine(dataRoot, socket?.kind === 'unix' ? socket.path : undefined);
+      const opened = await (await dataRootEngine()).openDataRootEngine(dataRoot, socket?.kind === 'unix' ? socket.path : undefined, options.registry);
       engine = opened.engine;
       undo.push(() => opened.close());
+      if (opened.runtime) runtimes = { [opened.runtime.name]: { path: opened.runtime.path, version: opened.runtime.version } };
+      if (opened.containersDisabled !== undefined) log(`stratad: containers disabled: ${opened.containersDisabled}`);
     }
-    const app = createApp(engine, { dataRoot, debug: options.debug, onRequest: options.debug ? log : undefined });
+    const app = createApp(engine, { dataRoot, debug: options.debug, onRequest: options.debug ? log : undefined, runtimes });
+    // attach (and later exec start) take over the connection: node hands them to 'upgrade', not to Hono
+    const hijack = createHijackHandler(isContainerEngine(engine) ? engine : undefined, { onRequest: options.debug ? log : undefined });
 
     for (const address of addresses) {
       const server = createAdaptorServer({
@@ -130,6 +139,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
         // load and import bodies are whole images: no 5-minute cap on receiving a request
         serverOptions: { requestTimeout: 0 },
       }) as Server;
+      server.on('upgrade', hijack);
       if (address.kind === 'unix') {
         await mkdir(dirname(address.path), { recursive: true });
         await clearStaleSocket(address.path);
@@ -146,6 +156,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       undo.push(() => closeServer(server));
       if (address.kind === 'unix') await chmod(address.path, 0o600);
     }
+    // Runs before the servers close (undo goes backwards): close() would wait for hijacked sockets forever.
+    undo.push(async () => hijack.closeAll());
   } catch (err) {
     await unwind();
     throw err;

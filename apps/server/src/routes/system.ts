@@ -31,9 +31,11 @@ function versionInfo(ctx: RouteContext): VersionInfo {
     MinAPIVersion: minApiVersion,
     Os: 'linux',
   };
+  // dockerd lists its runtime as a component too (`runc 1.1.5`).
+  const runtimeComponents = Object.entries(ctx.runtimes).map(([name, r]) => ({ Name: name, Version: r.version ?? '', Details: { GitCommit: '' } }));
   return {
     Platform: { Name: 'Strata' },
-    Components: [{ Name: 'Engine', Version: strataVersion, Details: details }],
+    Components: [{ Name: 'Engine', Version: strataVersion, Details: details }, ...runtimeComponents],
     Version: strataVersion,
     ApiVersion: apiVersion,
     MinAPIVersion: minApiVersion,
@@ -66,13 +68,15 @@ export function systemRoutes(ctx: RouteContext): Hono {
 
   app.get('/info', async (c) => {
     const images = await ctx.engine.listImages({ all: true });
+    const containers = (await ctx.containers?.listContainers({ all: true })) ?? [];
+    const inState = (...states: string[]) => containers.filter((k) => states.includes(k.State)).length;
     const { host } = ctx;
     return c.json({
       ID: daemonId(host.hostname, ctx.dataRoot),
-      Containers: 0,
-      ContainersRunning: 0,
-      ContainersPaused: 0,
-      ContainersStopped: 0,
+      Containers: containers.length,
+      ContainersRunning: inState('running', 'restarting'),
+      ContainersPaused: inState('paused'),
+      ContainersStopped: containers.length - inState('running', 'restarting', 'paused'),
       Images: images.length,
       Driver: storageDriverName,
       DriverStatus: [['Image Layout', 'OCI'], ['Data Root', ctx.dataRoot]],
@@ -122,8 +126,8 @@ export function systemRoutes(ctx: RouteContext): Hono {
       Labels: [],
       ExperimentalBuild: false,
       ServerVersion: strataVersion,
-      Runtimes: {},
-      DefaultRuntime: '',
+      Runtimes: Object.fromEntries(Object.entries(ctx.runtimes).map(([name, r]) => [name, { path: r.path }])),
+      DefaultRuntime: ctx.defaultRuntime,
       Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
       LiveRestoreEnabled: false,
       Isolation: '',

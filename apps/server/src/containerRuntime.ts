@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Codecs, ContentStore, Hasher, Runtime } from '@strata/core';
+
+/** What `/info` and `/version` say about the runtime: `Runtimes: {"runc": {"path": ...}}`. */
+export interface RuntimeFacts {
+  name: string;
+  path: string;
+  /** `1.1.5+ds1` from `runc --version`, when it answers. */
+  version?: string;
+}
+
+/** The factory `@strata/runtime` exports (typed here so the daemon builds before that package has it). */
+interface RuntimeModule {
+  createRuncRuntime?: (options: { dataRoot: string; content: ContentStore; codecs: Codecs; hasher: Hasher }) => Runtime;
+}
+
+/** Where `command` is found on PATH (runc lives in /usr/sbin on Debian, not always on a user's PATH). */
+function commandPath(command: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  for (const dir of dirs) {
+    if (dir === '') continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** `runc version 1.1.5+ds1` -> `1.1.5+ds1`. */
+function runtimeVersion(path: string): string | undefined {
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 5_000 });
+  return /version\s+(\S+)/.exec(r.stdout ?? '')?.[1];
+}
+
+/**
+ * The container runtime of `@strata/runtime` on this data root, or why there is none: the
+ * package does not export its factory yet, or runc/conmon are missing. Without one the daemon
+ * still serves everything but running processes.
+ */
+export async function containerRuntime(
+  dataRoot: string,
+  ports: { content: ContentStore; codecs: Codecs; hasher: Hasher },
+): Promise<{ runtime?: Runtime; facts?: RuntimeFacts; disabled?: string }> {
+  let mod: RuntimeModule;
+  try {
+    mod = (await import('@strata/runtime')) as unknown as RuntimeModule;
+  } catch (e) {
+    return { disabled: `@strata/runtime could not be loaded: ${(e as Error).message}` };
+  }
+  if (typeof mod.createRuncRuntime !== 'function') return { disabled: '@strata/runtime has no container runtime in this build' };
+  const runtime = mod.createRuncRuntime({ dataRoot, content: ports.content, codecs: ports.codecs, hasher: ports.hasher });
+  const availability = await runtime.available();
+  if (!availability.ok) return { disabled: availability.reason };
+  const path = commandPath(runtime.name) ?? runtime.name;
+  return { runtime, facts: { name: runtime.name, path, version: runtimeVersion(path) } };
+}
