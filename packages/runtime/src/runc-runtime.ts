@@ -145,6 +145,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   async function writeBundle(layout: ContainerLayout, spec: ContainerRuntimeSpec, strict: boolean): Promise<void> {
     let user;
     try {
+      if (spec.init && !initBinary) throw invalid('--init: no init binary found (apt-get install tini)');
       user = await resolveContainerUser(layout.merged, spec.process.user);
       const cwd = spec.process.cwd || '/';
       const hostCwd = await resolveInRoot(layout.merged, cwd);
@@ -166,7 +167,6 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       cgroupsPath: cgroupPath(spec.id),
       initBinary,
     });
-    if (spec.init && !initBinary) throw invalid('--init: no init binary found (apt-get install tini)');
     await writeAtomically(layout.config, `${JSON.stringify(config, null, 2)}\n`);
   }
 
