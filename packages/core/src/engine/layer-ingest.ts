@@ -1,7 +1,8 @@
 import { type Digest } from '../digest/index.js';
 import { invalid } from '../errors/index.js';
 import { MediaType } from '../image/index.js';
-import { type TarEntry, TarHeaderScanner, cleanEntryPath, peekCompression } from '../layer/index.js';
+import { type TarEntry, TarHeaderScanner, SNIFF_LENGTH, cleanEntryPath, sniffCompression } from '../layer/index.js';
+import type { Compression } from './ports.js';
 import type { EnginePorts } from './ports.js';
 
 /** What reading a layer blob once taught us: its blob digest, its diffID and Docker's size figures. */
@@ -52,24 +53,18 @@ export async function ingestLayer(
   source: ReadableStream<Uint8Array> | Uint8Array,
   expected?: { digest?: Digest; size?: number },
 ): Promise<IngestedLayer> {
-  const { compression, stream } = await peekCompression(source instanceof Uint8Array ? bytesStream(source) : source);
-  if (compression === 'bzip2' || compression === 'xz') throw invalid(`unsupported layer compression: ${compression}`);
+  const peeked = await peekSource(source instanceof Uint8Array ? bytesStream(source) : source);
+  const { compression } = peeked;
+  if (compression === 'bzip2' || compression === 'xz') {
+    await peeked.reader.cancel().catch(() => undefined);
+    throw invalid(`unsupported layer compression: ${compression}`);
+  }
   const facts = new LayerFacts();
   if (compression === 'none') {
-    const scanned = stream.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, c) {
-          facts.push(chunk);
-          c.enqueue(chunk);
-        },
-        flush() {
-          facts.scanner.end();
-        },
-      }),
-    );
-    const stored = await ports.content.write(scanned, expected);
+    const stored = await ports.content.write(scannedReplay(peeked, facts), expected);
     return { blob: stored.digest, blobSize: stored.size, mediaType: mediaTypeFor.none, diffId: stored.digest, tarSize: facts.tarSize, size: facts.size, entries: facts.entries };
   }
+  const stream = scannedReplay(peeked, undefined);
   const { main, side } = splitWithBackpressure(stream);
   const hash = ports.hasher.create('sha256');
   const inspection = side
@@ -102,6 +97,76 @@ export async function ingestLayer(
     size: facts.size,
     entries: facts.entries,
   };
+}
+
+interface PeekedSource {
+  compression: Compression;
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** Chunks already read to sniff the compression, replayed first. */
+  head: Uint8Array[];
+  ended: boolean;
+}
+
+/** Read a source's first bytes to tell its compression, keeping them for the replay. */
+async function peekSource(source: ReadableStream<Uint8Array>): Promise<PeekedSource> {
+  const reader = source.getReader();
+  const head: Uint8Array[] = [];
+  let have = 0;
+  let ended = false;
+  while (have < SNIFF_LENGTH) {
+    const { done, value } = await reader.read();
+    if (done) {
+      ended = true;
+      break;
+    }
+    head.push(value);
+    have += value.byteLength;
+  }
+  const first = new Uint8Array(Math.min(have, SNIFF_LENGTH));
+  let o = 0;
+  for (const chunk of head) {
+    if (o === first.length) break;
+    const take = Math.min(chunk.byteLength, first.length - o);
+    first.set(chunk.subarray(0, take), o);
+    o += take;
+  }
+  return { compression: sniffCompression(first), reader, head, ended };
+}
+
+/**
+ * The peeked source replayed whole, and (with `facts`) its tar headers vetted on the way: one
+ * pull per chunk, the cheapest hop a Web stream has (a TransformStream costs several promises).
+ * A hostile header errors the stream and cancels the source.
+ */
+function scannedReplay(peeked: PeekedSource, facts: LayerFacts | undefined): ReadableStream<Uint8Array> {
+  const { reader, head } = peeked;
+  const pass = (chunk: Uint8Array, c: ReadableStreamDefaultController<Uint8Array>) => {
+    facts?.push(chunk);
+    c.enqueue(chunk);
+  };
+  const finish = (c: ReadableStreamDefaultController<Uint8Array>) => {
+    facts?.scanner.end();
+    c.close();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(c) {
+        try {
+          const next = head.shift();
+          if (next) return pass(next, c);
+          if (peeked.ended) return finish(c);
+          const { done, value } = await reader.read();
+          if (done) finish(c);
+          else pass(value, c);
+        } catch (e) {
+          await reader.cancel(e).catch(() => undefined);
+          throw e;
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** Holds back the stream's end until `verdict` settles; a rejected verdict errors the stream. */
