@@ -37,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
       return 125;
     case 'load':
       return load(invocation.dataRoot, invocation.input);
+    case 'analyze': {
+      const { runAnalyze } = await import('./cli/analyze-command.js');
+      return runAnalyze(invocation.dataRoot, invocation.args, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+    }
     case 'app': {
       // Ink and React load only for the full-screen app, so `strata load` starts fast.
       const { browse } = await import('./cli/browse.js');

@@ -2,6 +2,7 @@
 export type Invocation =
   | { command: 'app'; dataRoot?: string }
   | { command: 'load'; dataRoot?: string; input?: string; quiet: boolean }
+  | { command: 'analyze'; dataRoot?: string; args: string[] }
   | { command: 'help' }
   | { command: 'version' }
   | { command: 'invalid'; message: string };
@@ -13,6 +14,7 @@ A Docker-compatible container engine. Without a command, opens the full-screen i
 
 Commands:
   load [-i FILE]   Load an image from a tar archive (docker save format) or STDIN
+  analyze IMAGE    Show what each layer holds and wastes; --ci checks .dive-ci rules
 
 Options:
       --data-root DIR   Where images are kept (default: $STRATA_DATA_ROOT, /var/lib/strata as root,
@@ -48,6 +50,9 @@ export function parseArguments(argv: readonly string[]): Invocation {
       quiet = true;
     } else if (flag.startsWith('-') && flag !== '-') {
       return { command: 'invalid', message: `unknown ${flag.startsWith('--') ? 'flag' : 'shorthand flag'}: ${flag}` };
+    } else if (command === 'app' && positional.length === 0 && arg === 'analyze') {
+      // analyze has its own flags (see analyze-arguments.ts).
+      return { command: 'analyze', dataRoot, args: argv.slice(i + 1) };
     } else if (command === 'app' && positional.length === 0 && arg === 'load') {
       command = 'load';
     } else {
