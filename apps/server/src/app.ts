@@ -7,6 +7,7 @@ import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
 import { containerRoutes, isContainerEngine } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
+import { insightRoutes } from './routes/insight.js';
 import { networkRoutes } from './routes/networks.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { systemRoutes } from './routes/system.js';
@@ -74,6 +75,7 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
 
   app.route('/', systemRoutes(ctx));
   app.route('/', imageRoutes(ctx));
+  app.route('/', insightRoutes(ctx));
   app.route('/', containerRoutes(ctx.containers));
   app.route('/', networkRoutes());
   app.route('/', volumeRoutes());
