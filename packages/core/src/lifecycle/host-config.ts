@@ -37,6 +37,8 @@ export function normalizeHostConfig(body: unknown): Record<string, unknown> {
     const unset = v === null || v === '' || v === 0 || (Array.isArray(v) && v.length === 0);
     if (unset && UNSET_MEANS_DEFAULT.has(k)) continue;
     if (k === 'MemorySwappiness' && v === -1) continue;
+    // dockerd stores an unlimited PidsLimit (0 or -1) as null.
+    if (k === 'PidsLimit' && typeof v === 'number' && v <= 0) continue;
     out[k] = v;
   }
   const log = given.LogConfig as { Type?: string; Config?: Record<string, string> } | undefined;
