@@ -6,6 +6,10 @@ export interface DaemonFlags {
   debug: boolean;
   help: boolean;
   version: boolean;
+  /** `--insecure-registry` (repeatable): registries spoken to over plain HTTP. */
+  insecureRegistries?: string[];
+  /** `--registry-mirror` (repeatable): mirrors tried before Docker Hub. */
+  registryMirrors?: string[];
 }
 
 /** `stratad --help`: dockerd's flag names, only the ones stratad has. */
@@ -20,7 +24,10 @@ Options:
   -H, --host list          Daemon socket(s) to listen on: unix:///path or tcp://127.0.0.1:PORT
                            (loopback only; default unix://<data-root>/stratad.sock)
   -h, --help               Print usage
+      --insecure-registry list   Registries to reach over plain HTTP (host[:port] or CIDR;
+                                 127.0.0.0/8 always is)
   -p, --pidfile string     Path to use for daemon PID file
+      --registry-mirror list     Preferred Docker Hub mirrors (http(s)://host[:port])
   -v, --version            Print version information and quit
 `;
 
@@ -57,6 +64,12 @@ export function parseDaemonFlags(argv: readonly string[]): DaemonFlags {
       case '-h':
       case '--help':
         flags.help = true;
+        break;
+      case '--insecure-registry':
+        (flags.insecureRegistries ??= []).push(value());
+        break;
+      case '--registry-mirror':
+        (flags.registryMirrors ??= []).push(value());
         break;
       case '-v':
       case '--version':

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     hosts: flags.hosts,
     pidfile: flags.pidfile,
     debug: flags.debug,
+    registry: { insecureRegistries: flags.insecureRegistries, registryMirrors: flags.registryMirrors },
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

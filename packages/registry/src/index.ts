@@ -1,5 +1,5 @@
 export { RegistryClient, MANIFEST_LIMIT, type FetchedManifest, type RegistryClientOptions } from './registry-client.js';
-export { type TransportOptions, type Endpoint, endpointsFor, isInsecureRegistry } from './transport-rules.js';
+export { type TransportOptions, type Endpoint, endpointsFor, isInsecureRegistry, defaultCertsDir } from './transport-rules.js';
 export { type Platform, parsePlatform, normalizePlatform, formatPlatform, hostPlatform, selectPlatform, compatiblePlatforms } from './platform.js';
 export { parseChallenges, type Challenge } from './challenge-auth.js';
 export { verifiedBlobStream, verificationFailed } from './verified-blob-stream.js';

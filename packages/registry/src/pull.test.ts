@@ -27,7 +27,7 @@ function remoteManifest(ref: string): { digest: string; layers: string[] } {
 const short = (d: string) => d.slice(7, 19);
 
 /** The lines `docker pull` prints when stdout is not a terminal (progress-bar messages are skipped). */
-const cliLines = (messages: ProgressMessage[]) => messages.filter((m) => !m.progress).map((m) => (m.id ? `${m.id}: ${m.status}` : m.status));
+const cliLines = (messages: ProgressMessage[]): string[] => messages.filter((m) => !m.progress).map((m) => (m.id ? `${m.id}: ${m.status}` : (m.status ?? "")));
 
 async function pull(engine: Engine, name: string): Promise<{ lines: string[]; messages: ProgressMessage[] }> {
   const messages: ProgressMessage[] = [];

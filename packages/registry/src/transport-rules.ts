@@ -80,3 +80,10 @@ export function endpointsFor(host: string, options: TransportOptions = {}): Endp
   if (isInsecureRegistry(host, options.insecureRegistries)) return [{ base: `http://${host}`, host, mirror: false }];
   return [{ base: `https://${host}`, host, tls: tlsFor(host, options.certsDir), mirror: false }];
 }
+
+/** Where per-registry CAs live unless told otherwise: `/etc/strata/certs.d` for root, else `~/.config/strata/certs.d` (as dockerd and rootless dockerd). */
+export function defaultCertsDir(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
+  if (uid === 0) return '/etc/strata/certs.d';
+  const config = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(env.HOME || '/', '.config');
+  return join(config, 'strata', 'certs.d');
+}

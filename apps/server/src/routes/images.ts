@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
-import { coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage } from '@strata/core';
+import { canPull, coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage } from '@strata/core';
 import { requestBodyStream } from '../requestBody.js';
 import { HttpError } from '../errorResponse.js';
 import { parseFilters } from '../filters.js';
 import { progressResponse } from '../progressStream.js';
 import { queryBoolean } from '../queryBoolean.js';
+import { registryAuthOf } from '../registryAuth.js';
 import type { RouteContext } from '../routeContext.js';
 
 /** The request body as a stream, never buffered (load and import bodies are whole images). */
@@ -63,7 +64,16 @@ export function imageRoutes(ctx: RouteContext): Hono {
   app.post('/images/create', (c) => {
     const fromImage = c.req.query('fromImage');
     const fromSrc = c.req.query('fromSrc');
-    if (fromImage) throw registryMissing(`pulling ${fromImage}`);
+    if (fromImage) {
+      if (!canPull(engine)) throw registryMissing(`pulling ${fromImage}`);
+      // The CLI sends a digest as `tag=sha256:...` (mock_pull_names).
+      const tag = c.req.query('tag');
+      const name = tag ? `${fromImage}${tag.includes(':') ? '@' : ':'}${tag}` : fromImage;
+      const options = { auth: registryAuthOf(c.req.header('X-Registry-Auth')), platform: c.req.query('platform') || undefined };
+      return progressResponse(async (emit) => {
+        await engine.pullImage(name, { ...options, onProgress: emit });
+      });
+    }
     if (fromSrc === undefined || fromSrc === '') throw new HttpError(400, 'fromImage or fromSrc is required');
     if (fromSrc !== '-') throw new HttpError(501, `importing from a URL is not supported: ${fromSrc} (stream the archive with \`docker import - NAME\`)`);
     const options: ImportOptions = {
