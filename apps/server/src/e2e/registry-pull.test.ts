@@ -216,3 +216,35 @@ describe.skipIf(!dockerBinary)('docker pull from a registry with htpasswd auth',
     expect(JSON.parse((await daemon.docker(['image', 'inspect', `${registry.host}/busybox:local`])).stdout)[0].Id).toBe(fixtureImage('01-base').inspect.Id);
   });
 });
+
+describe.skipIf(!dockerBinary)('docker pull of a docker.io image through --registry-mirror on loopback', () => {
+  let mirror: LocalRegistry;
+  let daemon: StratadProcess;
+  beforeAll(async () => {
+    mirror = await startLocalRegistry();
+    // A mirror serves Hub's repository names: official images live under library/.
+    skopeoPush('01-base', `${mirror.host}/library/ubuntu:14.04`);
+    daemon = await startStratad(['--registry-mirror', `http://${mirror.host}`]);
+  }, 60_000);
+  afterAll(async () => {
+    await daemon?.dispose();
+    await mirror?.stop();
+  });
+
+  it('docker pull ubuntu:14.04 is served by the mirror and names the image as Hub would', async () => {
+    const remote = remoteManifest(`${mirror.host}/library/ubuntu:14.04`);
+    const r = await daemon.docker(['pull', 'ubuntu:14.04']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      '14.04: Pulling from library/ubuntu',
+      `${short(remote.layers[0])}: Pulling fs layer`,
+      `${short(remote.layers[0])}: Download complete`,
+      `${short(remote.layers[0])}: Pull complete`,
+      `Digest: ${remote.digest}`,
+      'Status: Downloaded newer image for ubuntu:14.04',
+      'docker.io/library/ubuntu:14.04',
+    ]);
+    const images = await daemon.docker(['images', '--digests', '--format', '{{.Repository}}:{{.Tag}} {{.Digest}} {{.ID}}']);
+    expect(images.stdout).toBe(`ubuntu:14.04 ${remote.digest} ${short(fixtureImage('01-base').inspect.Id)}\n`);
+  });
+});
