@@ -134,6 +134,16 @@ describe.skipIf(skipReason !== '')('containers through the real docker CLI', () 
     expect((await docker('wait', 'st2')).stdout).toBe('4\n');
   });
 
+  it('docker start -a and docker attach stream the output and exit with the process\'s code', async () => {
+    await docker('create', '--name', 'c1', 'busybox:local', 'sh', '-c', 'echo hi; echo ho >&2; exit 5');
+    const started = await docker('start', '-a', 'c1');
+    expect({ code: started.code, stdout: started.stdout, stderr: started.stderr }).toEqual({ code: 5, stdout: 'hi\n', stderr: 'ho\n' });
+
+    await docker('run', '-d', '--name', 'att', 'busybox:local', 'sh', '-c', 'sleep 1; for i in 1 2 3; do echo tick$i; done; exit 4');
+    const attached = await docker('attach', '--no-stdin', 'att');
+    expect({ code: attached.code, stdout: attached.stdout }).toEqual({ code: 4, stdout: `${capturedOutput('attach').join('\n')}\n` });
+  });
+
   it('docker logs: --tail, --timestamps, --follow until the process exits', async () => {
     await docker('run', '-d', '--name', 'lg', 'busybox:local', 'sh', '-c', 'echo out1; echo err1 >&2; sleep 1; echo out2');
     await expect.poll(async () => (await docker('logs', 'lg')).stdout, { timeout: 5000 }).toBe('out1\n');
