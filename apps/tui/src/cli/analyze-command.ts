@@ -41,7 +41,7 @@ function failure(e: unknown, image: string): { status: number; message: string }
 
 /** Write a file whole or not at all (temp file + rename), or to stdout for "-". */
 async function writeJson(path: string, reports: ImageInsightReport[], out: Out): Promise<void> {
-  const text = `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 1)}\n`;
+  const text = `${JSON.stringify(reports.length === 1 ? reports[0] : reports)}\n`;
   if (path === '-') return out.stdout(text);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   await writeFile(tmp, text);

@@ -203,6 +203,7 @@ export function analyzeLayers(sources: readonly LayerSource[], options: Analysis
   let wastedBytes = 0;
   let userWastedBytes = 0;
   let deletedShippedBytes = 0;
+  const wasteful = new Set<number>();
   for (let c = 0; c < copyPath.length; c++) {
     const id = copyPath[c];
     const path = stack.paths[id];
@@ -218,25 +219,31 @@ export function analyzeLayers(sources: readonly LayerSource[], options: Analysis
       e.layers.add(copyLayer[c]);
       caches.set(root, e);
     }
+    if (!visible) {
+      const size = copySize[c];
+      wastedBytes += size;
+      layers[copyLayer[c]].wastedBytes += size;
+      if (copyLayer[c] >= baseLayers) userWastedBytes += size;
+      if (!stack.present(id)) deletedShippedBytes += size;
+      wasteful.add(id);
+    }
+  }
+  // Only paths with waste get a row: every copy of them, the surviving one included.
+  for (let c = 0; c < copyPath.length; c++) {
+    const id = copyPath[c];
+    if (!wasteful.has(id)) continue;
     let w = perPath.get(id);
     if (!w) {
-      w = { path, copies: 0, shippedBytes: 0, survivingBytes: 0, wastedBytes: 0, layers: [], deleted: !stack.present(id) };
+      w = { path: stack.paths[id], copies: 0, shippedBytes: 0, survivingBytes: 0, wastedBytes: 0, layers: [], deleted: !stack.present(id) };
       perPath.set(id, w);
     }
     w.copies++;
     w.shippedBytes += copySize[c];
     w.layers.push(copyLayer[c]);
-    if (visible) w.survivingBytes = copySize[c];
-    else {
-      w.wastedBytes += copySize[c];
-      wastedBytes += copySize[c];
-      layers[copyLayer[c]].wastedBytes += copySize[c];
-      if (copyLayer[c] >= baseLayers) userWastedBytes += copySize[c];
-      if (w.deleted) deletedShippedBytes += copySize[c];
-    }
+    if (stack.layerOf[id] === copyLayer[c] && stack.entryOf[id] === copyEntry[c]) w.survivingBytes = copySize[c];
+    else w.wastedBytes += copySize[c];
   }
   const wastedPaths = [...perPath.values()]
-    .filter((w) => w.wastedBytes > 0 || w.deleted)
     .sort((a, b) => b.wastedBytes - a.wastedBytes || (a.path < b.path ? -1 : 1));
 
   // The final view: file sizes summed into their directories.

@@ -6,7 +6,10 @@ export function viewAt(tables: readonly LayerTable[], depth = tables.length): Ma
   const stack = new LayerStack(tables.slice(0, depth));
   for (let k = 0; k < depth; k++) stack.applyNext();
   const view = new Map<string, FileFacts>();
-  for (const id of stack.presentIds()) view.set(stack.paths[id], stack.facts(id));
+  for (const id of stack.presentIds()) {
+    const { change: _change, ...facts } = stack.facts(id);
+    view.set(stack.paths[id], facts);
+  }
   return view;
 }
 

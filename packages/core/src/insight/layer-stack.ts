@@ -103,10 +103,10 @@ export class LayerStack {
   }
 
   /** The facts of the visible version of a path (it must be present). */
-  facts(id: number): FileFacts {
+  facts(id: number): FileChange {
     const layer = this.layerOf[id];
     const path = this.paths[id];
-    if (layer === IMPLICIT) return { path, kind: 'd', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, implicit: true };
+    if (layer === IMPLICIT) return { change: 'added', path, kind: 'd', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, implicit: true };
     return entryFacts(this.tables[layer], this.entryOf[id], path);
   }
 
@@ -134,7 +134,11 @@ export class LayerStack {
       while (stack.length) {
         const n = stack.pop()!;
         if (!this.present(n)) continue;
-        removed.set(n, { ...this.facts(n), change: 'removed', from: this.layerOf[n], by });
+        const f: FileChange = this.facts(n);
+        f.change = 'removed';
+        f.from = this.layerOf[n];
+        f.by = by;
+        removed.set(n, f);
         this.layerOf[n] = NONE;
         this.entryOf[n] = NONE;
         const c = this.children[n];
@@ -163,7 +167,7 @@ export class LayerStack {
     let unchanged = 0;
     for (let i = 0; i < t.paths.length; i++) {
       const path = t.paths[i];
-      if (path.split('/').some((part) => part.startsWith(WHITEOUT_PREFIX))) continue;
+      if (path.startsWith(WHITEOUT_PREFIX) || path.includes(`/${WHITEOUT_PREFIX}`)) continue;
       const id = this.intern(path);
       if (id === ROOT) {
         // The root is always there; its own entry is not a change anyone asked about.
@@ -173,20 +177,24 @@ export class LayerStack {
       }
       for (let p = this.parents[id]; p !== NONE && !this.present(p); p = this.parents[p]) {
         this.layerOf[p] = IMPLICIT;
-        changed.set(p, { ...this.facts(p), change: 'added' });
+        changed.set(p, this.facts(p));
       }
       const before = removed.get(id) ?? (this.present(id) ? this.facts(id) : undefined);
       this.layerOf[id] = k;
       this.entryOf[id] = i;
       if (t.kinds[i] === 'f') onCopy?.(id, k, i);
-      const after = entryFacts(t, i, path);
+      const after: FileChange = entryFacts(t, i, path);
       if (!before) {
-        changed.set(id, { ...after, change: 'added' });
+        after.change = 'added';
+        changed.set(id, after);
         continue;
       }
       const what = differences(before, after);
-      if (what.length) changed.set(id, { ...after, change: 'modified', what });
-      else {
+      if (what.length) {
+        after.change = 'modified';
+        after.what = what;
+        changed.set(id, after);
+      } else {
         changed.delete(id);
         if (after.kind === 'd') unchangedDirs.push(id);
         else unchanged++;
@@ -196,7 +204,12 @@ export class LayerStack {
     const dirty = new Set<number>();
     for (const id of changed.keys()) for (let p = this.parents[id]; p !== NONE && !dirty.has(p); p = this.parents[p]) dirty.add(p);
     for (const id of unchangedDirs) {
-      if (dirty.has(id) && this.present(id)) changed.set(id, { ...this.facts(id), change: 'modified', what: ['children'] });
+      if (dirty.has(id) && this.present(id)) {
+        const f = this.facts(id);
+        f.change = 'modified';
+        f.what = ['children'];
+        changed.set(id, f);
+      }
       else unchanged++;
     }
     const changes = [...changed.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -210,8 +223,10 @@ export class LayerStack {
 }
 
 /** The facts of entry `i` of a table. */
-export function entryFacts(t: LayerTable, i: number, path = t.paths[i]): FileFacts {
-  const f: FileFacts = {
+export function entryFacts(t: LayerTable, i: number, path = t.paths[i]): FileChange {
+  // One object per entry, shaped as a change so callers can mark it without copying.
+  const f: FileChange = {
+    change: 'added',
     path,
     kind: t.kinds[i] as EntryKind,
     size: t.sizes[i],

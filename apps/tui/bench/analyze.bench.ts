@@ -1,0 +1,73 @@
+// strata analyze benchmark: a synthetic 1 GB image of 60,000 files in 10 layers (with
+// overwrites, whiteouts, a deleted directory and an opaque directory per layer), analysed by
+// the built `dist/cli.js` as a user runs it. Prints wall time and peak RSS; asserts nothing.
+//   BENCH_ANALYZE_BYTES, BENCH_ANALYZE_FILES, BENCH_ANALYZE_LAYERS, BENCH_ANALYZE_RUNS override the workload.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeSyntheticArchive } from './synthetic-image.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// bench/dist/analyze.bench.js once built: the CLI is ../../dist/cli.js from there.
+const cli = join(here, here.endsWith('dist') ? '../../dist/cli.js' : '../dist/cli.js');
+const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
+const opts = {
+  totalBytes: num(process.env.BENCH_ANALYZE_BYTES, 1 << 30),
+  files: num(process.env.BENCH_ANALYZE_FILES, 60_000),
+  layers: num(process.env.BENCH_ANALYZE_LAYERS, 10),
+};
+const runs = num(process.env.BENCH_ANALYZE_RUNS, 3);
+
+const dir = mkdtempSync(join(tmpdir(), 'strata-analyze-bench-'));
+const cleanup = () => rmSync(dir, { recursive: true, force: true });
+process.on('SIGINT', () => (cleanup(), process.exit(130)));
+process.on('SIGTERM', () => (cleanup(), process.exit(143)));
+
+// Peak RSS of the child itself, reported as it exits.
+const rssProbe = join(dir, 'rss-probe.cjs');
+writeFileSync(rssProbe, "process.on('exit', () => require('fs').writeSync(2, '\\nMAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n");
+
+interface Run {
+  seconds: number;
+  rssMB: number;
+}
+
+function strata(...args: string[]): Run {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['-r', rssProbe, cli, '--data-root', join(dir, 'root'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const kb = Number(/MAXRSS_KB (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { seconds, rssMB: kb / 1024 };
+}
+
+const fmt = (r: Run) => `${r.seconds.toFixed(3)} s, ${r.rssMB.toFixed(0)} MB peak RSS`;
+const median = (xs: Run[]): Run => {
+  const s = [...xs].sort((a, b) => a.seconds - b.seconds);
+  return s[Math.floor(s.length / 2)];
+};
+
+try {
+  const archive = join(dir, 'synthetic.tar');
+  const t0 = Date.now();
+  const facts = await writeSyntheticArchive(archive, opts);
+  console.log(
+    `workload: ${facts.fileEntries} file entries, ${(facts.layerBytes / 1e9).toFixed(2)} GB of file bytes in ${opts.layers} layers; archive ${(statSync(archive).size / 1e9).toFixed(2)} GB, written in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  console.log(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`strata load:                             ${fmt(strata('load', archive))}`);
+  const json = join(dir, 'analysis.json');
+  const first = strata('analyze', facts.tag, '--json', json);
+  console.log(`analyze --json, first run after load:    ${fmt(first)}`);
+  const repeated = Array.from({ length: runs }, () => strata('analyze', facts.tag, '--json', json));
+  console.log(`analyze --json, repeated (median of ${runs}):  ${fmt(median(repeated))}`);
+  rmSync(join(dir, 'root', 'metadata', 'layer-index'), { recursive: true, force: true });
+  console.log(`analyze --json, indexes rebuilt from blobs: ${fmt(strata('analyze', facts.tag, '--json', json))}`);
+  console.log(`analyze --json of the archive file:     ${fmt(strata('analyze', archive, '--json', json))}`);
+  console.log(`analysis JSON: ${(statSync(json).size / 1e6).toFixed(1)} MB`);
+  console.log('goals: first run < 2 s and < 150 MB; repeated < 0.3 s');
+} finally {
+  cleanup();
+}
