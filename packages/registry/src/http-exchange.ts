@@ -1,5 +1,7 @@
 import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { StrataError } from '@strata/core';
 import type { Endpoint } from './transport-rules.js';
 
@@ -8,7 +10,8 @@ export interface HttpCall {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers?: Record<string, string | string[]>;
-  body?: Uint8Array;
+  /** Bytes, or a stream whose length the caller gives as Content-Length (uploads). */
+  body?: Uint8Array | ReadableStream<Uint8Array>;
   signal?: AbortSignal;
 }
 
@@ -56,8 +59,8 @@ export function send(endpoint: Pick<Endpoint, 'tls'>, call: HttpCall): Promise<H
   const url = new URL(call.url);
   const isHttps = url.protocol === 'https:';
   const headers: Record<string, string | string[]> = { 'User-Agent': 'strata/0.1 (registry client)', ...call.headers };
-  if (call.body) headers['Content-Length'] = String(call.body.byteLength);
-  else if (call.method === 'PUT' || call.method === 'POST' || call.method === 'PATCH') headers['Content-Length'] = '0';
+  if (call.body instanceof Uint8Array) headers['Content-Length'] = String(call.body.byteLength);
+  else if (!call.body && (call.method === 'PUT' || call.method === 'POST' || call.method === 'PATCH')) headers['Content-Length'] = '0';
   return new Promise<HttpReply>((resolve, reject) => {
     if (call.signal?.aborted) return reject(call.signal.reason ?? new Error('aborted'));
     const req = (isHttps ? httpsRequest : httpRequest)(
@@ -66,7 +69,11 @@ export function send(endpoint: Pick<Endpoint, 'tls'>, call: HttpCall): Promise<H
       (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: call.url }),
     );
     req.on('error', (err) => reject(call.signal?.aborted ? (call.signal.reason ?? err) : transportError(call, err)));
-    req.end(call.body ? Buffer.from(call.body.buffer, call.body.byteOffset, call.body.byteLength) : undefined);
+    if (call.body && !(call.body instanceof Uint8Array)) {
+      const source = Readable.fromWeb(call.body as unknown as NodeWebStream<Uint8Array>);
+      source.on('error', (err) => req.destroy(err));
+      source.pipe(req);
+    } else req.end(call.body ? Buffer.from(call.body.buffer, call.body.byteOffset, call.body.byteLength) : undefined);
   });
 }
 

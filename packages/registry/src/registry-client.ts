@@ -205,6 +205,49 @@ export class RegistryClient implements Registry {
     });
   }
 
+  async hasBlob(ref: Reference, digest: Digest, options: { auth?: RegistryAuth; signal?: AbortSignal } = {}): Promise<boolean> {
+    const [endpoint] = this.endpoints(ref);
+    const head: HttpCall = { method: 'HEAD', url: this.repoUrl(endpoint, ref, `blobs/${digest}`), signal: options.signal };
+    const reply = await this.request(endpoint, head, `repository:${ref.path}:pull,push`, options.auth);
+    discard(reply);
+    if (reply.status === 200) return true;
+    if (reply.status === 404) return false;
+    throw await this.pullError(reply, ref, head);
+  }
+
+  async pushBlob(ref: Reference, descriptor: Descriptor, body: ReadableStream<Uint8Array>, options: BlobFetchOptions = {}): Promise<void> {
+    const [endpoint] = this.endpoints(ref);
+    const scope = `repository:${ref.path}:pull,push`;
+    const start: HttpCall = { method: 'POST', url: this.repoUrl(endpoint, ref, 'blobs/uploads/'), signal: options.signal };
+    const started = await this.request(endpoint, start, scope, options.auth);
+    if (started.status !== 202 || !started.headers.location) {
+      body.cancel().catch(() => undefined);
+      throw await this.pullError(started, ref, start);
+    }
+    discard(started);
+    const url = new URL(started.headers.location, start.url);
+    url.searchParams.set('digest', descriptor.digest);
+    let sent = 0;
+    const counted = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          sent += chunk.byteLength;
+          options.onBytes?.(sent);
+          c.enqueue(chunk);
+        },
+      }),
+    );
+    // One streamed PUT (monolithic upload): the token for this scope is already cached, so no 401 can need a replay of the body.
+    const put: HttpCall = { method: 'PUT', url: url.toString(), headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(descriptor.size) }, body: counted, signal: options.signal };
+    const done = await this.request(endpoint, put, scope, options.auth);
+    if (done.status !== 201) throw await this.pullError(done, ref, put);
+    discard(done);
+  }
+
+  pushManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, options: { auth?: RegistryAuth; signal?: AbortSignal } = {}): Promise<Digest> {
+    return this.putManifest(ref, tagOrDigest, mediaType, bytes, options.auth);
+  }
+
   /** Upload a blob in one piece (POST an upload, PUT its bytes with the digest); skipped when present. */
   async putBlob(ref: Reference, bytes: Uint8Array, auth?: RegistryAuth): Promise<Descriptor & { existed: boolean }> {
     const digest = sha256(bytes);

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { canPull, coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage } from '@strata/core';
+import { canPull, canPush, coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage } from '@strata/core';
 import { requestBodyStream } from '../requestBody.js';
 import { HttpError } from '../errorResponse.js';
 import { parseFilters } from '../filters.js';
@@ -103,7 +103,12 @@ export function imageRoutes(ctx: RouteContext): Hono {
   });
 
   app.post('/images/:name{.+}/push', (c) => {
-    throw registryMissing(`pushing ${c.req.param('name')}`);
+    const name = c.req.param('name');
+    if (!canPush(engine)) throw registryMissing(`pushing ${name}`);
+    const options = { tag: c.req.query('tag') || undefined, auth: registryAuthOf(c.req.header('X-Registry-Auth')) };
+    return progressResponse(async (emit) => {
+      await engine.pushImage(name, { ...options, onProgress: emit });
+    });
   });
 
   app.delete('/images/:name{.+}', async (c) =>

@@ -29,6 +29,7 @@ import type { EnginePorts } from './ports.js';
 import type { ImageRecord, LayerRecord } from './records.js';
 import { resolveImage } from './resolve.js';
 import { type ImagePuller, type PullOptions, type PullResult, pullImage } from './pull.js';
+import { type ImagePusher, type PushOptions, type PushedTag, pushImage } from './push.js';
 import { importRootfs } from './rootfs-import.js';
 import { SerialQueue } from './serial.js';
 import { type ImageSide, analyzeStoredImage, diffStoredImages } from './insight.js';
@@ -37,7 +38,7 @@ import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ImagePuller {
+export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
@@ -346,6 +347,10 @@ class StrataEngine implements Engine {
 
   pullImage(name: string, options: PullOptions = {}): Promise<PullResult> {
     return pullImage(this.ctx, name, options, { serial: (task) => this.serial.run(task), setTag: (ref, id) => this.setTag(ref, id) });
+  }
+
+  pushImage(name: string, options: PushOptions = {}): Promise<PushedTag[]> {
+    return pushImage(this.ctx, name, options);
   }
 
   events(options?: { since?: number; until?: number; filters?: Filters; signal?: AbortSignal }): AsyncIterable<EngineEvent> {

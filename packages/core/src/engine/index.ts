@@ -2,6 +2,7 @@ export * from './ports.js';
 export * from './api.js';
 export * from './registry-port.js';
 export { type ImagePuller, type PullOptions, type PullResult, canPull, pullReference, progressBar, humanSize } from './pull.js';
+export { type ImagePusher, type PushOptions, type PushedTag, canPush } from './push.js';
 export { createEngine, type Engine } from './engine.js';
 export type { ImageRecord, LayerRecord, TagTable } from './records.js';
 export { applyConfigChanges } from './config-changes.js';

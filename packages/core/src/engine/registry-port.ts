@@ -46,7 +46,7 @@ export interface BlobFetchOptions {
 }
 
 /**
- * Port: an OCI distribution registry client. Blobs come back as streams that error (instead of
+ * Port: an OCI distribution registry client (pull and push). Blobs come back as streams that error (instead of
  * closing) when their size or digest does not match the descriptor, so a consumer never commits
  * bytes the registry did not promise.
  */
@@ -55,4 +55,10 @@ export interface Registry {
   resolve(ref: Reference, options?: ResolveOptions): Promise<ResolvedManifest>;
   /** Stream a blob of the reference's repository, verified against `descriptor` as it streams. */
   fetchBlob(ref: Reference, descriptor: Descriptor, options?: BlobFetchOptions): Promise<ReadableStream<Uint8Array>>;
+  /** True when the reference's repository already holds the blob. */
+  hasBlob(ref: Reference, digest: Digest, options?: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<boolean>;
+  /** Upload a blob into the reference's repository from a stream of exactly `descriptor.size` bytes. */
+  pushBlob(ref: Reference, descriptor: Descriptor, body: ReadableStream<Uint8Array>, options?: BlobFetchOptions): Promise<void>;
+  /** Store a manifest under a tag (or its digest); returns its digest. */
+  pushManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, options?: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<Digest>;
 }
