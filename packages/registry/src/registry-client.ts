@@ -41,7 +41,7 @@ export interface FetchedManifest {
 }
 
 export interface RegistryClientOptions extends TransportOptions {
-  /** Parallel connections per blob are not used; this bounds retries of a dropped blob download. */
+  /** How many times a blob download that drops mid-way is resumed (Range) before the pull fails; 3 by default. */
   blobRetries?: number;
 }
 
