@@ -1,3 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { StrataError, type ImageSummary } from '@strata/core';
 import { createApp } from './app.js';
@@ -27,6 +32,68 @@ describe('/_ping', () => {
   it('is also served under a version prefix', async () => {
     const res = await app.request('/v1.41/_ping');
     expect(await res.text()).toBe('OK');
+  });
+
+  it('answers HEAD with Content-Length: 0, as dockerd', async () => {
+    const res = await app.request('/_ping', { method: 'HEAD' });
+    expect(res.headers.get('content-length')).toBe('0');
+  });
+});
+
+describe('over a real socket (daemon headers set on the Node response)', () => {
+  /** One request to `app` served on a unix socket: status, headers and body. */
+  async function viaSocket(method: string, path: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-app-socket-'));
+    const socket = join(dir, 's.sock');
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    try {
+      await new Promise<void>((r) => server.listen(socket, r));
+      return await new Promise((resolve, reject) => {
+        const req = request({ socketPath: socket, method, path, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  const dockerd = capturedResponseHeaders('version', /200/);
+
+  it.each([
+    ['HEAD', '/_ping', ''],
+    ['GET', '/v1.41/_ping', 'OK'],
+  ])('%s %s carries dockerd\'s headers once each', async (method, path, body) => {
+    const res = await viaSocket(method, path);
+    expect(res.status).toBe(200);
+    for (const name of ['api-version', 'cache-control', 'content-type', 'docker-experimental', 'ostype', 'pragma']) {
+      expect(res.headers[name], name).toBe(dockerd[name]);
+    }
+    expect(res.headers.server).toBe(`Strata/${strataVersion} (linux)`);
+    expect(res.headers['content-length']).toBe(method === 'HEAD' ? '0' : '2');
+    expect(res.body).toBe(body);
+  });
+
+  it('GET /images/json carries the daemon headers and the JSON', async () => {
+    const res = await viaSocket('GET', '/v1.41/images/json');
+    expect(res.status).toBe(200);
+    expect(res.headers['api-version']).toBe(dockerd['api-version']);
+    expect(res.headers.server).toBe(`Strata/${strataVersion} (linux)`);
+    expect(JSON.parse(res.body)).toEqual(capturedImages);
+  });
+
+  it('an error answer carries them too', async () => {
+    const res = await viaSocket('GET', '/v1.50/version');
+    expect(res.status).toBe(400);
+    expect(res.headers['api-version']).toBe(dockerd['api-version']);
+    expect(res.headers.ostype).toBe('linux');
   });
 });
 

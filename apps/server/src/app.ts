@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import type { ImageEngine } from '@strata/core';
 import { apiVersion, splitVersionedPath, unsupportedVersionMessage } from './apiVersion.js';
@@ -7,6 +8,7 @@ import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
 import { containerRoutes, isContainerEngine } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
+import { distributionRoutes } from './routes/distribution.js';
 import { insightRoutes } from './routes/insight.js';
 import { networkRoutes } from './routes/networks.js';
 import { pluginRoutes } from './routes/plugins.js';
@@ -28,12 +30,46 @@ export interface AppOptions {
 }
 
 /** Headers dockerd puts on every response; only the ping's matter to the CLI, the rest mirror dockerd. */
-function addDaemonHeaders(res: Response): Response {
+const daemonHeaders: ReadonlyArray<readonly [string, string]> = [
+  ['Api-Version', apiVersion],
+  ['Docker-Experimental', 'false'],
+  ['Ostype', 'linux'],
+  ['Server', serverHeader],
+];
+
+/** Characters a path keeps as they are under WHATWG URL parsing (no dot segments aside). */
+const plainPath = /^\/[\w\-.~!$&'()*+,;=:@%/]*$/;
+
+/**
+ * The request's path as `new URL(url).pathname` gives it, read off the URL string when it is
+ * plain (the CLI's always are): `new URL` per request costs more than the rest of a ping.
+ */
+function pathOf(url: string): string {
+  const scheme = url.indexOf('://');
+  const start = scheme < 0 ? -1 : url.indexOf('/', scheme + 3);
+  if (start >= 0) {
+    const query = url.indexOf('?', start);
+    const hash = url.indexOf('#', start);
+    const end = query < 0 ? (hash < 0 ? url.length : hash) : hash < 0 ? query : Math.min(query, hash);
+    const path = url.slice(start, end);
+    if (plainPath.test(path) && !path.includes('/.')) return path;
+  }
+  return new URL(url).pathname;
+}
+
+/**
+ * Daemon headers straight on Node's response when there is one (they join whatever the route's
+ * Response carries when it is written), so the Response's own headers are never touched: that
+ * keeps @hono/node-server on its fast path, which writes a plain header object without building
+ * undici Headers. Without a Node response (`app.request()` in tests) they go on the Response.
+ */
+function addDaemonHeaders(res: Response, outgoing: ServerResponse | undefined): Response {
+  if (outgoing && typeof outgoing.setHeader === 'function' && !outgoing.headersSent) {
+    for (const [name, value] of daemonHeaders) outgoing.setHeader(name, value);
+    return res;
+  }
   const set = (r: Response) => {
-    r.headers.set('Api-Version', apiVersion);
-    r.headers.set('Docker-Experimental', 'false');
-    r.headers.set('Ostype', 'linux');
-    r.headers.set('Server', serverHeader);
+    for (const [name, value] of daemonHeaders) r.headers.set(name, value);
   };
   try {
     set(res);
@@ -58,23 +94,24 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
     runtimes: options.runtimes ?? {},
     defaultRuntime: options.defaultRuntime ?? Object.keys(options.runtimes ?? {})[0] ?? '',
   };
-  const app = new Hono({ getPath: (req) => splitVersionedPath(new URL(req.url).pathname).path });
+  const app = new Hono({ getPath: (req) => splitVersionedPath(pathOf(req.url)).path });
 
   app.use('*', async (c, next) => {
     const started = Date.now();
-    const { version } = splitVersionedPath(new URL(c.req.url).pathname);
+    const { version } = splitVersionedPath(pathOf(c.req.url));
     const refusal = version === undefined ? undefined : unsupportedVersionMessage(version);
     if (refusal !== undefined) {
       c.res = errorResponse(400, refusal);
     } else {
       await next();
     }
-    c.res = addDaemonHeaders(c.res);
+    c.res = addDaemonHeaders(c.res, (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing);
     options.onRequest?.(`${c.req.method} ${new URL(c.req.url).pathname}${new URL(c.req.url).search} -> ${c.res.status} (${Date.now() - started} ms)`);
   });
 
   app.route('/', systemRoutes(ctx));
   app.route('/', imageRoutes(ctx));
+  app.route('/', distributionRoutes(ctx));
   app.route('/', insightRoutes(ctx));
   app.route('/', containerRoutes(ctx.containers));
   app.route('/', networkRoutes());
