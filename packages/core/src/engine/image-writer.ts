@@ -1,6 +1,7 @@
 import type { Digest } from '../digest/index.js';
 import { type ConfigBlob, MediaType } from '../image/index.js';
 import type { EngineContext } from './engine.js';
+import { layerTablesOf } from './insight-tables.js';
 import type { IngestedLayer } from './layer-ingest.js';
 import type { ImageRecord } from './records.js';
 
@@ -30,6 +31,7 @@ export async function writeImage(
     const existing = await ctx.store.layer(l.diffId);
     if (!existing) {
       await ctx.store.putLayer({ diffId: l.diffId, blob: l.blob, mediaType: l.mediaType, blobSize: l.blobSize, tarSize: l.tarSize, size: l.size, entries: l.entries });
+      if (l.table) await layerTablesOf(ctx.ports, ctx.store).record(l.diffId, l.table);
     } else if (existing.blob !== l.blob) {
       // The same layer already stored from another blob (e.g. gzip vs plain): keep one copy.
       const used = (await ctx.store.layers()).some((o) => o.blob === l.blob) || (await ctx.store.images()).some((i) => i.id === l.blob);

@@ -1,10 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { digestHex } from '../digest/index.js';
-import { isLayerTable } from '../insight/index.js';
+import { isLayerTable, tableOfLayer } from '../insight/index.js';
 import { testPorts } from '../testing/memory.js';
 import { fixtureImages, readFixture, streamOf } from '../testing/node.js';
 import { LAYER_INDEX_NAMESPACE, analyzeArchive, createEngine } from './index.js';
+import { IMAGE_ANALYSIS_NAMESPACE } from './insight.js';
 
 const archiveOf = (name: string) => readFixture(`images/${name}/image.tar`);
 
@@ -17,7 +18,8 @@ describe('engine.analyzeImage', () => {
     const inspect = await engine.inspectImage('fixture/02-whiteout:v1');
     for (const d of inspect.RootFS.Layers!) await ports.metadata.delete(LAYER_INDEX_NAMESPACE, digestHex(d));
 
-    const report = await engine.analyzeImage('fixture/02-whiteout:v1');
+    // Another engine on the same stores (its own memory cache), as a later process would be.
+    const report = await createEngine({ ...ports }).analyzeImage('fixture/02-whiteout:v1');
     expect(report.image).toMatchObject({ id: inspect.Id, names: ['fixture/02-whiteout:v1'], os: 'linux' });
     expect(report.layers.map((l) => l.diffId)).toEqual(inspect.RootFS.Layers);
     expect(report.layers.map((l) => l.size)).toEqual([1982256 + 11 * 7, 16, 0]);
@@ -26,12 +28,31 @@ describe('engine.analyzeImage', () => {
     expect(report.dive.wastedBytes).toBe(7);
     for (const d of inspect.RootFS.Layers!) expect(isLayerTable(await ports.metadata.get(LAYER_INDEX_NAMESPACE, digestHex(d)))).toBe(true);
 
-    // A fresh engine on the same ports reads the kept indexes: the blobs are not needed any more.
+    // The finished analysis is kept: asked again, it is the same, read back.
+    const kept = await ports.metadata.list<{ report: unknown }>(IMAGE_ANALYSIS_NAMESPACE);
+    expect(kept.map(([, v]) => v.report)).toEqual([JSON.parse(JSON.stringify(report))]);
+    expect(await createEngine({ ...ports }).analyzeImage('fixture/02-whiteout:v1')).toEqual(kept[0][1].report);
+    for (const [k] of kept) await ports.metadata.delete(IMAGE_ANALYSIS_NAMESPACE, k);
+
+    // Without it, a fresh engine computes it again from the kept indexes: the blobs are not needed.
     const blobs = new Map(ports.content.blobs);
     for (const l of await Promise.all(inspect.RootFS.Layers!.map((d) => ports.metadata.get<{ blob: string }>('layers', digestHex(d))))) ports.content.blobs.delete(l!.blob);
-    const again = await createEngine(ports).analyzeImage(inspect.Id);
+    const again = await createEngine({ ...ports }).analyzeImage(inspect.Id);
     expect(again.layers.map((l) => l.changes)).toEqual(report.layers.map((l) => l.changes));
     for (const [k, v] of blobs) ports.content.blobs.set(k, v);
+  });
+
+  it('records each layer index at load, equal to the one rebuilt from the blob', async () => {
+    const ports = testPorts();
+    const engine = createEngine(ports);
+    await engine.loadImages(streamOf(archiveOf('04-links')));
+    const { RootFS } = await engine.inspectImage('fixture/04-links:v1');
+    for (const d of RootFS.Layers!) {
+      const recorded = await ports.metadata.get(LAYER_INDEX_NAMESPACE, digestHex(d));
+      expect(isLayerTable(recorded)).toBe(true);
+      const blob = await ports.metadata.get<{ blob: string }>('layers', digestHex(d));
+      expect(recorded).toEqual(await tableOfLayer(await ports.content.read(blob!.blob)));
+    }
   });
 
   it('says No such image for a name the store does not have', async () => {

@@ -1,4 +1,4 @@
-import { type Digest, shortId } from '../digest/index.js';
+import { type Digest, digestHex, sha256OfText, shortId } from '../digest/index.js';
 import { notFound } from '../errors/index.js';
 import { type ViewDifference, diffViews, viewAt } from '../insight/index.js';
 import type { EngineContext } from './engine.js';
@@ -39,27 +39,44 @@ async function tablesOf(ctx: EngineContext, image: ImageRecord) {
   return Promise.all(image.diffIds.map((d: Digest) => tables.table(d)));
 }
 
-/** Analyse an image of the store from its layer indexes (built from the blobs once, then kept). */
+/** MetadataStore namespace of finished analyses (images and layers are immutable, so they stay true). */
+export const IMAGE_ANALYSIS_NAMESPACE = 'image-analysis';
+/** Bump when the analysis changes shape or meaning: older records are then ignored. */
+const ANALYSIS_VERSION = 1;
+
+/**
+ * Analyse an image of the store from its layer indexes (recorded at load, or built from the blobs
+ * once and kept). The finished analysis is kept too, keyed by everything it depends on: the
+ * image, the base layers, the list length and the names the image has now.
+ */
 export async function analyzeStoredImage(ctx: EngineContext, name: string, options: ImageInsightOptions = {}): Promise<ImageInsightReport> {
   const { image } = await resolveImage(ctx.store, name, noSuchImage);
-  const [config, tables, base, tags, layerRecords] = await Promise.all([
-    ctx.store.config(image.id),
-    tablesOf(ctx, image),
+  const [base, tags] = await Promise.all([
     options.base !== undefined || options.baseLayers === undefined ? baseOf(ctx, image, options.base) : undefined,
     ctx.store.tags(),
-    Promise.all(image.diffIds.map((d) => ctx.store.layer(d))),
   ]);
   const tagNames = namesOf(tags.refs, image.id).tags;
+  const key = [`v${ANALYSIS_VERSION}`, digestHex(image.id), options.top ?? '', base?.layers ?? options.baseLayers, base?.source ?? 'option', ...tagNames].join(' ');
+  const cacheKey = `${digestHex(image.id)}-${sha256OfText(ctx.ports.hasher, key).slice(7, 23)}`;
+  const kept = await ctx.ports.metadata.get<{ key: string; report: ImageInsightReport }>(IMAGE_ANALYSIS_NAMESPACE, cacheKey).catch(() => undefined);
+  if (kept?.key === key) return kept.report;
+  const [config, tables, layerRecords] = await Promise.all([
+    ctx.store.config(image.id),
+    tablesOf(ctx, image),
+    Promise.all(image.diffIds.map((d) => ctx.store.layer(d))),
+  ]);
   const sources = layerSources(
     config,
     tables,
     layerRecords.map((l) => l?.blobSize),
   );
-  return imageReport({ id: image.id, names: tagNames.length ? tagNames : [shortId(image.id)], config }, sources, {
+  const report = imageReport({ id: image.id, names: tagNames.length ? tagNames : [shortId(image.id)], config }, sources, {
     top: options.top,
     baseLayers: base?.layers ?? options.baseLayers,
     baseSource: base?.source ?? 'option',
   });
+  await ctx.ports.metadata.put(IMAGE_ANALYSIS_NAMESPACE, cacheKey, { key, report });
+  return report;
 }
 
 /**

@@ -2,6 +2,7 @@ import { type Digest } from '../digest/index.js';
 import { invalid } from '../errors/index.js';
 import { MediaType } from '../image/index.js';
 import { type TarEntry, TarHeaderScanner, SNIFF_LENGTH, cleanEntryPath, sniffCompression } from '../layer/index.js';
+import { type LayerTable, LayerTableBuilder } from '../insight/index.js';
 import type { Compression } from './ports.js';
 import type { EnginePorts } from './ports.js';
 
@@ -14,6 +15,8 @@ export interface IngestedLayer {
   tarSize: number;
   size: number;
   entries: number;
+  /** Every header as compact columns, collected on the same pass (recorded as the layer's index). */
+  table?: LayerTable;
 }
 
 const mediaTypeFor = { none: MediaType.ociLayer, gzip: MediaType.ociLayerGzip, zstd: MediaType.ociLayerZstd } as const;
@@ -25,11 +28,13 @@ class LayerFacts {
   entries = 0;
   tarSize = 0;
   readonly scanner = new TarHeaderScanner((e) => this.add(e));
+  /** Cleans (and so vets) each path as it records it. */
+  readonly rows = new LayerTableBuilder();
 
   private add(e: TarEntry): void {
     if (e.type === 'pax-global') return;
     this.entries++;
-    cleanEntryPath(e.path);
+    this.rows.add(e);
     if (e.type === 'file' || e.type === 'contiguous') this.size += e.size;
     else if (e.type === 'symlink') this.size += utf8.encode(e.linkname).byteLength;
     else if (e.type === 'hardlink') cleanEntryPath(e.linkname);
@@ -62,7 +67,7 @@ export async function ingestLayer(
   const facts = new LayerFacts();
   if (compression === 'none') {
     const stored = await ports.content.write(scannedReplay(peeked, facts), expected);
-    return { blob: stored.digest, blobSize: stored.size, mediaType: mediaTypeFor.none, diffId: stored.digest, tarSize: facts.tarSize, size: facts.size, entries: facts.entries };
+    return { blob: stored.digest, blobSize: stored.size, mediaType: mediaTypeFor.none, diffId: stored.digest, tarSize: facts.tarSize, size: facts.size, entries: facts.entries, table: facts.rows.table(facts.tarSize) };
   }
   const stream = scannedReplay(peeked, undefined);
   const { main, side } = splitWithBackpressure(stream);
@@ -96,6 +101,7 @@ export async function ingestLayer(
     tarSize: facts.tarSize,
     size: facts.size,
     entries: facts.entries,
+    table: facts.rows.table(facts.tarSize),
   };
 }
 
