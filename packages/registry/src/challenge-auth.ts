@@ -61,6 +61,8 @@ const basic = (auth: RegistryAuth) => `Basic ${Buffer.from(`${auth.username}:${a
  */
 export class ChallengeAuthorizer {
   private readonly cache = new Map<string, { header: string; expires: number }>();
+  /** Endpoints that asked for Basic: the header is made from each call's own credentials, never cached. */
+  private readonly basicEndpoints = new Set<string>();
 
   private key(endpoint: Endpoint, scope: string, auth: RegistryAuth | undefined): string {
     return `${endpoint.base}|${scope}|${auth?.username ?? ''}|${auth?.registrytoken ?? ''}|${auth?.identitytoken ?? ''}`;
@@ -69,6 +71,7 @@ export class ChallengeAuthorizer {
   /** The Authorization header already earned for this endpoint and scope, if any. */
   cached(endpoint: Endpoint, scope: string, auth: RegistryAuth | undefined): string | undefined {
     if (auth?.registrytoken) return `Bearer ${auth.registrytoken}`;
+    if (this.basicEndpoints.has(endpoint.base) && auth?.username) return basic(auth);
     const hit = this.cache.get(this.key(endpoint, scope, auth));
     return hit && hit.expires > Date.now() ? hit.header : undefined;
   }
@@ -86,8 +89,8 @@ export class ChallengeAuthorizer {
       ttl = Math.max(10, token.expiresIn - 10) * 1000;
     } else if (basicChallenge) {
       if (!auth?.username) throw new StrataError('internal', `${call.method[0]}${call.method.slice(1).toLowerCase()} "${call.url}": no basic auth credentials`);
-      header = basic(auth);
-      ttl = Number.MAX_SAFE_INTEGER;
+      this.basicEndpoints.add(endpoint.base);
+      return basic(auth);
     } else {
       throw new StrataError('unauthorized', `${call.method[0]}${call.method.slice(1).toLowerCase()} "${call.url}": unsupported authentication challenge: ${String(reply.headers['www-authenticate'] ?? 'none')}`);
     }

@@ -248,6 +248,17 @@ export class RegistryClient implements Registry {
     return this.putManifest(ref, tagOrDigest, mediaType, bytes, options.auth);
   }
 
+  async checkLogin(server: string, auth: RegistryAuth): Promise<void> {
+    // `docker login` sends `127.0.0.1:5000`, `http://host/`, or Hub's `https://index.docker.io/v1/`.
+    const host = /^[a-z]+:\/\//i.test(server) ? new URL(server).host : server.replace(/\/.*$/, '');
+    const [endpoint] = endpointsFor(host === 'index.docker.io' ? 'docker.io' : host, { ...this.options, registryMirrors: [] });
+    const call: HttpCall = { method: 'GET', url: `${endpoint.base}/v2/` };
+    const reply = await this.request(endpoint, call, '', auth);
+    discard(reply);
+    if (reply.status === 200) return;
+    throw new StrataError(reply.status === 401 ? 'unauthorized' : 'internal', `login attempt to ${call.url} failed with status: ${statusLine(reply.status)}`);
+  }
+
   /** Upload a blob in one piece (POST an upload, PUT its bytes with the digest); skipped when present. */
   async putBlob(ref: Reference, bytes: Uint8Array, auth?: RegistryAuth): Promise<Descriptor & { existed: boolean }> {
     const digest = sha256(bytes);

@@ -67,3 +67,33 @@ describe.skipIf(!dockerBinary)('docker push from stratad into a docker-registry 
     expect(r.stderr).toBe(`Error response from daemon: An image does not exist locally with the tag: ${registry.host}/nothing\n`);
   });
 });
+
+describe.skipIf(!dockerBinary)('docker login and an authenticated push against a registry with htpasswd', () => {
+  let registry: LocalRegistry;
+  let daemon: StratadProcess;
+  beforeAll(async () => {
+    registry = await startLocalRegistry({ htpasswd: { alice: 'pw123' } });
+    daemon = await startStratad();
+    expect((await daemon.docker(['load', '-i', fixtureImage('01-base').tar])).code).toBe(0);
+    expect((await daemon.docker(['tag', 'busybox:local', `${registry.host}/busybox:local`])).code).toBe(0);
+  }, 60_000);
+  afterAll(async () => {
+    await daemon?.dispose();
+    await registry?.stop();
+  });
+
+  it('refuses a wrong password as dockerd does, logs in as login.txt shows, then pushes with the stored credentials', async () => {
+    const wrong = await daemon.docker(['login', '-u', 'alice', '--password-stdin', registry.host], { input: 'nope\n' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`Error response from daemon: login attempt to http://${registry.host}/v2/ failed with status: 401 Unauthorized`);
+
+    const r = await daemon.docker(['login', '-u', 'alice', '--password-stdin', registry.host], { input: 'pw123\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(captured('login.txt').at(-1));
+    const push = await daemon.docker(['push', `${registry.host}/busybox:local`]);
+    expect(push.code).toBe(0);
+    expect(push.stdout).toContain('65f18a0a4581: Pushed\n');
+    const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', 'alice:pw123', `docker://${registry.host}/busybox:local`]);
+    expect((JSON.parse(raw.toString()) as { config: { digest: string } }).config.digest).toBe(fixtureImage('01-base').inspect.Id);
+  });
+});

@@ -30,6 +30,8 @@ import type { ImageRecord, LayerRecord } from './records.js';
 import { resolveImage } from './resolve.js';
 import { type ImagePuller, type PullOptions, type PullResult, pullImage } from './pull.js';
 import { type ImagePusher, type PushOptions, type PushedTag, pushImage } from './push.js';
+import { type LoginResult, type RegistryLogin, loginRegistry } from './login.js';
+import type { RegistryAuth } from './registry-port.js';
 import { importRootfs } from './rootfs-import.js';
 import { SerialQueue } from './serial.js';
 import { type ImageSide, analyzeStoredImage, diffStoredImages } from './insight.js';
@@ -38,7 +40,7 @@ import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher {
+export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher, RegistryLogin {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
@@ -351,6 +353,10 @@ class StrataEngine implements Engine {
 
   pushImage(name: string, options: PushOptions = {}): Promise<PushedTag[]> {
     return pushImage(this.ctx, name, options);
+  }
+
+  login(auth: RegistryAuth): Promise<LoginResult> {
+    return loginRegistry(this.ctx, auth);
   }
 
   events(options?: { since?: number; until?: number; filters?: Filters; signal?: AbortSignal }): AsyncIterable<EngineEvent> {

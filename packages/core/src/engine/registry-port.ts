@@ -61,4 +61,6 @@ export interface Registry {
   pushBlob(ref: Reference, descriptor: Descriptor, body: ReadableStream<Uint8Array>, options?: BlobFetchOptions): Promise<void>;
   /** Store a manifest under a tag (or its digest); returns its digest. */
   pushManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, options?: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<Digest>;
+  /** Check credentials against a registry (`host[:port]`, or a URL as `docker login` sends it); throws Docker's error when refused. */
+  checkLogin(server: string, auth: RegistryAuth): Promise<void>;
 }
