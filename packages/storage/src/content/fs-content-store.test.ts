@@ -207,6 +207,28 @@ describe('FsContentStore', () => {
       expect(await threaded.write(streamOf(bytes))).toEqual({ digest: `sha256:${sha256Hex(bytes)}`, size: bytes.byteLength });
     });
 
+    it('verifies multi-chunk reads on the thread: intact bytes pass, a byte changed on disk fails at the end', async () => {
+      const bytes = new Uint8Array(randomBytes(5 * 1024 * 1024 + 99));
+      const { digest } = await threaded.write(streamOf(bytes));
+      expect(sha256Hex(await collect(await threaded.read(digest)))).toBe(sha256Hex(bytes));
+      const onDisk = bytes.slice();
+      onDisk[4 * 1024 * 1024 + 7] ^= 1;
+      await writeFile(threaded.pathOf(digest), onDisk);
+      await expect(collect(await threaded.read(digest))).rejects.toThrow(`digest mismatch: expected ${digest}, got sha256:${sha256Hex(onDisk)}`);
+    });
+
+    it('fails a read whose hash thread dies midway', async () => {
+      const bytes = new Uint8Array(randomBytes(5 * 1024 * 1024));
+      const { digest } = await threaded.write(streamOf(bytes));
+      const reader = (await threaded.read(digest)).getReader();
+      expect((await reader.read()).value?.byteLength).toBe(1 << 20);
+      await thread.terminate();
+      const rest = (async () => {
+        for (;;) if ((await reader.read()).done) return;
+      })();
+      await expect(rest).rejects.toThrow('hash thread terminated');
+    });
+
     it('hashes on the main thread when told to', async () => {
       const local = new FsContentStore(join(dir, 'content'), { tempDir: join(dir, 'tmp'), hashThread: false });
       const bytes = new Uint8Array(randomBytes(9 * 1024 * 1024));

@@ -125,7 +125,7 @@ export class FsContentStore implements ContentStore {
     }
     try {
       const { size } = await fh.stat();
-      return fileReadableStream(fh, size, this.verifyOnRead ? { hasher: this.hasher, digest } : undefined);
+      return fileReadableStream(fh, size, this.verifyOnRead ? { hasher: this.hasher, digest, thread: this.hashThread } : undefined);
     } catch (e) {
       await fh.close();
       throw e;
