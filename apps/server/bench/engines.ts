@@ -7,12 +7,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ping, startDockerd, terminate } from '../src/testing/dockerd.js';
+import { createCeilingServer } from './ceilingServer.js';
+import type { BenchArchive } from './workload.js';
 import { mountLoopExt4 } from '../src/testing/loopfs.js';
 import type { CleanupStack } from './cleanupStack.js';
 
+/** The baseline, the engine under test, and the do-nothing server that bounds both. */
+export type EngineName = 'dockerd' | 'strata' | 'ceiling';
+
 /** An engine that answers the Docker API on a unix socket. */
 export interface BenchEngine {
-  name: 'dockerd' | 'strata';
+  name: EngineName;
   /** `unix://` address for `docker -H`. */
   host: string;
   /** Extra environment for the docker CLI (a private DOCKER_CONFIG). */
@@ -27,7 +32,7 @@ export interface BenchEngine {
 
 /** An engine that could not be started, and why. */
 export interface EngineUnavailable {
-  name: 'dockerd' | 'strata';
+  name: EngineName;
   unavailable: string;
 }
 
@@ -120,6 +125,38 @@ export async function startStratad(cleanups: CleanupStack, startTimeoutMs = 20_0
   const why = exit ? `${exit} before answering /_ping` : `no answer on /_ping within ${startTimeoutMs / 1000} s`;
   await stop();
   return { name: 'strata', unavailable: tail ? `${why}: ${tail}` : why };
+}
+
+/**
+ * Starts the ceiling server (see ceilingServer.ts) in this process, on a socket in a fresh
+ * filesystem of its own where `save -o` writes, as for the engines.
+ */
+export async function startCeiling(cleanups: CleanupStack, big: BenchArchive, small: BenchArchive): Promise<BenchEngine | EngineUnavailable> {
+  const fs = await freshFs(cleanups, 'ceiling');
+  const socket = join(fs.dir, 'ceiling.sock');
+  const cliConfig = join(fs.dir, 'cli');
+  const scratch = join(fs.dir, 'scratch');
+  await Promise.all([mkdir(cliConfig), mkdir(scratch)]);
+  const server = createCeilingServer(big, small);
+  const closeServer = cleanups.push('ceiling server', async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socket, () => resolve());
+    });
+  } catch (err) {
+    await closeServer();
+    await fs.release();
+    return { name: 'ceiling', unavailable: `cannot listen on ${socket}: ${(err as Error).message}` };
+  }
+  const stop = async () => {
+    await closeServer();
+    await fs.release();
+  };
+  return { name: 'ceiling', host: `unix://${socket}`, env: { DOCKER_CONFIG: cliConfig }, scratch, filesystem: fs.filesystem, stop };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,13 +2,16 @@
 // both driven by the real docker CLI. Prints figures; asserts nothing about timing.
 //   docker load / docker save throughput of a ~150 MB image of ~4000 files in 4 layers
 //   docker images latency with 50 small images loaded
+// A third column, the ceiling, runs the same CLI commands against a server that does no work
+// (load drops the body, save streams the archive file, images answers from memory), so the table
+// shows which part of each figure no engine can remove.
 // Environment: BENCH_LOAD_RUNS, BENCH_SAVE_RUNS, BENCH_IMAGES_RUNS override the run counts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerCli, runDocker } from '../src/testing/dockerd.js';
 import { CleanupStack } from './cleanupStack.js';
-import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
+import { startBaselineDockerd, startCeiling, startStratad, type BenchEngine, type EngineName, type EngineUnavailable } from './engines.js';
 import { measureEngine, median, type MetricRuns } from './imageMetrics.js';
 import { formatReport, type EngineColumn } from './report.js';
 import { writeManyFilesImage, writeSmallImages, type BenchArchive } from './workload.js';
@@ -42,8 +45,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-function name(engine: { name: 'dockerd' | 'strata' }): string {
-  return engine.name === 'strata' ? 'stratad' : 'dockerd';
+function name(engine: { name: EngineName }): string {
+  return engine.name === 'strata' ? 'stratad' : engine.name === 'ceiling' ? 'ceiling server' : 'dockerd';
 }
 
 async function engineColumn(start: () => Promise<BenchEngine | EngineUnavailable>, big: BenchArchive, small: BenchArchive): Promise<EngineColumn> {
@@ -92,8 +95,11 @@ async function main(): Promise<void> {
   // One engine at a time, so that neither competes with the other for the two cores.
   const dockerd = await engineColumn(() => startBaselineDockerd(cleanups), big, small);
   const strata = await engineColumn(() => startStratad(cleanups), big, small);
+  // The same CLI commands against a server that does no work: what the CLI, the socket and the
+  // filesystem leave for any engine.
+  const ceiling = await engineColumn(() => startCeiling(cleanups, big, small), big, small);
   console.log('');
-  for (const line of formatReport(dockerd, strata)) console.log(line);
+  for (const line of formatReport(dockerd, strata, ceiling)) console.log(line);
 }
 
 try {
