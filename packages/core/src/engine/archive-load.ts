@@ -145,8 +145,9 @@ async function readArchive(ctx: EngineContext, archive: ReadableStream<Uint8Arra
       } else {
         // The next member may stream in while this layer is still being fsynced and renamed:
         // wait only until its bytes are consumed (or its ingest fails).
-        const { stream: body, consumed } = watchEnd(e.body);
-        const ingest = ingestLayer(ctx.ports, body);
+        let sourceEnd!: () => void;
+        const consumed = new Promise<void>((r) => (sourceEnd = r));
+        const ingest = ingestLayer(ctx.ports, e.body, undefined, sourceEnd);
         ingest.catch(() => undefined);
         await Promise.race([consumed, ingest.then(() => undefined, () => undefined)]);
         tree.files.set(path, { kind: 'pending', ingest });
@@ -175,26 +176,6 @@ async function readArchive(ctx: EngineContext, archive: ReadableStream<Uint8Arra
 /** Wait for every layer still being written, so a rollback sees all of their blobs. */
 async function settleAll(tree: ArchiveTree): Promise<void> {
   await Promise.allSettled([...tree.files.values()].map((f) => (f.kind === 'pending' ? f.ingest : undefined)));
-}
-
-/** Passes a stream through (one pull per chunk) and resolves `consumed` once its last byte has been read. */
-function watchEnd(stream: ReadableStream<Uint8Array>): { stream: ReadableStream<Uint8Array>; consumed: Promise<void> } {
-  let done!: () => void;
-  const consumed = new Promise<void>((r) => (done = r));
-  const reader = stream.getReader();
-  const watched = new ReadableStream<Uint8Array>(
-    {
-      async pull(c) {
-        const { done: ended, value } = await reader.read();
-        if (!ended) return c.enqueue(value);
-        done();
-        c.close();
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream: watched, consumed };
 }
 
 /** An image found in the archive, verified and ready to commit. */

@@ -57,8 +57,10 @@ export async function ingestLayer(
   ports: EnginePorts,
   source: ReadableStream<Uint8Array> | Uint8Array,
   expected?: { digest?: Digest; size?: number },
+  /** Called once the source's last byte has been read (the store may still be syncing it). */
+  onSourceEnd?: () => void,
 ): Promise<IngestedLayer> {
-  const peeked = await peekSource(source instanceof Uint8Array ? bytesStream(source) : source);
+  const peeked = await peekSource(source instanceof Uint8Array ? bytesStream(source) : source, onSourceEnd);
   const { compression } = peeked;
   if (compression === 'bzip2' || compression === 'xz') {
     await peeked.reader.cancel().catch(() => undefined);
@@ -111,10 +113,11 @@ interface PeekedSource {
   /** Chunks already read to sniff the compression, replayed first. */
   head: Uint8Array[];
   ended: boolean;
+  onEnd: (() => void) | undefined;
 }
 
 /** Read a source's first bytes to tell its compression, keeping them for the replay. */
-async function peekSource(source: ReadableStream<Uint8Array>): Promise<PeekedSource> {
+async function peekSource(source: ReadableStream<Uint8Array>, onEnd: (() => void) | undefined): Promise<PeekedSource> {
   const reader = source.getReader();
   const head: Uint8Array[] = [];
   let have = 0;
@@ -136,7 +139,7 @@ async function peekSource(source: ReadableStream<Uint8Array>): Promise<PeekedSou
     first.set(chunk.subarray(0, take), o);
     o += take;
   }
-  return { compression: sniffCompression(first), reader, head, ended };
+  return { compression: sniffCompression(first), reader, head, ended, onEnd };
 }
 
 /**
@@ -151,6 +154,7 @@ function scannedReplay(peeked: PeekedSource, facts: LayerFacts | undefined): Rea
     c.enqueue(chunk);
   };
   const finish = (c: ReadableStreamDefaultController<Uint8Array>) => {
+    peeked.onEnd?.();
     facts?.scanner.end();
     c.close();
   };
