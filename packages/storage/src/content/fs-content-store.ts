@@ -71,6 +71,8 @@ export class FsContentStore implements ContentStore {
 
   /** Create the layout (`oci-layout`, empty `index.json`, `blobs/sha256`) unless it exists. */
   init(): Promise<void> {
+    // A store about to be used: its hash thread boots while the layout is checked.
+    if (!this.layout) this.hashThread?.start();
     this.layout ??= this.createLayout().catch((e) => {
       this.layout = undefined;
       throw e;

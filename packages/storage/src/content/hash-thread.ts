@@ -95,6 +95,14 @@ export class HashThread {
   }
 
   /**
+   * Start the thread now rather than on the first hash, so the first big blob does not wait for a
+   * worker to boot. It does not keep the process alive.
+   */
+  start(): void {
+    this.started();
+  }
+
+  /**
    * Stop the thread; hashes in flight fail once it has stopped (so no buffer is still being read
    * when its owner hears of the failure), and so does every later use of their hashes. A later
    * `create` starts a new thread.
