@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutputRecord } from '@strata/core';
-import { framedOutput, frameRecord, muxFrame } from './outputFraming.js';
+import { fixedNanoTime, framedOutput, frameRecord, muxFrame } from './outputFraming.js';
 import { capturedReads } from './testing/wireCapture.js';
 
 const record = (stream: 'stdout' | 'stderr', text: string, time = '2026-11-22T14:17:16.926458565Z'): OutputRecord => ({
@@ -98,5 +98,13 @@ describe('framedOutput', () => {
     // Cancel while the generator is suspended at its first yield: return() runs its finally.
     await reader.cancel();
     expect(finished).toBe(true);
+  });
+});
+
+describe('docker logs -t times', () => {
+  it('always carry nine fraction digits, as moby RFC3339NanoFixed prints them', () => {
+    expect(fixedNanoTime('2026-11-22T14:17:16.926458565Z')).toBe('2026-11-22T14:17:16.926458565Z');
+    expect(fixedNanoTime('2026-11-22T14:17:22.17864248Z')).toBe('2026-11-22T14:17:22.178642480Z');
+    expect(fixedNanoTime('2026-11-22T14:17:22Z')).toBe('2026-11-22T14:17:22.000000000Z');
   });
 });

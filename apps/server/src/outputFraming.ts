@@ -21,11 +21,20 @@ export interface FramingOptions {
   timestamps?: boolean;
 }
 
+/**
+ * `docker logs -t` times as dockerd writes them: RFC 3339 with exactly nine fraction digits
+ * (moby's RFC3339NanoFixed), where Go's RFC3339Nano elsewhere trims trailing zeros.
+ */
+export function fixedNanoTime(time: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(time);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : time;
+}
+
 /** The bytes a client reads for one output record: a frame per record, or the raw bytes on a tty. */
 export function frameRecord(record: OutputRecord, options: FramingOptions): Uint8Array {
   let payload = record.bytes;
   if (options.timestamps) {
-    const prefix = encoder.encode(`${record.time} `);
+    const prefix = encoder.encode(`${fixedNanoTime(record.time)} `);
     payload = new Uint8Array(prefix.byteLength + record.bytes.byteLength);
     payload.set(prefix);
     payload.set(record.bytes, prefix.byteLength);
