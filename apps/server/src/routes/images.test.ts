@@ -127,6 +127,14 @@ describe('save', () => {
     expect(body.length).toBe(tar.length);
     expect(body.equals(tar)).toBe(true);
     expect(engine.calls[0]).toEqual(['saveImages', [['busybox:local', 'fixture/02-whiteout:v1']]]);
+    expect(res.headers.get('content-length')).toBeNull();
+  });
+
+  it('sends Content-Length when the engine knows the archive length up front', async () => {
+    const { app } = appWith({ saveImages: async () => Object.assign(streamOf(tar), { byteLength: tar.byteLength }) });
+    const res = await app.request('/v1.41/images/get?names=busybox%3Alocal');
+    expect(res.headers.get('content-length')).toBe(String(tar.byteLength));
+    expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(tar))).toBe(true);
   });
 
   it('GET /images/{name}/get saves one image; a missing one is a real 404', async () => {

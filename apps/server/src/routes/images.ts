@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { canPull, canPush, coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage } from '@strata/core';
+import { canPull, canPush, coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage, type SavedArchive } from '@strata/core';
 import { requestBodyStream } from '../requestBody.js';
 import { HttpError } from '../errorResponse.js';
 import { parseFilters } from '../filters.js';
@@ -11,9 +11,15 @@ import type { RouteContext } from '../routeContext.js';
 /** The request body as a stream, never buffered (load and import bodies are whole images). */
 const bodyStream = (c: Context): ReadableStream<Uint8Array> => requestBodyStream(c);
 
-/** A tar body; the many small header blocks travel together with their neighbours. */
-const tarResponse = (tar: ReadableStream<Uint8Array>): Response =>
-  new Response(tar.pipeThrough(coalesceChunks(1 << 20)), { status: 200, headers: { 'Content-Type': 'application/x-tar' } });
+/**
+ * A tar body; the many small header blocks travel together with their neighbours. A known
+ * length goes out as Content-Length, which spares the chunked framing of every write.
+ */
+const tarResponse = (tar: SavedArchive): Response => {
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };
+  if (tar.byteLength !== undefined) headers['Content-Length'] = String(tar.byteLength);
+  return new Response(tar.pipeThrough(coalesceChunks(1 << 20)), { status: 200, headers });
+};
 
 /** The registry client has not landed yet: pull and push answer this instead of pretending. */
 const registryMissing = (what: string) =>

@@ -154,7 +154,7 @@ export interface ImageEngine {
   removeImage(name: string, options?: RemoveImageOptions): Promise<ImageDeleteItem[]>;
   pruneImages(filters?: Filters): Promise<ImagePruneReport>;
   loadImages(archive: ReadableStream<Uint8Array>, options?: LoadOptions): Promise<LoadResult>;
-  saveImages(names: string[]): Promise<ReadableStream<Uint8Array>>;
+  saveImages(names: string[]): Promise<SavedArchive>;
   importImage(rootfs: ReadableStream<Uint8Array>, options?: ImportOptions): Promise<string>;
   diskUsage(): Promise<DiskUsage>;
   /** Past events in [since, until] (unix seconds) then, unless `until` is set, live ones. */
@@ -259,3 +259,6 @@ export interface ContainerEngine {
   attachContainer(name: string, options?: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal }): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }>;
   topContainer(name: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
 }
+
+/** A `docker save` tar stream; `byteLength`, when known up front, is its exact length in bytes. */
+export type SavedArchive = ReadableStream<Uint8Array> & { readonly byteLength?: number };

@@ -1,7 +1,8 @@
 import { type Digest, digestHex, sha256Of } from '../digest/index.js';
 import { MediaType } from '../image/index.js';
-import { type TarWriteEntry, decompressedStream, tarEntry, writeTar } from '../layer/index.js';
+import { type TarEntry, type TarWriteEntry, bodyLength, decompressedStream, freshHeaderBlocks, tarEntry, writeTar } from '../layer/index.js';
 import { type Reference, familiarString, parseReference, referenceName } from '../reference/index.js';
+import type { SavedArchive } from './api.js';
 import type { EngineContext } from './engine.js';
 import type { ImageRecord, LayerRecord } from './records.js';
 
@@ -19,7 +20,7 @@ export interface SaveRequest {
  * `blobs/sha256/...` with uncompressed layers) plus the `manifest.json` every Docker since 1.10
  * loads. Layers are streamed from the store, decompressed on the way when stored compressed.
  */
-export async function saveArchive(ctx: EngineContext, requests: SaveRequest[]): Promise<ReadableStream<Uint8Array>> {
+export async function saveArchive(ctx: EngineContext, requests: SaveRequest[]): Promise<SavedArchive> {
   const { content, hasher } = ctx.ports;
   const seenBlobs = new Set<string>();
   const plan: Array<{ path: string; bytes?: Uint8Array; layer?: LayerRecord }> = [];
@@ -63,27 +64,39 @@ export async function saveArchive(ctx: EngineContext, requests: SaveRequest[]): 
     });
   }
   const mtime = 0;
-  const dirs = ['blobs/', 'blobs/sha256/'];
+  const small: Array<[string, Uint8Array]> = [
+    ['index.json', json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: indexManifests })],
+    ['manifest.json', json(manifestJson)],
+    ['oci-layout', json({ imageLayoutVersion: '1.0.0' })],
+  ];
+  if (Object.keys(repositories).length) small.push(['repositories', json(repositories)]);
+  const members: Array<{ entry: TarEntry; bytes?: Uint8Array; layer?: LayerRecord }> = [
+    ...['blobs/', 'blobs/sha256/'].map((path) => ({ entry: tarEntry({ path, type: 'directory', mtime }) })),
+    ...plan.map((item) => ({
+      entry: tarEntry({ path: item.path, type: 'file', size: item.bytes?.byteLength ?? item.layer!.tarSize, mtime }),
+      ...item,
+    })),
+    ...small.map(([path, bytes]) => ({ entry: tarEntry({ path, type: 'file', size: bytes.byteLength, mtime }), bytes })),
+  ];
   async function* entries(): AsyncGenerator<TarWriteEntry> {
-    for (const d of dirs) yield { ...tarEntry({ path: d, type: 'directory', mtime }) };
-    for (const item of plan) {
-      if (item.bytes) {
-        yield { ...tarEntry({ path: item.path, type: 'file', size: item.bytes.byteLength, mtime }), body: item.bytes };
-      } else if (item.layer) {
-        const raw = await content.read(item.layer.blob);
+    for (const { entry, bytes, layer } of members) {
+      if (bytes) yield { ...entry, body: bytes };
+      else if (layer) {
+        const raw = await content.read(layer.blob);
         const { stream } = await decompressedStream(raw, ctx.ports.codecs);
-        yield { ...tarEntry({ path: item.path, type: 'file', size: item.layer.tarSize, mtime }), body: stream };
-      }
+        yield { ...entry, body: stream };
+      } else yield entry;
     }
-    const small: Array<[string, Uint8Array]> = [
-      ['index.json', json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: indexManifests })],
-      ['manifest.json', json(manifestJson)],
-      ['oci-layout', json({ imageLayoutVersion: '1.0.0' })],
-    ];
-    if (Object.keys(repositories).length) small.push(['repositories', json(repositories)]);
-    for (const [path, bytes] of small) yield { ...tarEntry({ path, type: 'file', size: bytes.byteLength, mtime }), body: bytes };
   }
-  return writeTar(entries(), { mode: 'fresh' });
+  // Every size is known up front, so the server can send Content-Length instead of chunks.
+  const byteLength = members.reduce((n, { entry }) => n + headerLength(entry) + bodyLength(entry) + paddingOf(bodyLength(entry)), END_OF_ARCHIVE);
+  return Object.assign(writeTar(entries(), { mode: 'fresh' }), { byteLength });
 }
+
+const BLOCK = 512;
+/** writeTar's default trailer: two zero blocks. */
+const END_OF_ARCHIVE = 2 * BLOCK;
+const paddingOf = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
+const headerLength = (entry: TarEntry) => freshHeaderBlocks(entry).reduce((n, b) => n + b.byteLength, 0);
 
 export { parseReference };

@@ -78,7 +78,9 @@ describe('engine: images at rest', () => {
 
   it('saves an archive that loads back to the same IDs, and that GNU tar can list', async () => {
     for (const n of fixtureImages) await loadFixture(engine, n);
-    const bytes = await collect(await engine.saveImages(['fixture/02-whiteout:v1', 'fixture/07-metadata:v1']));
+    const archive = await engine.saveImages(['fixture/02-whiteout:v1', 'fixture/07-metadata:v1']);
+    const bytes = await collect(archive);
+    expect(archive.byteLength).toBe(bytes.byteLength);
     const dir = mkdtempSync(join(tmpdir(), 'strata-save-'));
     try {
       writeFileSync(join(dir, 'a.tar'), bytes);
@@ -105,6 +107,15 @@ describe('engine: images at rest', () => {
       const r = await e.loadImages(streamOf(tar));
       expect(r.imageIds.length).toBeGreaterThan(0);
       for (const id of r.imageIds) expect(r.messages).toContain(`Loaded image ID: ${id}`);
+    }
+  });
+
+  it('announces the exact length of every saved archive before it streams', async () => {
+    const names: string[] = [];
+    for (const n of fixtureImages) names.push(...(await loadFixture(engine, n)).imageIds);
+    for (const set of [...names.map((n) => [n]), names]) {
+      const archive = await engine.saveImages(set);
+      expect(archive.byteLength).toBe((await collect(archive)).byteLength);
     }
   });
 

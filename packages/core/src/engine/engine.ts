@@ -16,6 +16,7 @@ import type {
   LoadOptions,
   LoadResult,
   RemoveImageOptions,
+  SavedArchive,
   EngineEvent,
 } from './api.js';
 import { loadArchive } from './archive-load.js';
@@ -301,7 +302,7 @@ class StrataEngine implements Engine {
     });
   }
 
-  async saveImages(names: string[]): Promise<ReadableStream<Uint8Array>> {
+  async saveImages(names: string[]): Promise<SavedArchive> {
     if (names.length === 0) throw invalid('No images specified');
     const tags = await this.store.tags();
     const requests = new Map<Digest, SaveRequest>();
