@@ -53,6 +53,8 @@ export function fileReadableStream(
         const chunk = bytesRead === want ? buf : buf.subarray(0, bytesRead);
         if (threadHash) {
           const update = threadHash.update(buf.buffer as SharedArrayBuffer, bytesRead);
+          // When an earlier update failed, `then` never looks at this one: observe it on its own too.
+          update.catch(() => undefined);
           hashed = hashed.then(() => update);
           // Observed now, awaited at the end: a failure must not surface as an unhandled rejection.
           hashed.catch(() => undefined);
