@@ -479,16 +479,22 @@ export class ContainerService implements ContainerEngine {
   async removeContainer(name: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const { id } = await this.resolve(name);
     const force = options.force === true;
-    const first = await this.current(id);
-    transitions.remove(first.state, id, force);
-    if (force && isRunning(first.state)) await this.killAndWait(id);
-    await this.lock(id, async () => {
-      const r = await this.records.get(id);
-      if (!r) return;
-      transitions.remove(r.state, id, force);
-      if (isRunning(r.state)) throw conflict(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
-      await this.removeLocked(r);
-    });
+    // A restart policy may start the process again between the kill and the lock: force kills again.
+    for (;;) {
+      const first = await this.current(id);
+      transitions.remove(first.state, id, force);
+      if (force && isRunning(first.state)) await this.killAndWait(id);
+      const removed = await this.lock(id, async () => {
+        const r = await this.records.get(id);
+        if (!r) return true;
+        transitions.remove(r.state, id, force);
+        if (isRunning(r.state) && force) return false;
+        if (isRunning(r.state)) throw conflict(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
+        await this.removeLocked(r);
+        return true;
+      });
+      if (removed) return;
+    }
   }
 
   /** Forget a stopped container: runtime state, record, then `destroy`; wakes `removed` waiters. */
