@@ -154,7 +154,7 @@ describe('/version and /info', () => {
 
 describe('errors', () => {
   it('unknown routes are JSON 404s', async () => {
-    for (const path of ['/v1.41/nosuch', '/v1.41/images/search?term=x', '/nosuch']) {
+    for (const path of ['/v1.41/nosuch', '/v1.41/images/x/frobnicate?term=x', '/nosuch']) {
       const res = await app.request(path);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toBe('application/json');

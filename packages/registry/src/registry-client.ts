@@ -259,6 +259,33 @@ export class RegistryClient implements Registry {
     throw new StrataError(reply.status === 401 ? 'unauthorized' : 'internal', `login attempt to ${call.url} failed with status: ${statusLine(reply.status)}`);
   }
 
+  /**
+   * Every repository in a registry's `_catalog`, page by page as its `Link: <...>; rel="next"`
+   * says; `pageSize` is the `n` asked for per page.
+   */
+  async catalog(host: string, options: { auth?: RegistryAuth; signal?: AbortSignal; pageSize?: number } = {}): Promise<string[]> {
+    const [endpoint] = endpointsFor(host, { ...this.options, registryMirrors: [] });
+    const names: string[] = [];
+    let url: string | undefined = `${endpoint.base}/v2/_catalog?n=${options.pageSize ?? 100}`;
+    for (let page = 0; url; page++) {
+      // A registry whose pages never end must not keep the daemon busy forever.
+      if (page >= 1000) throw new StrataError('internal', `Get "${endpoint.base}/v2/_catalog": more than 1000 pages`);
+      const call: HttpCall = { method: 'GET', url, signal: options.signal };
+      const reply = await this.request(endpoint, call, 'registry:catalog:*', options.auth);
+      if (reply.status !== 200) {
+        const { text } = await replyError(reply);
+        throw new StrataError(reply.status === 401 ? 'unauthorized' : 'internal', `Get "${url}": ${text}`);
+      }
+      const doc = parseUntrustedJson(await readBody(reply, MANIFEST_LIMIT, 'catalog'), 'catalog') as { repositories?: unknown };
+      const repositories = doc?.repositories ?? [];
+      if (!Array.isArray(repositories) || repositories.some((r) => typeof r !== 'string')) throw invalid(`Get "${url}": catalog repositories is not a list of names`);
+      names.push(...(repositories as string[]));
+      const next = /<([^>]*)>\s*;\s*rel="?next"?/i.exec(String(reply.headers.link ?? ''));
+      url = next ? new URL(next[1], url).toString() : undefined;
+    }
+    return names;
+  }
+
   /** Upload a blob in one piece (POST an upload, PUT its bytes with the digest); skipped when present. */
   async putBlob(ref: Reference, bytes: Uint8Array, auth?: RegistryAuth): Promise<Descriptor & { existed: boolean }> {
     const digest = sha256(bytes);

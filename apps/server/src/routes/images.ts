@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { canPull, canPush, coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage, type SavedArchive } from '@strata/core';
+import { canPull, canPush, canSearch, coalesceChunks, type ImportOptions, type ListImagesOptions, type ProgressMessage, type SavedArchive } from '@strata/core';
 import { requestBodyStream } from '../requestBody.js';
 import { HttpError } from '../errorResponse.js';
 import { parseFilters } from '../filters.js';
@@ -47,6 +47,16 @@ export function imageRoutes(ctx: RouteContext): Hono {
   });
 
   app.get('/images/get', async (c) => tarResponse(await engine.saveImages(c.req.queries('names') ?? [])));
+
+  app.get('/images/search', async (c) => {
+    const term = c.req.query('term') ?? '';
+    if (!canSearch(engine)) throw registryMissing(`searching ${term}`);
+    const rawLimit = c.req.query('limit');
+    const limit = rawLimit === undefined || rawLimit === '' ? undefined : Number(rawLimit);
+    if (limit !== undefined && !Number.isInteger(limit)) throw new HttpError(400, `invalid limit: ${rawLimit}`);
+    const filters = parseFilters(c.req.query('filters'));
+    return c.json(await engine.searchImages(term, { limit, filters, auth: registryAuthOf(c.req.header('X-Registry-Auth')) }));
+  });
 
   app.post('/images/load', (c) => {
     const quiet = queryBoolean(c.req.query('quiet'));

@@ -33,6 +33,7 @@ import { type ImagePuller, type PullOptions, type PullResult, pullImage } from '
 import { type ImagePusher, type PushOptions, type PushedTag, pushImage } from './push.js';
 import { type LoginResult, type RegistryLogin, loginRegistry } from './login.js';
 import type { RegistryAuth } from './registry-port.js';
+import { type ImageSearcher, type SearchOptions, type SearchResult, searchImages } from './search.js';
 import { importRootfs } from './rootfs-import.js';
 import { SerialQueue } from './serial.js';
 import { type ImageSide, analyzeStoredImage, diffStoredImages } from './insight.js';
@@ -41,7 +42,7 @@ import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher, RegistryLogin {
+export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
@@ -358,6 +359,10 @@ class StrataEngine implements Engine {
 
   login(auth: RegistryAuth): Promise<LoginResult> {
     return loginRegistry(this.ctx, auth);
+  }
+
+  searchImages(term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+    return searchImages(this.ctx, term, options);
   }
 
   events(options?: { since?: number; until?: number; filters?: Filters; signal?: AbortSignal }): AsyncIterable<EngineEvent> {

@@ -4,6 +4,7 @@ export * from './registry-port.js';
 export { type ImagePuller, type PullOptions, type PullResult, canPull, pullReference, progressBar, humanSize } from './pull.js';
 export { type ImagePusher, type PushOptions, type PushedTag, canPush } from './push.js';
 export { type LoginResult, type RegistryLogin, canLogin } from './login.js';
+export { type ImageSearcher, type SearchOptions, type SearchResult, canSearch, splitSearchTerm } from './search.js';
 export { createEngine, type Engine } from './engine.js';
 export type { ImageRecord, LayerRecord, TagTable } from './records.js';
 export { applyConfigChanges } from './config-changes.js';

@@ -63,4 +63,6 @@ export interface Registry {
   pushManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, options?: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<Digest>;
   /** Check credentials against a registry (`host[:port]`, or a URL as `docker login` sends it); throws Docker's error when refused. */
   checkLogin(server: string, auth: RegistryAuth): Promise<void>;
+  /** Every repository name a registry (`host[:port]`) lists in its `_catalog`, following its `Link` pages. */
+  catalog(host: string, options?: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<string[]>;
 }
