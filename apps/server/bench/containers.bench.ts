@@ -1,0 +1,335 @@
+// Container benchmark: stratad against a real dockerd (the baseline), each on a fresh
+// loop-mounted ext4, driven by the real docker CLI. Prints figures and ratios; asserts nothing.
+//   docker run --rm busybox:local busybox true, end to end (the fixture image has no /bin/true,
+//   only /bin/busybox and a few applet links, so the issue's `... true` fails on both engines)
+//   docker create / start / wait / rm, each timed on its own
+//   docker ps -a with many exited containers (made over the API, in parallel, to keep it quick)
+//   resident memory: stratad versus dockerd + containerd, idle and with those containers
+// Environment: BENCH_RUN_RUNS, BENCH_LIFECYCLE_RUNS, BENCH_PS_RUNS, and BENCH_CONTAINERS (default 400:
+// at ~0.17 s per container on two cores, 1000 take ~3 min per engine, past the bench's ~4 min budget;
+// BENCH_CONTAINERS=1000 gives the issue's figure).
+import { request } from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { dockerCli, runDocker, type DockerRun } from '../src/testing/dockerd.js';
+import { CleanupStack } from './cleanupStack.js';
+import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
+import { median } from './imageMetrics.js';
+
+const FIXTURE = '/work/shared/fixtures/images/01-base/image.tar';
+const IMAGE = 'busybox:local';
+/** The do-nothing command: busybox's own `true` applet, one exec as `true` would be. */
+const COMMAND = ['busybox', 'true'];
+const CREATE_PARALLEL = 8;
+
+function count(variable: string, fallback: number): number {
+  const value = Number(process.env[variable] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a positive integer, not ${process.env[variable]}`);
+  return value;
+}
+
+const settings = {
+  containers: count('BENCH_CONTAINERS', 400),
+  runRuns: count('BENCH_RUN_RUNS', 10),
+  lifecycleRuns: count('BENCH_LIFECYCLE_RUNS', 10),
+  psRuns: count('BENCH_PS_RUNS', 10),
+};
+
+/** One figure of one engine: the median over runs, or why it failed. */
+type Figure = { value: number; runs: number[] } | { failed: string };
+
+interface ContainerFigures {
+  version: string;
+  run: Figure;
+  create: Figure;
+  start: Figure;
+  wait: Figure;
+  rm: Figure;
+  ps: Figure;
+  rssIdle: Figure;
+  rssFull: Figure;
+  /** The processes summed for resident memory, as `comm(pid)`. */
+  processes: string;
+  /** Seconds spent making the exited containers. */
+  fillSeconds: number;
+}
+
+class MetricFailure extends Error {}
+
+const cleanups = new CleanupStack();
+const interrupt = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (!interrupt.signal.aborted) {
+      console.error(`\n${signal}: stopping daemons, unmounting, removing temp dirs...`);
+      interrupt.abort(new Error(`interrupted by ${signal}`));
+      return;
+    }
+    void cleanups.runAll().finally(() => process.exit(130));
+  });
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.slice(0, 160) ?? '';
+}
+
+async function docker(engine: BenchEngine, args: string[]): Promise<DockerRun> {
+  interrupt.signal.throwIfAborted();
+  const r = await runDocker(['-H', engine.host, ...args], { env: engine.env, signal: interrupt.signal });
+  if (r.code !== 0) throw new MetricFailure(`docker ${args.join(' ')} exited ${r.code}: ${firstLine(r.stderr || r.stdout)}`);
+  return r;
+}
+
+/** Wall time of one docker CLI run in milliseconds, and its output. */
+async function timed(engine: BenchEngine, args: string[]): Promise<{ ms: number; run: DockerRun }> {
+  const start = process.hrtime.bigint();
+  const run = await docker(engine, args);
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, run };
+}
+
+async function figure(measure: () => Promise<number[]>): Promise<Figure> {
+  try {
+    const runs = await measure();
+    return { value: median(runs), runs };
+  } catch (err) {
+    if (err instanceof MetricFailure) return { failed: err.message };
+    throw err;
+  }
+}
+
+/** One Engine API call over the engine's unix socket; resolves with status and body. */
+function api(engine: BenchEngine, method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
+  const socketPath = engine.host.slice('unix://'.length);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath, method, path: `/v1.41${path}`, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Creates, starts and waits for `n` containers running COMMAND, CREATE_PARALLEL at a time. */
+async function fillExited(engine: BenchEngine, n: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      interrupt.signal.throwIfAborted();
+      const created = await api(engine, 'POST', '/containers/create', { Image: IMAGE, Cmd: COMMAND });
+      if (created.status !== 201) throw new MetricFailure(`POST /containers/create answered ${created.status}: ${firstLine(created.body)}`);
+      const id = (JSON.parse(created.body) as { Id: string }).Id;
+      const started = await api(engine, 'POST', `/containers/${id}/start`);
+      if (started.status !== 204) throw new MetricFailure(`POST /containers/${id.slice(0, 12)}/start answered ${started.status}: ${firstLine(started.body)}`);
+      const waited = await api(engine, 'POST', `/containers/${id}/wait`);
+      if (waited.status !== 200 || (JSON.parse(waited.body) as { StatusCode: number }).StatusCode !== 0) {
+        throw new MetricFailure(`POST /containers/${id.slice(0, 12)}/wait answered ${waited.status}: ${firstLine(waited.body)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CREATE_PARALLEL }, worker));
+}
+
+/**
+ * The engine's own processes: every process whose command line names the engine's folder (the
+ * socket's), which for dockerd is dockerd and its managed containerd (and any shims), for strata
+ * stratad. The docker CLI also names the socket but none runs while memory is read.
+ */
+function engineProcesses(engine: BenchEngine): Array<{ pid: number; comm: string; rssKb: number }> {
+  const dir = dirname(engine.host.slice('unix://'.length)) + '/';
+  const found: Array<{ pid: number; comm: string; rssKb: number }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (!cmdline.includes(dir)) continue;
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (comm === 'docker') continue;
+      const rss = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      if (rss) found.push({ pid: Number(entry), comm, rssKb: Number(rss[1]) });
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return found;
+}
+
+/** Summed resident memory of the engine's processes in MB (10^6 bytes). */
+function residentMb(engine: BenchEngine): number {
+  const processes = engineProcesses(engine);
+  if (processes.length === 0) throw new MetricFailure('no engine process found in /proc');
+  return processes.reduce((sum, p) => sum + p.rssKb, 0) * 1024 / 1e6;
+}
+
+async function measureContainers(engine: BenchEngine): Promise<ContainerFigures> {
+  const version = (await docker(engine, ['version', '--format', '{{.Server.Version}}'])).stdout.trim();
+  const loaded = await docker(engine, ['load', '-i', FIXTURE]);
+  if (!loaded.stdout.includes(`Loaded image: ${IMAGE}`)) throw new Error(`docker load printed no "Loaded image: ${IMAGE}": ${firstLine(loaded.stdout)}`);
+
+  // Idle: image loaded, no container yet, after a moment for start-up garbage to settle.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const processes = engineProcesses(engine).map((p) => `${p.comm}(${p.pid})`).join(' + ');
+  const rssIdle = await figure(async () => [residentMb(engine)]);
+
+  const run = await figure(async () => {
+    for (let i = 0; i < 2; i++) await docker(engine, ['run', '--rm', IMAGE, ...COMMAND]); // warm-up
+    const ms: number[] = [];
+    for (let i = 0; i < settings.runRuns; i++) ms.push((await timed(engine, ['run', '--rm', IMAGE, ...COMMAND])).ms);
+    return ms;
+  });
+
+  const steps = { create: [] as number[], start: [] as number[], wait: [] as number[], rm: [] as number[] };
+  const lifecycle = await figure(async () => {
+    for (let i = 0; i < settings.lifecycleRuns; i++) {
+      const created = await timed(engine, ['create', IMAGE, ...COMMAND]);
+      const id = created.run.stdout.trim();
+      if (!/^[0-9a-f]{64}$/.test(id)) throw new MetricFailure(`docker create printed ${JSON.stringify(firstLine(id))}, not an ID`);
+      steps.create.push(created.ms);
+      steps.start.push((await timed(engine, ['start', id])).ms);
+      const waited = await timed(engine, ['wait', id]);
+      if (waited.run.stdout.trim() !== '0') throw new MetricFailure(`docker wait printed ${JSON.stringify(waited.run.stdout.trim())}, expected 0`);
+      steps.wait.push(waited.ms);
+      steps.rm.push((await timed(engine, ['rm', id])).ms);
+    }
+    return [0];
+  });
+  const step = (runs: number[]): Figure => ('failed' in lifecycle ? lifecycle : { value: median(runs), runs });
+
+  const filled = Date.now();
+  const fill = await figure(async () => {
+    await fillExited(engine, settings.containers);
+    return [0];
+  });
+  const fillSeconds = (Date.now() - filled) / 1000;
+
+  const ps = await figure(async () => {
+    if ('failed' in fill) throw new MetricFailure(`containers not made: ${fill.failed}`);
+    for (let i = 0; i < 2; i++) await docker(engine, ['ps', '-a']); // warm-up
+    const ms: number[] = [];
+    for (let i = 0; i < settings.psRuns; i++) {
+      const { ms: one, run: listed } = await timed(engine, ['ps', '-a']);
+      const rows = listed.stdout.trim().split('\n').length - 1;
+      if (rows !== settings.containers) throw new MetricFailure(`docker ps -a printed ${rows} rows, expected ${settings.containers}`);
+      if (!listed.stdout.includes('Exited (0)')) throw new MetricFailure('docker ps -a shows no "Exited (0)" container');
+      ms.push(one);
+    }
+    return ms;
+  });
+  const rssFull = await figure(async () => {
+    if ('failed' in fill) throw new MetricFailure(`containers not made: ${fill.failed}`);
+    return [residentMb(engine)];
+  });
+
+  return { version, run, create: step(steps.create), start: step(steps.start), wait: step(steps.wait), rm: step(steps.rm), ps, rssIdle, rssFull, processes, fillSeconds };
+}
+
+type Column = ContainerFigures | { unavailable: string };
+
+async function engineColumn(start: () => Promise<BenchEngine | EngineUnavailable>): Promise<Column> {
+  interrupt.signal.throwIfAborted();
+  const engine = await start();
+  if ('unavailable' in engine) {
+    console.log(`${engine.name}: not available (${engine.unavailable})`);
+    return { unavailable: engine.unavailable };
+  }
+  try {
+    const started = Date.now();
+    const figures = await measureContainers(engine);
+    console.log(
+      `${engine.name} ${figures.version} on ${engine.filesystem}: measured in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+        `(${settings.containers} exited containers made in ${figures.fillSeconds.toFixed(1)} s; memory of ${figures.processes})`,
+    );
+    return figures;
+  } catch (err) {
+    if (err instanceof MetricFailure) {
+      console.log(`${engine.name}: ${err.message}`);
+      return { unavailable: err.message };
+    }
+    throw err;
+  } finally {
+    await engine.stop();
+  }
+}
+
+type MetricKey = 'run' | 'create' | 'start' | 'wait' | 'rm' | 'ps' | 'rssIdle' | 'rssFull';
+
+const rows: Array<{ key: MetricKey; label: string; unit: string; goal?: number }> = [
+  { key: 'run', label: `docker run --rm ${IMAGE} ${COMMAND.join(' ')}`, unit: 'ms', goal: 0.4 },
+  { key: 'create', label: 'docker create', unit: 'ms' },
+  { key: 'start', label: 'docker start', unit: 'ms' },
+  { key: 'wait', label: 'docker wait', unit: 'ms' },
+  { key: 'rm', label: 'docker rm', unit: 'ms' },
+  { key: 'ps', label: `docker ps -a, ${settings.containers} exited`, unit: 'ms', goal: 0.5 },
+  { key: 'rssIdle', label: 'resident memory, idle', unit: 'MB' },
+  { key: 'rssFull', label: `resident memory, ${settings.containers} containers`, unit: 'MB' },
+];
+
+const figureOf = (column: Column, key: MetricKey): Figure | undefined => ('unavailable' in column ? undefined : column[key]);
+const cell = (f: Figure | undefined) => (f === undefined ? 'n/a' : 'failed' in f ? 'failed' : f.value.toFixed(1));
+
+/** The table: strata/dockerd ratios (lower is better for every row) against the issue's goals. */
+function formatReport(dockerd: Column, strata: Column): string[] {
+  const table = [['metric', 'dockerd', 'strata', 'strata/dockerd', 'goal', 'met']];
+  for (const row of rows) {
+    const d = figureOf(dockerd, row.key);
+    const s = figureOf(strata, row.key);
+    const r = d && s && !('failed' in d) && !('failed' in s) ? s.value / d.value : undefined;
+    table.push([
+      `${row.label} (${row.unit})`,
+      cell(d),
+      cell(s),
+      r === undefined ? '-' : `${r.toFixed(2)}x`,
+      row.goal === undefined ? '' : `<= ${row.goal}x`,
+      row.goal === undefined || r === undefined ? '' : r <= row.goal ? 'yes' : 'no',
+    ]);
+  }
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const lines = table.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   '));
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('   '));
+  lines.push('');
+  lines.push('dockerd memory sums dockerd and its managed containerd; strata memory is stratad alone. MB = 10^6 bytes.');
+  for (const [name, column] of [['dockerd', dockerd], ['strata', strata]] as const) {
+    if ('unavailable' in column) continue;
+    for (const row of rows) {
+      const f = column[row.key];
+      if ('failed' in f) lines.push(`${name} ${row.label}: failed: ${f.failed}`);
+      else if (f.runs.length > 1) lines.push(`${name} ${row.label} runs (${row.unit}): ${f.runs.map((v) => v.toFixed(1)).join(', ')}`);
+    }
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const cli = dockerCli();
+  if (!cli) throw new Error('docker CLI not found (/usr/local/bin/docker or /usr/bin/docker)');
+  console.log(`strata container benchmark: docker CLI (${cli}), image ${IMAGE} from ${FIXTURE}`);
+  console.log(
+    `  runs (medians): run ${settings.runRuns}, create/start/wait/rm ${settings.lifecycleRuns}, ps -a ${settings.psRuns}; ` +
+      `${settings.containers} exited containers (made over the API, ${CREATE_PARALLEL} at a time)`,
+  );
+  // One engine at a time, so that neither competes with the other for the cores.
+  const dockerd = await engineColumn(() => startBaselineDockerd(cleanups));
+  const strata = await engineColumn(() => startStratad(cleanups));
+  console.log('');
+  for (const line of formatReport(dockerd, strata)) console.log(line);
+}
+
+try {
+  await main();
+} catch (err) {
+  if (interrupt.signal.aborted) {
+    process.exitCode = 130;
+  } else {
+    console.error(`benchmark failed: ${(err as Error).stack ?? err}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await cleanups.runAll();
+}
