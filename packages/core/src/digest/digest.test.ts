@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeHasher } from '../testing/node.js';
+import { nodeHasher } from '../../test-support/node.js';
 import { digestHex, isHex64, parseDigest, sha256OfText, shortId } from './index.js';
 
 describe('digest', () => {

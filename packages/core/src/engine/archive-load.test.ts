@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { testPorts } from '../testing/memory.js';
-import { fixturesDir, readFixture, streamOf } from '../testing/node.js';
+import { testPorts } from '../../test-support/memory.js';
+import { fixturesDir, readFixture, streamOf } from '../../test-support/node.js';
 import { createEngine } from './index.js';
 
 const inspectOf = (name: string) => JSON.parse(readFileSync(join(fixturesDir, 'images', name, 'inspect.json'), 'utf8'))[0];

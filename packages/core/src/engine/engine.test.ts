@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { testPorts } from '../testing/memory.js';
-import { collect, fixtureImages, fixturesDir, readFixture, streamOf } from '../testing/node.js';
+import { testPorts } from '../../test-support/memory.js';
+import { collect, fixtureImages, fixturesDir, readFixture, streamOf } from '../../test-support/node.js';
 import { createEngine, type Engine } from './index.js';
 
 const fixture = (name: string, file: string) => join(fixturesDir, 'images', name, file);

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sha256Of } from '../digest/index.js';
 import { type TarWriteEntry, tarEntry, writeTar } from '../layer/index.js';
-import { testPorts } from '../testing/memory.js';
-import { collect, nodeHasher, readFixture, streamOf } from '../testing/node.js';
+import { testPorts } from '../../test-support/memory.js';
+import { collect, nodeHasher, readFixture, streamOf } from '../../test-support/node.js';
 import { createEngine, type Engine } from './index.js';
 
 const enc = new TextEncoder();

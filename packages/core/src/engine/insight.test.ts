@@ -2,8 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { digestHex } from '../digest/index.js';
 import { isLayerTable, tableOfLayer } from '../insight/index.js';
-import { testPorts } from '../testing/memory.js';
-import { fixtureImages, readFixture, streamOf } from '../testing/node.js';
+import { testPorts } from '../../test-support/memory.js';
+import { fixtureImages, readFixture, streamOf } from '../../test-support/node.js';
 import { LAYER_INDEX_NAMESPACE, analyzeArchive, createEngine } from './index.js';
 import { IMAGE_ANALYSIS_NAMESPACE } from './insight.js';
 

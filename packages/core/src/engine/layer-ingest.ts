@@ -1,7 +1,7 @@
 import { type Digest } from '../digest/index.js';
 import { invalid } from '../errors/index.js';
 import { MediaType } from '../image/index.js';
-import { type TarEntry, TarHeaderScanner, SNIFF_LENGTH, cleanEntryPath, sniffCompression } from '../layer/index.js';
+import { type TarEntry, TarHeaderScanner, cleanEntryPath, readHead } from '../layer/index.js';
 import { type LayerTable, LayerTableBuilder } from '../insight/index.js';
 import type { Compression } from './ports.js';
 import type { EnginePorts } from './ports.js';
@@ -119,27 +119,8 @@ interface PeekedSource {
 /** Read a source's first bytes to tell its compression, keeping them for the replay. */
 async function peekSource(source: ReadableStream<Uint8Array>, onEnd: (() => void) | undefined): Promise<PeekedSource> {
   const reader = source.getReader();
-  const head: Uint8Array[] = [];
-  let have = 0;
-  let ended = false;
-  while (have < SNIFF_LENGTH) {
-    const { done, value } = await reader.read();
-    if (done) {
-      ended = true;
-      break;
-    }
-    head.push(value);
-    have += value.byteLength;
-  }
-  const first = new Uint8Array(Math.min(have, SNIFF_LENGTH));
-  let o = 0;
-  for (const chunk of head) {
-    if (o === first.length) break;
-    const take = Math.min(chunk.byteLength, first.length - o);
-    first.set(chunk.subarray(0, take), o);
-    o += take;
-  }
-  return { compression: sniffCompression(first), reader, head, ended, onEnd };
+  const { compression, chunks: head, ended } = await readHead(reader);
+  return { compression, reader, head, ended, onEnd };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testPorts } from '../testing/memory.js';
+import { testPorts } from '../../test-support/memory.js';
 import { createEngine, splitSearchTerm } from './index.js';
 
 describe('splitSearchTerm (dockerd splitReposSearchTerm)', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTar } from '../layer/index.js';
-import { fixtureImages, fixturesDir, readFixture, streamOf } from '../testing/node.js';
+import { fixtureImages, fixturesDir, readFixture, streamOf } from '../../test-support/node.js';
 import { type FileFacts, LayerStack, type LayerTable, analyzeLayers, diveFigures, tableOfLayer, viewAt } from './index.js';
 
 /** The layer tables of a fixture's image.tar, in manifest order. */

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { collect, fixturesDir, nodeHasher, streamOf } from '../testing/node.js';
+import { collect, fixturesDir, nodeHasher, streamOf } from '../../test-support/node.js';
 import { unavailable } from '../errors/index.js';
 import type { Codecs } from '../engine/ports.js';
 import { decompressedStream, diffId, sniffCompression } from './index.js';

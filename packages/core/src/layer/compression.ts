@@ -18,12 +18,11 @@ export function sniffCompression(firstBytes: Uint8Array): Compression {
   return 'none';
 }
 
-/** Peek a stream's first bytes to tell its compression; the returned stream replays every byte. */
-export async function peekCompression(
-  stream: ReadableStream<Uint8Array>,
-): Promise<{ compression: Compression; stream: ReadableStream<Uint8Array> }> {
-  const reader = stream.getReader();
-  const peeked: Uint8Array[] = [];
+/** A reader's first chunks, read until there are enough bytes to tell the compression (kept for a replay). */
+export async function readHead(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<{ compression: Compression; chunks: Uint8Array[]; ended: boolean }> {
+  const chunks: Uint8Array[] = [];
   let have = 0;
   let ended = false;
   while (have < SNIFF_LENGTH) {
@@ -32,11 +31,26 @@ export async function peekCompression(
       ended = true;
       break;
     }
-    peeked.push(value);
+    chunks.push(value);
     have += value.byteLength;
   }
-  const head = new Uint8Array(have);
-  peeked.reduce((o, p) => (head.set(p, o), o + p.byteLength), 0);
+  const first = new Uint8Array(Math.min(have, SNIFF_LENGTH));
+  let o = 0;
+  for (const chunk of chunks) {
+    if (o === first.length) break;
+    const take = Math.min(chunk.byteLength, first.length - o);
+    first.set(chunk.subarray(0, take), o);
+    o += take;
+  }
+  return { compression: sniffCompression(first), chunks, ended };
+}
+
+/** Peek a stream's first bytes to tell its compression; the returned stream replays every byte. */
+export async function peekCompression(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ compression: Compression; stream: ReadableStream<Uint8Array> }> {
+  const reader = stream.getReader();
+  const { compression, chunks: peeked, ended } = await readHead(reader);
   const replay = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -51,7 +65,7 @@ export async function peekCompression(
     },
     { highWaterMark: 0 },
   );
-  return { compression: sniffCompression(head), stream: replay };
+  return { compression, stream: replay };
 }
 
 /**

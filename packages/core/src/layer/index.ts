@@ -7,6 +7,6 @@ export { parsePaxRecords, formatPaxRecord, formatPaxTime, MAX_SPECIAL_FILE_SIZE 
 export { cleanEntryPath, linkTargetEscapes } from './entry-path.js';
 export * from './whiteout.js';
 export { diffId, chainIds, chainId } from './layer-id.js';
-export { sniffCompression, decompressedStream, peekCompression, SNIFF_LENGTH } from './compression.js';
+export { sniffCompression, decompressedStream, peekCompression, readHead, SNIFF_LENGTH } from './compression.js';
 export { indexLayer, type LayerIndex, type LayerIndexEntry } from './layer-index.js';
 export { coalesceChunks } from './coalesce.js';

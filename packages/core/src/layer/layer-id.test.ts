@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collect, fixtureImages, fixturesDir, nodeHasher, readFixture, streamOf } from '../testing/node.js';
+import { collect, fixtureImages, fixturesDir, nodeHasher, readFixture, streamOf } from '../../test-support/node.js';
 import type { Digest } from '../digest/index.js';
 import { chainId, chainIds, diffId, readTar, writeTar } from './index.js';
 

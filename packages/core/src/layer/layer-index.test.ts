@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collect, fixtureImages, fixturesDir, readFixture, streamOf } from '../testing/node.js';
+import { collect, fixtureImages, fixturesDir, readFixture, streamOf } from '../../test-support/node.js';
 import { indexLayer, readTar } from './index.js';
 
 /** Per layer of layers.txt: entry count, byte count and the sizes of its regular files. */

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect, fixtureImages, nodeHasher, readFixture, streamOf } from '../testing/node.js';
+import { collect, fixtureImages, nodeHasher, readFixture, streamOf } from '../../test-support/node.js';
 import { sha256Of } from '../digest/index.js';
 import { readTar, tarEntry, writeTar, type TarEntry, type TarWriteEntry } from './index.js';
 

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect, nodeHasher, streamOf } from '../testing/node.js';
+import { collect, nodeHasher, streamOf } from '../../test-support/node.js';
 import { sha256Of } from '../digest/index.js';
 import { readTar, writeTar, type TarEntry } from './index.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collect, streamOf } from '../testing/node.js';
+import { collect, streamOf } from '../../test-support/node.js';
 import { isStrataError } from '../errors/index.js';
 import { cleanEntryPath, readTar, tarEntry, writeTar, type TarWriteEntry } from './index.js';
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect, nodeHasher, readFixture, streamOf } from '../testing/node.js';
+import { collect, nodeHasher, readFixture, streamOf } from '../../test-support/node.js';
 import { sha256Of } from '../digest/index.js';
 import { readTar, tarEntry, writeTar } from './index.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collect, fixtureImages, readFixture, streamOf } from '../testing/node.js';
+import { collect, fixtureImages, readFixture, streamOf } from '../../test-support/node.js';
 import { type TarEntry, TarHeaderScanner, readTar, tarEntry, writeTar } from './index.js';
 
 /** Every layer.tar of a fixture archive, read with the streaming reader. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collect, fixturesDir, readFixture, streamOf } from '../testing/node.js';
+import { collect, fixturesDir, readFixture, streamOf } from '../../test-support/node.js';
 import {
   isAufsMetadata,
   isOpaque,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturesDir } from '../testing/node.js';
+import { fixturesDir } from '../../test-support/node.js';
 import { commandString, mergeContainerConfig, processArgs } from './container-config.js';
 import { containerInspect } from './container-inspect.js';
 import { createdState } from './container-state.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeRandom } from '../testing/node.js';
+import { nodeRandom } from '../../test-support/node.js';
 import { isContainerId, newContainerId } from './container-id.js';
 import { canonicalContainerName, chooseContainerName, generateContainerName } from './container-name.js';
 import { NAME_ADJECTIVES, NAME_SURNAMES } from './name-words.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturesDir } from '../testing/node.js';
+import { fixturesDir } from '../../test-support/node.js';
 import { type ContainerState, ZERO_TIME, createdState, humanDuration, inspectState, statusString, transitions } from './container-state.js';
 import { rfc3339Nano } from '../engine/time.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureImages, readFixture } from '../testing/node.js';
+import { fixtureImages, readFixture } from '../../test-support/node.js';
 import { familiarName, familiarString } from './familiar.js';
 import { parseDockerRef, parseNormalizedNamed } from './normalize.js';
 import { parseReference } from './parse.js';

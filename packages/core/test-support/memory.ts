@@ -1,10 +1,10 @@
 // Test-only in-memory ports for core's own tests (core cannot depend on @strata/storage).
 import { createGunzip } from 'node:zlib';
 import { Duplex } from 'node:stream';
-import type { Digest } from '../digest/index.js';
-import { sha256Of } from '../digest/index.js';
-import { invalid, notFound } from '../errors/index.js';
-import type { BlobExpectation, Codecs, ContentStore, EnginePorts, MetadataStore, OciIndex } from '../engine/ports.js';
+import type { Digest } from '../src/digest/index.js';
+import { sha256Of } from '../src/digest/index.js';
+import { invalid, notFound } from '../src/errors/index.js';
+import type { BlobExpectation, Codecs, ContentStore, EnginePorts, MetadataStore, OciIndex } from '../src/engine/ports.js';
 import { collect, nodeHasher, nodeRandom } from './node.js';
 
 export class TestContentStore implements ContentStore {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Hasher } from '../digest/index.js';
+import type { Hasher } from '../src/digest/index.js';
 
 export const nodeHasher: Hasher = {
   create(algorithm = 'sha256') {
@@ -18,7 +18,7 @@ export const nodeHasher: Hasher = {
 export const nodeRandom = { bytes: (n: number) => new Uint8Array(randomBytes(n)) };
 
 /** Absolute path of ../shared/fixtures (the workspace's sibling folder). */
-export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures');
+export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures');
 
 export const fixtureImages = ['01-base', '02-whiteout', '03-opaque', '04-links', '05-perms', '06-multistage', '07-metadata'] as const;
 
