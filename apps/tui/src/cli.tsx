@@ -23,6 +23,18 @@ async function load(dataRoot: string | undefined, input: string | undefined): Pr
   }
 }
 
+async function withoutCiVariables<T>(hide: boolean, work: () => Promise<T>): Promise<T> {
+  if (!hide) return work();
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await work();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const invocation = parseArguments(argv);
   switch (invocation.command) {
@@ -43,7 +55,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'app': {
       // Ink and React load only for the full-screen app, so `strata load` starts fast.
-      const { browse } = await import('./cli/browse.js');
+      // Ink decides once, when it is imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION set) and then
+      // draws nothing until it exits. A person at a terminal inside a CI job's shell still wants the screen, so when
+      // stdout is a terminal the variables are hidden from that import and put back right after.
+      const { browse } = await withoutCiVariables(process.stdout.isTTY === true, () => import('./cli/browse.js'));
       return browse(invocation.dataRoot);
     }
   }

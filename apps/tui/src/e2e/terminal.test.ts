@@ -51,7 +51,8 @@ describe('strata in a terminal', () => {
       expect(loaded.stdout).toBe(`Loaded image: ${tag}\n`);
     }
 
-    const shell = `printf 'before strata\\n'; '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
+    // CI=true as CI machines set it: Ink would draw nothing until exit if strata let it see that in a terminal.
+    const shell = `printf 'before strata\\n'; CI=true '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
     await tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '35', 'sh', '-c', shell);
 
     let text = await waitFor('the image list and inspect', (t) => t.includes('fixture/02-whiteout') && t.includes('"Id": "sha256:'));
