@@ -47,6 +47,16 @@ export interface RegistryClientOptions extends TransportOptions {
 
 const sha256 = (bytes: Uint8Array): Digest => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
+/** JSON's first byte can only be one of these (after whitespace). */
+const JSON_START = new Set('{["-0123456789tfn');
+
+/** A manifest's JSON; a body that is not JSON at all (an HTML error page) fails in Go's words, as dockerd's decoder says it. */
+function parseManifestJson(bytes: Uint8Array): unknown {
+  const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
+  if (text.length > 0 && !JSON_START.has(text[0])) throw invalid(`invalid character '${text[0]}' looking for beginning of value`);
+  return parseUntrustedJson(bytes, 'manifest');
+}
+
 /** Why a reply failed, in the registry's own words (errcode) or as an HTTP status. */
 async function replyError(reply: HttpReply): Promise<{ text: string; codes: string[] }> {
   const body = reply.body.readableEnded ? new Uint8Array() : await readBody(reply, 1 << 20, 'error response').catch(() => new Uint8Array());
@@ -199,7 +209,7 @@ export class RegistryClient implements Registry {
       let current = top;
       let size = top.bytes.byteLength;
       for (let depth = 0; depth < 4; depth++) {
-        const doc = parseUntrustedJson(current.bytes, 'manifest') as { schemaVersion?: unknown; manifests?: unknown; mediaType?: unknown };
+        const doc = parseManifestJson(current.bytes) as { schemaVersion?: unknown; manifests?: unknown; mediaType?: unknown };
         if (doc?.schemaVersion === 1) throw invalid(`unsupported manifest format: schema 1 (${familiarString(ref)}); push the image again with a current client`);
         if (Array.isArray(doc?.manifests)) {
           const index = validate(indexSchema, doc, 'manifest list');
