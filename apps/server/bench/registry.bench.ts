@@ -3,7 +3,8 @@
 // and ratios; asserts nothing.
 //   docker pull of a ~150 MB image of 5 layers (pushed to the registry by skopeo, gzip as Hub's)
 //   docker push of the same image after docker load (both engines gzip it), each run into a fresh
-//   registry so that nothing is skipped or mounted
+//   registry so that nothing is skipped or mounted; and docker push of the image as pulled (Strata
+//   keeps the registry's gzip blobs and sends them as they are, dockerd compresses its layers again)
 //   peak resident memory of stratad while it pulls an image with one 1 GB layer (sampled from
 //   /proc every 20 ms); dockerd's peak during the 150 MB pull for reference
 // Environment: BENCH_REGISTRY_RUNS (default 3), BENCH_BIG_LAYER_MB (default 1024), BENCH_REGISTRY_ENGINES
@@ -44,6 +45,8 @@ type Figure = { value: number; runs: number[] } | { failed: string };
 interface RegistryFigures {
   pull: Figure;
   push: Figure;
+  /** Push of the image as pulled from the registry (Strata keeps the gzip blobs; dockerd compresses again). */
+  pushPulled: Figure;
   /** Peak RSS (MB) while pulling the 1 GB layer (strata) or the 150 MB image (dockerd, for reference). */
   rss: Figure;
   rssWhat: string;
@@ -234,20 +237,7 @@ async function measure(start: () => Promise<BenchEngine | EngineUnavailable>, ar
   try {
     console.log(`${engine.name}: ${engine.filesystem}`);
     const sourceRef = `${source.host}/${SOURCE_REPO}:v1`;
-    let dockerdPeak = 0;
-    const pull = await figure(async () => {
-      const runs: number[] = [];
-      for (let i = 0; i < settings.runs; i++) {
-        const work = () => timed(engine, ['pull', sourceRef]);
-        const { peak, result } = engine.pid ? await peakRss(engine.pid, work) : { peak: 0, result: await work() };
-        dockerdPeak = Math.max(dockerdPeak, peak);
-        const complete = result.run.stdout.split('\n').filter((l) => l.endsWith(': Pull complete')).length;
-        if (complete !== LAYERS) throw new MetricFailure(`pull ${i + 1} completed ${complete} layers, not ${LAYERS} (were some left from the run before?)`);
-        runs.push(mb / result.seconds);
-        await docker(engine, ['rmi', sourceRef]);
-      }
-      return runs;
-    });
+    // From a fresh engine: load (uncompressed layers), then push, which compresses them.
     await docker(engine, ['load', '-i', archive]);
     const push = await figure(async () => {
       const runs: number[] = [];
@@ -264,6 +254,41 @@ async function measure(start: () => Promise<BenchEngine | EngineUnavailable>, ar
       }
       return runs;
     });
+    // The loaded image goes before the pulls, so that their layers come from the registry and not from it.
+    await docker(engine, ['rmi', 'bench/registry:v1']);
+    const left = (await docker(engine, ['images', '-aq'])).stdout.trim();
+    if (left) throw new Error(`${engine.name} still lists images after rmi: ${left.split('\n').join(' ')}`);
+    let dockerdPeak = 0;
+    const pull = await figure(async () => {
+      const runs: number[] = [];
+      for (let i = 0; i < settings.runs; i++) {
+        const work = () => timed(engine, ['pull', sourceRef]);
+        const { peak, result } = engine.pid ? await peakRss(engine.pid, work) : { peak: 0, result: await work() };
+        dockerdPeak = Math.max(dockerdPeak, peak);
+        const complete = result.run.stdout.split('\n').filter((l) => l.endsWith(': Pull complete')).length;
+        if (complete !== LAYERS) throw new MetricFailure(`pull ${i + 1} completed ${complete} layers, not ${LAYERS} (were some left from the run before?)`);
+        runs.push(mb / result.seconds);
+        await docker(engine, ['rmi', sourceRef]);
+      }
+      return runs;
+    });
+    const pushPulled = await figure(async () => {
+      const runs: number[] = [];
+      await docker(engine, ['pull', sourceRef]);
+      for (let i = 0; i < settings.runs; i++) {
+        const target = await registry();
+        const tag = `${target.host}/bench/pulled:v1`;
+        await docker(engine, ['tag', sourceRef, tag]);
+        const { seconds, run } = await timed(engine, ['push', tag]);
+        const pushed = run.stdout.split('\n').filter((l) => l.endsWith(': Pushed')).length;
+        if (pushed !== LAYERS) throw new MetricFailure(`push ${i + 1} of the pulled image pushed ${pushed} layers, not ${LAYERS}`);
+        runs.push(mb / seconds);
+        await docker(engine, ['rmi', tag]);
+        await target.stop();
+      }
+      await docker(engine, ['rmi', sourceRef]);
+      return runs;
+    });
     let rss: Figure;
     let rssWhat: string;
     if (engine.name === 'strata') {
@@ -275,7 +300,7 @@ async function measure(start: () => Promise<BenchEngine | EngineUnavailable>, ar
       rssWhat = `peak RSS pulling the ${mb.toFixed(0)} MB image (reference)`;
       rss = dockerdPeak > 0 ? { value: dockerdPeak, runs: [dockerdPeak] } : { failed: 'no pid to sample' };
     }
-    return { pull, push, rss, rssWhat };
+    return { pull, push, pushPulled, rss, rssWhat };
   } finally {
     await engine.stop();
   }
@@ -284,9 +309,14 @@ async function measure(start: () => Promise<BenchEngine | EngineUnavailable>, ar
 const cell = (f: Figure | undefined) => (f === undefined ? 'n/a' : 'failed' in f ? 'failed' : f.value.toFixed(1));
 
 function report(dockerd: RegistryFigures | { unavailable: string }, strata: RegistryFigures | { unavailable: string }, mb: number): string[] {
-  const get = (c: RegistryFigures | { unavailable: string }, k: 'pull' | 'push' | 'rss') => ('unavailable' in c ? undefined : c[k]);
+  const get = (c: RegistryFigures | { unavailable: string }, k: 'pull' | 'push' | 'pushPulled' | 'rss') => ('unavailable' in c ? undefined : c[k]);
   const rows: string[][] = [['metric', 'dockerd', 'strata', 'ratio', 'target', 'met']];
-  for (const [key, label] of [['pull', `docker pull ${mb.toFixed(0)} MB, ${LAYERS} layers (MB/s)`], ['push', `docker push ${mb.toFixed(0)} MB, ${LAYERS} layers (MB/s)`]] as const) {
+  const metrics = [
+    ['pull', `docker pull ${mb.toFixed(0)} MB, ${LAYERS} layers (MB/s)`],
+    ['push', `docker push of it after docker load (MB/s)`],
+    ['pushPulled', `docker push of it as pulled (MB/s)`],
+  ] as const;
+  for (const [key, label] of metrics) {
     const d = get(dockerd, key);
     const s = get(strata, key);
     const r = d && s && !('failed' in d) && !('failed' in s) ? s.value / d.value : undefined;
@@ -305,7 +335,7 @@ function report(dockerd: RegistryFigures | { unavailable: string }, strata: Regi
       lines.push(`${name}: unavailable: ${column.unavailable}`);
       continue;
     }
-    for (const key of ['pull', 'push', 'rss'] as const) {
+    for (const key of ['pull', 'push', 'pushPulled', 'rss'] as const) {
       const f = column[key];
       if ('failed' in f) lines.push(`${name} ${key}: failed: ${f.failed}`);
       else if (f.runs.length > 1) lines.push(`${name} ${key} runs: ${f.runs.map((v) => v.toFixed(1)).join(', ')}`);
