@@ -40,9 +40,10 @@ import { type ImageSide, analyzeStoredImage, diffStoredImages } from './insight.
 import type { ImageInsightOptions, ImageInsightReport } from './insight-report.js';
 import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
+import { type ContainerFilesEngine, ContainerFilesService, exposeContainerFiles } from './container-files-service.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
+export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
@@ -66,7 +67,7 @@ export interface EngineContext {
 
 // The container methods are delegated to a ContainerService (see exposeContainerEngine).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-interface StrataEngine extends ContainerEngine {}
+interface StrataEngine extends ContainerEngine, ContainerFilesEngine {}
 
 class StrataEngine implements Engine {
   private readonly containers: ContainerService;
@@ -81,6 +82,7 @@ class StrataEngine implements Engine {
     this.ctx = { ports, store: this.store, events: this.eventLog, now: () => rfc3339Nano(ports.clock.now()) };
     this.containers = new ContainerService(this.ctx);
     exposeContainerEngine(this, this.containers);
+    exposeContainerFiles(this, new ContainerFilesService(this.ctx, this.containers, { setTag: (ref, id) => this.setTag(ref, id), serial: (task) => this.serial.run(task) }));
   }
 
   async close(): Promise<void> {

@@ -17,3 +17,12 @@ export { type ImageInsightReport, type ImageInsightOptions, layerSources, imageR
 export { type ImageSide } from './insight.js';
 export { analyzeArchive } from './insight-archive.js';
 export { LayerTables, layerTablesOf, LAYER_INDEX_NAMESPACE } from './insight-tables.js';
+export { type ContainerFilesEngine, ContainerFilesService, hasContainerFiles } from './container-files-service.js';
+export { type ContainerChange, containerChanges } from './container-changes.js';
+export { type CommitOptions, type LayerImageRequest, EMPTY_LAYER_DIFF_ID, commitContainer, storeLayerImage } from './container-commit.js';
+export { writableLayerTar, isWhiteoutDevice, isOpaqueDirectory } from './container-layer.js';
+export { exportContainerTar } from './container-export.js';
+export { type ContainerPathStat, archiveContainerPath, extractToContainer, statContainerPath, goFileMode, goTimeJson } from './container-archive.js';
+export { absoluteContainerPath, resolveInScope } from './container-path.js';
+export { INIT_LAYER, isMountPlaceholder } from './container-init-layer.js';
+export { dockerTarEntry, type OwnerNames } from './container-tar-entry.js';
