@@ -1,4 +1,6 @@
 export * from './ports.js';
+export * from './volume-port.js';
+export * from './network-port.js';
 export * from './api.js';
 export * from './registry-port.js';
 export { type ImagePuller, type PullOptions, type PullResult, canPull, pullReference, progressBar, humanSize } from './pull.js';
@@ -17,3 +19,7 @@ export { type ImageInsightReport, type ImageInsightOptions, layerSources, imageR
 export { type ImageSide } from './insight.js';
 export { analyzeArchive } from './insight-archive.js';
 export { LayerTables, layerTablesOf, LAYER_INDEX_NAMESPACE } from './insight-tables.js';
+export * from './volume-api.js';
+export * from './network-api.js';
+export { VolumeService } from './volumes.js';
+export { NetworkService, networkModeOf, checkNetworkMode, type NetworkMode } from './networks.js';
