@@ -68,3 +68,13 @@ export function testPorts(start = Date.parse('2026-11-30T00:00:00Z')): EnginePor
   };
 }
 
+
+/** Volume directories as a set of names (core tests; the filesystem store lives in @strata/storage). */
+export class TestVolumeStore {
+  readonly names = new Set<string>();
+  async create(name: string) {
+    this.names.add(name);
+    return `/volumes/${name}/_data`;
+  }
+  async remove(name: string) { this.names.delete(name); }
+}

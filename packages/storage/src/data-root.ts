@@ -1,3 +1,4 @@
+import { FsVolumeStore } from './volumes/fs-volume-store.js';
 import { homedir } from 'node:os';
 import { readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -65,6 +66,7 @@ export async function openDataRoot(dir: string, options: OpenDataRootOptions = {
       clock: systemClock,
       random: nodeRandom,
       codecs: options.codecs ?? nodeCodecs,
+      volumes: new FsVolumeStore(join(root, 'volumes')),
     };
     let closed = false;
     return {

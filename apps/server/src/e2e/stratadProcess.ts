@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeBridgeNetwork } from '@strata/runtime';
 import { runDocker, type DockerResult } from '../dockerCli.js';
 
 /** The built daemon the end-to-end tests start (`pnpm build` makes it). */
@@ -65,6 +66,8 @@ export async function startStratad(extraArgs: string[] = [], existingDir?: strin
     })());
   const dispose = async () => {
     await stop();
+    // The bridge namespace of this data root and any container namespaces a failed test left.
+    await removeBridgeNetwork(dataRoot).catch(() => undefined);
     if (!existingDir) await rm(dir, { recursive: true, force: true });
   };
 

@@ -22,6 +22,8 @@ import type {
 import { loadArchive } from './archive-load.js';
 import { type SaveRequest, saveArchive } from './archive-save.js';
 import { ContainerService, exposeContainerEngine, imageInUseConflict, referenceInUseConflict } from './containers.js';
+import { type NetworkEngine, exposeNetworkEngine } from './network-engine.js';
+import { type VolumeEngine, exposeVolumeEngine } from './volume-engine.js';
 import type { ContainerEngine } from './api.js';
 import { EventLog } from './events.js';
 import { ImageStore } from './image-store.js';
@@ -43,7 +45,7 @@ import { rfc3339Nano } from './time.js';
 import { type ContainerFilesEngine, ContainerFilesService, exposeContainerFiles } from './container-files-service.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
+export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
@@ -67,7 +69,7 @@ export interface EngineContext {
 
 // The container methods are delegated to a ContainerService (see exposeContainerEngine).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-interface StrataEngine extends ContainerEngine, ContainerFilesEngine {}
+interface StrataEngine extends ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine {}
 
 class StrataEngine implements Engine {
   private readonly containers: ContainerService;
@@ -83,6 +85,8 @@ class StrataEngine implements Engine {
     this.containers = new ContainerService(this.ctx);
     exposeContainerEngine(this, this.containers);
     exposeContainerFiles(this, new ContainerFilesService(this.ctx, this.containers, { setTag: (ref, id) => this.setTag(ref, id), serial: (task) => this.serial.run(task) }));
+    exposeVolumeEngine(this, this.containers.volumes);
+    exposeNetworkEngine(this, this.containers.networks);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,6 @@
 export * from './ports.js';
+export * from './volume-port.js';
+export * from './network-port.js';
 export * from './api.js';
 export * from './registry-port.js';
 export { type ImagePuller, type PullOptions, type PullResult, canPull, pullReference, progressBar, humanSize } from './pull.js';
@@ -26,3 +28,7 @@ export { type ContainerPathStat, archiveContainerPath, extractToContainer, statC
 export { absoluteContainerPath, resolveInScope } from './container-path.js';
 export { INIT_LAYER, isMountPlaceholder } from './container-init-layer.js';
 export { dockerTarEntry, type OwnerNames } from './container-tar-entry.js';
+export * from './volume-api.js';
+export * from './network-api.js';
+export { VolumeService } from './volumes.js';
+export { NetworkService, networkModeOf, checkNetworkMode, type NetworkMode } from './networks.js';

@@ -1,6 +1,8 @@
 import type { Digest, Hasher } from '../digest/index.js';
 import type { Runtime } from '../lifecycle/index.js';
 import type { Registry } from './registry-port.js';
+import type { NetworkPort } from './network-port.js';
+import type { VolumeStore } from './volume-port.js';
 
 /** An OCI descriptor: a pointer to a blob. */
 export interface Descriptor {
@@ -96,4 +98,8 @@ export interface EnginePorts {
   runtime?: Runtime;
   /** Talks to image registries (pull); absent in engines that work offline. */
   registry?: Registry;
+  /** Volume directories under the data root; absent = no volumes. */
+  volumes?: VolumeStore;
+  /** The bridge network; absent = containers get loopback only. */
+  network?: NetworkPort;
 }
