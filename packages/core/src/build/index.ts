@@ -1,0 +1,2 @@
+export * from './shell-lex.js';
+export * from './dockerfile-parser.js';
