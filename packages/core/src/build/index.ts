@@ -1,2 +1,3 @@
 export * from './shell-lex.js';
 export * from './dockerfile-parser.js';
+export * from './dockerignore.js';
