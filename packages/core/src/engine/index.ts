@@ -17,3 +17,4 @@ export { type ImageInsightReport, type ImageInsightOptions, layerSources, imageR
 export { type ImageSide } from './insight.js';
 export { analyzeArchive } from './insight-archive.js';
 export { LayerTables, layerTablesOf, LAYER_INDEX_NAMESPACE } from './insight-tables.js';
+export { type BuildOptions, type BuildStepRunner, type BuildRunRequest, type BuildRunResult, BuildStepFailed, prepareBuild, runBuild, treeOfTar } from './build.js';
