@@ -43,6 +43,8 @@ import type { ImageInsightOptions, ImageInsightReport } from './insight-report.j
 import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
 import { type ContainerFilesEngine, ContainerFilesService, exposeContainerFiles } from './container-files-service.js';
+import { type BuildOptions, type BuildStepRunner, prepareBuild, runBuild } from './build.js';
+import type { BuildEvent } from '../build/build-progress.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
 export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
@@ -52,6 +54,10 @@ export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngi
   analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport>;
   /** The file-level difference between two images (each at its top, or at `layers` layers). */
   diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]>;
+  /** docker build with the classic builder: the context tar's Dockerfile, step by step, cached; tags the result. */
+  buildImage(context: ReadableStream<Uint8Array>, options: BuildOptions & { tags?: string[] }, onEvent: (event: BuildEvent) => void): Promise<Digest>;
+  /** Runs RUN steps in containers; without one, a RUN that is not cached fails with a clear message. */
+  buildStepRunner?: BuildStepRunner;
 }
 
 /** Build the engine over its ports (filesystem adapters in production, memory adapters in tests). */
@@ -99,6 +105,25 @@ class StrataEngine implements Engine {
 
   diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]> {
     return diffStoredImages(this.ctx, from, to);
+  }
+
+  /** Runs RUN steps in containers; set by the front end that owns a runtime (see build.ts). */
+  buildStepRunner?: BuildStepRunner;
+
+  async buildImage(context: ReadableStream<Uint8Array>, options: BuildOptions & { tags?: string[] }, onEvent: (event: BuildEvent) => void): Promise<Digest> {
+    const refs = (options.tags ?? []).map((t) => {
+      const ref = parseDockerRef(t);
+      if (ref.digest) throw invalid('refusing to create a tag with a digest reference');
+      return ref.tag ? ref : withTag(ref, 'latest');
+    });
+    const prepared = await prepareBuild(this.ctx, context, options);
+    const id = await runBuild(this.ctx, prepared, options, onEvent, this.buildStepRunner);
+    onEvent({ kind: 'built', id });
+    for (const ref of refs) {
+      await this.serial.run(() => this.setTag(ref, id));
+      onEvent({ kind: 'tagged', name: familiarString(ref) });
+    }
+    return id;
   }
 
   private async layerMap(): Promise<Map<Digest, LayerRecord>> {

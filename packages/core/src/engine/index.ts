@@ -32,3 +32,4 @@ export * from './volume-api.js';
 export * from './network-api.js';
 export { VolumeService } from './volumes.js';
 export { NetworkService, networkModeOf, checkNetworkMode, type NetworkMode } from './networks.js';
+export { type BuildOptions, type BuildStepRunner, type BuildRunRequest, type BuildRunResult, BuildStepFailed, prepareBuild, runBuild, treeOfTar } from './build.js';
