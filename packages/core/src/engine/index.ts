@@ -14,6 +14,7 @@ export { ContainerStore } from './container-store.js';
 export { ExitMonitor } from './container-monitor.js';
 export { containerSummary } from './container-views.js';
 export { type ImageInsightReport, type ImageInsightOptions, layerSources, imageReport } from './insight-report.js';
-export { type ImageSide } from './insight.js';
+export { type ImageSide, IMAGE_ANALYSIS_NAMESPACE } from './insight.js';
+export { type ImageAnalysisDocument, type ImageInsightSummary, documentOf, reportJson, summaryOf, parseJsonParts } from './insight-document.js';
 export { analyzeArchive } from './insight-archive.js';
 export { LayerTables, layerTablesOf, LAYER_INDEX_NAMESPACE } from './insight-tables.js';
