@@ -38,7 +38,8 @@ import type { RegistryAuth } from './registry-port.js';
 import { type ImageSearcher, type SearchOptions, type SearchResult, searchImages } from './search.js';
 import { importRootfs } from './rootfs-import.js';
 import { SerialQueue } from './serial.js';
-import { type ImageSide, analyzeStoredImage, diffStoredImages } from './insight.js';
+import { type ImageSide, analysisDocument, analyzeStoredImage, diffStoredImages } from './insight.js';
+import type { ImageAnalysisDocument } from './insight-document.js';
 import type { ImageInsightOptions, ImageInsightReport } from './insight-report.js';
 import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
@@ -52,6 +53,8 @@ export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngi
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
   analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport>;
+  /** The same analysis as a summary plus the report's JSON bytes (kept, so asking again costs a file read). */
+  analysisDocument(name: string, options?: ImageInsightOptions): Promise<ImageAnalysisDocument>;
   /** The file-level difference between two images (each at its top, or at `layers` layers). */
   diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]>;
   /** docker build with the classic builder: the context tar's Dockerfile, step by step, cached; tags the result. */
@@ -101,6 +104,10 @@ class StrataEngine implements Engine {
 
   analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport> {
     return analyzeStoredImage(this.ctx, name, options);
+  }
+
+  analysisDocument(name: string, options?: ImageInsightOptions): Promise<ImageAnalysisDocument> {
+    return analysisDocument(this.ctx, name, options);
   }
 
   diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]> {
