@@ -7,6 +7,7 @@ import { readHostFacts, type HostFacts } from './hostFacts.js';
 import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
 import { containerRoutes, isContainerEngine } from './routes/containers.js';
+import { execRoutes, isExecEngine } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { distributionRoutes } from './routes/distribution.js';
 import { insightRoutes } from './routes/insight.js';
@@ -114,6 +115,7 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
   app.route('/', distributionRoutes(ctx));
   app.route('/', insightRoutes(ctx));
   app.route('/', containerRoutes(ctx.containers));
+  app.route('/', execRoutes(isExecEngine(engine) ? engine : undefined));
   app.route('/', networkRoutes());
   app.route('/', volumeRoutes());
   app.route('/', pluginRoutes());

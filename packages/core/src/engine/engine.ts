@@ -22,7 +22,8 @@ import type {
 import { loadArchive } from './archive-load.js';
 import { type SaveRequest, saveArchive } from './archive-save.js';
 import { ContainerService, exposeContainerEngine, imageInUseConflict, referenceInUseConflict } from './containers.js';
-import type { ContainerEngine } from './api.js';
+import type { ContainerEngine, ExecEngine } from './api.js';
+import { ExecService } from './container-exec.js';
 import { EventLog } from './events.js';
 import { ImageStore } from './image-store.js';
 import { imageHistory, imageInspect, imageSize, imageSummary, namesOf, readConfig, unixSeconds } from './image-views.js';
@@ -42,7 +43,7 @@ import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
+export interface Engine extends ImageEngine, ContainerEngine, ExecEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
@@ -66,7 +67,7 @@ export interface EngineContext {
 
 // The container methods are delegated to a ContainerService (see exposeContainerEngine).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-interface StrataEngine extends ContainerEngine {}
+interface StrataEngine extends ContainerEngine, ExecEngine {}
 
 class StrataEngine implements Engine {
   private readonly containers: ContainerService;
@@ -81,6 +82,10 @@ class StrataEngine implements Engine {
     this.ctx = { ports, store: this.store, events: this.eventLog, now: () => rfc3339Nano(ports.clock.now()) };
     this.containers = new ContainerService(this.ctx);
     exposeContainerEngine(this, this.containers);
+    const execs = new ExecService(this.ctx, (name) => this.containers.containerRecord(name));
+    for (const m of ['createExec', 'startExec', 'inspectExec', 'resizeExec'] as const) {
+      Object.defineProperty(this, m, { value: execs[m].bind(execs), enumerable: false });
+    }
   }
 
   async close(): Promise<void> {

@@ -10,3 +10,4 @@ export * from './container-record.js';
 export * from './container-inspect.js';
 export * from './container-filters.js';
 export { NAME_ADJECTIVES, NAME_SURNAMES } from './name-words.js';
+export * from './detach-keys.js';
