@@ -23,7 +23,12 @@ interface ExecRecord {
   exitCode: number | null;
   pid: number;
   process?: ExecProcess;
+  /** Clock time (ms) the process ended, for forgetting old instances. */
+  endedAtMs?: number;
 }
+
+/** How long a finished exec stays inspectable (dockerd also forgets finished execs after a while). */
+const FINISHED_EXEC_KEPT_MS = 5 * 60_000;
 
 const encoder = new TextEncoder();
 
@@ -56,6 +61,12 @@ export class ExecService implements ExecEngine {
     return e;
   }
 
+  /** Drop exec instances that ended long ago, so a daemon serving many execs does not grow without bound. */
+  private forgetFinished(): void {
+    const cutoff = this.ctx.ports.clock.now() - FINISHED_EXEC_KEPT_MS;
+    for (const [id, e] of this.execs) if (e.endedAtMs !== undefined && e.endedAtMs < cutoff) this.execs.delete(id);
+  }
+
   private emit(r: ContainerRecord, action: string, extra: Record<string, string>): void {
     this.ctx.events.emit('container', action, r.id, { ...r.config.Labels, ...extra, image: r.config.Image, name: r.name.slice(1) });
   }
@@ -65,6 +76,7 @@ export class ExecService implements ExecEngine {
     if (!body || !Array.isArray(body.Cmd) || body.Cmd.length === 0) throw invalid('No exec command specified');
     requireActive(r);
     if (body.DetachKeys) parseDetachKeys(body.DetachKeys);
+    this.forgetFinished();
     const id = newContainerId(this.ctx.ports.random);
     const e: ExecRecord = {
       id,
@@ -122,6 +134,7 @@ export class ExecService implements ExecEngine {
       const message = err instanceof Error ? err.message : String(err);
       e.running = false;
       e.exitCode = execFailureCode(message, e.args[0]);
+      e.endedAtMs = this.ctx.ports.clock.now();
       if (detach) throw err;
       // dockerd writes a failed start into the stream itself; the CLI prints it and reads ExitCode.
       options.stdin?.cancel().catch(() => undefined);
@@ -136,6 +149,7 @@ export class ExecService implements ExecEngine {
       e.exitCode = code;
       e.running = false;
       e.process = undefined;
+      e.endedAtMs = this.ctx.ports.clock.now();
       this.emit(r, 'exec_die', { execID: id, exitCode: String(code) });
     });
     if (!attached) {
