@@ -13,3 +13,4 @@ export { readK8sLog, parseK8sLine, timeNanos } from './log/k8s-file-log.js';
 export { signalNumber } from './monitor/signals.js';
 export { ociCreateError } from './monitor/oci-error.js';
 export { conmonArgs } from './monitor/conmon.js';
+export { containerFilesOf } from './container/container-files.js';
