@@ -1,5 +1,6 @@
 // The two engines under test, each on its own fresh loop-mounted ext4: a private real dockerd
 // (the baseline) and stratad started from apps/server/dist.
+import { removeBridgeNetwork } from '@strata/runtime';
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -111,6 +112,8 @@ export async function startStratad(cleanups: CleanupStack, startTimeoutMs = 20_0
   const stopChild = cleanups.push('stratad', () => terminate(child, 10_000));
   const stop = async () => {
     await stopChild();
+    // Containers run on the bridge: its namespace belongs to this data root and goes with it.
+    await removeBridgeNetwork(dataRoot).catch(() => undefined);
     await fs.release();
   };
 
