@@ -192,6 +192,20 @@ describe.skipIf(skipReason !== '')('the default bridge and published ports throu
     expect([unknown.code, unknown.stderr]).toEqual([1, 'Error response from daemon: network nosuchnet not found\n']);
   });
 
+  it('a port forwarder that dies is replaced and the published ports come back', async () => {
+    const port = await freePort();
+    expect((await docker('run', '-d', '--name', 'steady', '-p', `${port}:80`, 'busybox:local', 'httpd', '-f', '-p', '80', '-h', '/bin')).code).toBe(0);
+    await expect.poll(async () => (await httpGet(port, '/x').catch((e: Error) => ({ status: e.message, body: '' }))).status, { timeout: 5000 }).toBe('404');
+    const forwarders = () =>
+      execFileSync('ip', ['netns', 'pids', bridgeNs], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
+        .filter((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('strata-port-forwarder'); } catch { return false; } });
+    const [old] = forwarders();
+    expect(old).toBeGreaterThan(0);
+    process.kill(old!, 'SIGKILL');
+    await expect.poll(() => forwarders().filter((p) => p !== old).length, { timeout: 5000 }).toBe(1);
+    await expect.poll(async () => (await httpGet(port, '/x').catch((e: Error) => ({ status: e.message, body: '' }))).status, { timeout: 5000 }).toBe('404');
+  });
+
   it('a restarted stratad (after kill -9) re-adopts the bridge: the port forwards again, addresses stay taken', async () => {
     const port = await freePort();
     const web = await docker('run', '-d', '--name', 'survivor', '-p', `${port}:80`, 'busybox:local', 'httpd', '-f', '-p', '80', '-h', '/bin');
