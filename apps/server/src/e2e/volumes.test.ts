@@ -66,6 +66,8 @@ describe.skipIf(skipReason !== '')('volumes through the real docker CLI', () => 
     expect((await docker('rm', '-v', 'writer', 'reader')).code).toBe(0);
     expect((await docker('run', '--rm', '--network', 'none', '-v', 'vol2:/d', 'busybox:local', 'cat', '/d/f')).stdout).toBe('kept\n');
     expect((await docker('volume', 'ls', '-q')).stdout).toBe('vol2\n');
+    const df = await docker('system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}');
+    expect(df.stdout.split('\n')).toContain('Local Volumes|1|0|5B|5B (100%)');
   });
 
   it('invalid volume names are refused with Docker\'s message and nothing is created', async () => {
