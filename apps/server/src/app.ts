@@ -7,6 +7,7 @@ import { readHostFacts, type HostFacts } from './hostFacts.js';
 import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
 import { containerRoutes, isContainerEngine } from './routes/containers.js';
+import { containerFileRoutes } from './routes/container-files.js';
 import { imageRoutes } from './routes/images.js';
 import { distributionRoutes } from './routes/distribution.js';
 import { insightRoutes } from './routes/insight.js';
@@ -113,6 +114,7 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
   app.route('/', imageRoutes(ctx));
   app.route('/', distributionRoutes(ctx));
   app.route('/', insightRoutes(ctx));
+  app.route('/', containerFileRoutes(engine));
   app.route('/', containerRoutes(ctx.containers));
   app.route('/', networkRoutes(isNetworkEngine(engine) ? engine : undefined));
   app.route('/', volumeRoutes(isVolumeEngine(engine) ? engine : undefined));

@@ -46,6 +46,10 @@ export class TestMetadataStore implements MetadataStore {
   async list<T>(ns: string) {
     return [...this.data].filter(([k]) => k.startsWith(`${ns}/`)).map(([k, v]) => [k.slice(ns.length + 1), JSON.parse(v) as T] as [string, T]);
   }
+  readonly bytes = new Map<string, Uint8Array>();
+  async getBytes(ns: string, key: string) { return this.bytes.get(`${ns}/${key}`)?.slice(); }
+  async putBytes(ns: string, key: string, parts: readonly Uint8Array[]) { this.bytes.set(`${ns}/${key}`, new Uint8Array(Buffer.concat(parts))); }
+  async deleteBytes(ns: string, key: string) { this.bytes.delete(`${ns}/${key}`); }
 }
 
 export const testCodecs: Codecs = {

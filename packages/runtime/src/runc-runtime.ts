@@ -24,6 +24,7 @@ import { prepareMountSources } from './mounts/container-mounts.js';
 import { readHostLimits, type HostLimits } from './bundle/host-limits.js';
 import { ociConfig } from './bundle/oci-config.js';
 import { cgroupPids, removeCgroupDirs } from './container/cgroup-dirs.js';
+import { containerFilesOf } from './container/container-files.js';
 import { containerLayout, type ContainerLayout } from './container/container-layout.js';
 import { topOf } from './container/container-top.js';
 import { resolveContainerUser } from './container/container-user.js';
@@ -398,6 +399,13 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await rm(layout.dir, { recursive: true, force: true });
       await rm(layout.exitFile, { force: true });
       await removeCgroupDirs(cgroupPath(id));
+    },
+
+    async files(id) {
+      const { layout, spec } = await readSpec(id);
+      await ensureRoot(layout, spec);
+      const lowers = snapshots.names(spec.layers).map((name) => join(snapshots.dir, name)).reverse();
+      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged });
     },
 
     async list() {

@@ -19,6 +19,11 @@ export interface OpenDataRootOptions {
   socket?: string;
   hasher?: Hasher;
   codecs?: Codecs;
+  /**
+   * Hash written blobs on a worker thread (default true). Commands that only read the store pass
+   * false: the thread would cost a second isolate's start and memory for nothing.
+   */
+  hashThread?: boolean;
 }
 
 /** An opened data root: the engine's ports on it, and the lock that makes this process its owner. */
@@ -55,7 +60,7 @@ export async function openDataRoot(dir: string, options: OpenDataRootOptions = {
       await removeLockStagingLeftovers(root, await readdir(root));
     }
     const hasher = options.hasher ?? nodeHasher;
-    const content = new FsContentStore(join(root, 'content'), { tempDir, hasher });
+    const content = new FsContentStore(join(root, 'content'), { tempDir, hasher, ...(options.hashThread === false ? { hashThread: false as const } : {}) });
     await content.init();
     const metadata = new FsMetadataStore(join(root, 'metadata'), { tempDir });
     await ensureDirectory(metadata.root);

@@ -106,6 +106,11 @@ export class ContainerService implements ContainerEngine {
     return this.records.resolve(name);
   }
 
+  /** The record of a container by full ID, name or unique ID prefix (`No such container: X`). */
+  record(name: string): Promise<ContainerRecord> {
+    return this.resolve(name);
+  }
+
   private async current(id: string): Promise<ContainerRecord> {
     const r = await this.records.get(id);
     if (!r) throw notFound(`No such container: ${id}`);

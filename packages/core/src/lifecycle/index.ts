@@ -1,4 +1,5 @@
 export * from './runtime.js';
+export * from './container-files.js';
 export * from './container-id.js';
 export * from './container-name.js';
 export * from './container-state.js';

@@ -1,4 +1,5 @@
 import type { Digest } from '../digest/index.js';
+import type { ContainerFiles } from './container-files.js';
 
 /**
  * The Runtime port: what the engine asks of whatever runs container processes
@@ -33,6 +34,8 @@ export interface Runtime {
   remove(id: string): Promise<void>;
   /** IDs of containers the runtime has on disk (for re-adoption after an engine restart). */
   list(): Promise<string[]>;
+  /** The container's files (diff, commit, export, cp); its root is mounted if it was not. */
+  files?(id: string): Promise<ContainerFiles>;
 }
 
 /** Everything the runtime needs to build and run one container. */
