@@ -335,7 +335,7 @@ class StrataEngine implements Engine {
     summaries.sort((a, b) => b.Created - a.Created);
     let layersSize = 0;
     for (const d of users.keys()) layersSize += layers.get(d as Digest)?.size ?? 0;
-    return { LayersSize: layersSize, Images: summaries, Containers: [], Volumes: [], BuildCache: [], BuilderSize: 0 };
+    return { LayersSize: layersSize, Images: summaries, Containers: [], Volumes: await this.containers.volumes.usage(), BuildCache: [], BuilderSize: 0 };
   }
 
   loadImages(archive: ReadableStream<Uint8Array>, options: LoadOptions = {}): Promise<LoadResult> {

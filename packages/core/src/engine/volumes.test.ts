@@ -63,6 +63,11 @@ describe('volumes', () => {
       { Type: 'volume', Name: anon, Source: `/volumes/${anon}/_data`, Destination: '/anon', Driver: 'local', Mode: '', RW: true, Propagation: '' },
       { Type: 'volume', Name: 'vol2', Source: '/volumes/vol2/_data', Destination: '/data', Driver: 'local', Mode: 'z', RW: true, Propagation: '' },
     ]);
+    // Hex names sort before `vol2`.
+    expect((await engine.diskUsage()).Volumes).toEqual([
+      expect.objectContaining({ Name: anon, UsageData: { Size: -1, RefCount: 1 } }),
+      expect.objectContaining({ Name: 'vol2', UsageData: { Size: -1, RefCount: 1 } }),
+    ]);
     // Prune keeps volumes in use.
     expect(await engine.pruneVolumes()).toEqual({ VolumesDeleted: [], SpaceReclaimed: 0 });
     await engine.removeContainer(Id, { volumes: true });

@@ -121,6 +121,16 @@ export class VolumeService implements VolumeEngine {
     });
   }
 
+  /** `system df` entries: each volume with its size (-1 when the store cannot tell) and how many containers use it. */
+  async usage(): Promise<Array<VolumeInfo & { UsageData: { Size: number; RefCount: number } }>> {
+    const out: Array<VolumeInfo & { UsageData: { Size: number; RefCount: number } }> = [];
+    for (const [, r] of await this.ctx.metadata.list<VolumeRecord>(VOLUMES)) {
+      const size = this.ctx.store?.size ? await this.ctx.store.size(r.Name).catch(() => -1) : -1;
+      out.push({ ...info(r), UsageData: { Size: size, RefCount: (await this.volumeUsers(r.Name)).length } });
+    }
+    return out.sort((a, b) => a.Name.localeCompare(b.Name));
+  }
+
   async volumeUsers(name: string): Promise<string[]> {
     return (await this.ctx.containers.all()).filter((c) => c.mounts?.some((m) => m.type === 'volume' && m.source === name)).map((c) => c.id).sort();
   }

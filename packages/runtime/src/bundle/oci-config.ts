@@ -108,7 +108,8 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
     hostname: spec.hostname,
     mounts,
     linux: {
-      sysctl: { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' },
+      // runc refuses net.* sysctls in the host's namespace; Docker sets them only in the container's own.
+      sysctl: spec.network?.mode === 'host' ? {} : { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' },
       resources: {
         devices: [
           { allow: false, access: 'rwm' },

@@ -69,8 +69,16 @@ export function createBridgeNetwork(options: BridgeNetworkOptions): BridgeNetwor
   const namespace = bridgeNamespaceName(options.dataRoot);
   const namespacePath = `${NETNS_DIR}/${namespace}`;
   const log = options.log ?? (() => undefined);
-  const forwarder = new PortForwarder(namespacePath, log);
-  const published = new Map<string, string[]>();
+  /** What each container publishes, by forwarder key, to serve again if the forwarder dies. */
+  const published = new Map<string, Map<string, { hostIp: string; hostPort: number; ip: string; port: number }>>();
+  const republish = async (): Promise<void> => {
+    for (const entries of published.values()) {
+      for (const [key, e] of entries) {
+        await forwarder.serve(key, e.hostIp, e.hostPort, e.ip, e.port).catch((err: Error) => log(`re-publishing ${e.hostIp}:${e.hostPort}: ${err.message}`));
+      }
+    }
+  };
+  const forwarder = new PortForwarder(namespacePath, log, () => void republish());
   const containerNamespace = (id: string) => `${namespace}-${id}`;
   const veth = (id: string) => `veth${id.slice(0, 7)}`;
   let bridgeReady: Promise<void> | undefined;
@@ -125,8 +133,9 @@ export function createBridgeNetwork(options: BridgeNetworkOptions): BridgeNetwor
   };
 
   async function unpublish(id: string): Promise<void> {
-    for (const key of published.get(id) ?? []) await forwarder.unserve(key);
+    const entries = published.get(id);
     published.delete(id);
+    for (const key of entries?.keys() ?? []) await forwarder.unserve(key);
   }
 
   const network: BridgeNetwork = {
@@ -173,8 +182,7 @@ export function createBridgeNetwork(options: BridgeNetworkOptions): BridgeNetwor
     async publish(id, ipAddress, bindings: PortBinding[]) {
       await ensureBridge();
       await unpublish(id);
-      const keys: string[] = [];
-      published.set(id, keys);
+      const entries = new Map<string, { hostIp: string; hostPort: number; ip: string; port: number }>();
       const out: PortBinding[] = [];
       try {
         for (const [i, b] of bindings.entries()) {
@@ -182,7 +190,8 @@ export function createBridgeNetwork(options: BridgeNetworkOptions): BridgeNetwor
           const hostIp = b.hostIp || network.defaultHostIp;
           const key = `${id}:${i}`;
           const hostPort = await forwarder.serve(key, hostIp, b.hostPort, ipAddress, b.containerPort);
-          keys.push(key);
+          entries.set(key, { hostIp, hostPort, ip: ipAddress, port: b.containerPort });
+          published.set(id, entries);
           out.push({ ...b, hostIp, hostPort });
         }
       } catch (e) {

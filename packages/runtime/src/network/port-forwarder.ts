@@ -21,6 +21,8 @@ export class PortForwarder {
   constructor(
     private readonly namespacePath: string,
     private readonly log: (message: string) => void = () => undefined,
+    /** Called when the forwarder dies on its own: every port it served is closed now. */
+    private readonly onLost: () => void = () => undefined,
   ) {}
 
   /** PID of the running forwarder, if any. */
@@ -48,11 +50,13 @@ export class PortForwarder {
       child.on('message', onMessage);
       child.on('error', reject);
       child.on('exit', (code, signal) => {
-        if (this.child === child) this.log(`port forwarder ${child.pid} exited (${signal ?? code}): ${stderr.trim()}`);
+        const lost = this.child === child;
+        if (lost) this.log(`port forwarder ${child.pid} exited (${signal ?? code}): ${stderr.trim()}`);
         if (this.child === child || this.child === undefined) {
           this.child = undefined;
           this.starting = undefined;
         }
+        if (lost) queueMicrotask(() => this.onLost());
         reject(new Error(`port forwarder exited before it was ready (${signal ?? code}): ${stderr.trim()}`));
         // Published ports died with it; their waiters would never be answered.
         for (const w of this.waiters.values()) w();
