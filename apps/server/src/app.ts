@@ -8,6 +8,7 @@ import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
 import { containerRoutes, isContainerEngine } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
+import { buildRoutes } from './routes/build.js';
 import { distributionRoutes } from './routes/distribution.js';
 import { insightRoutes } from './routes/insight.js';
 import { networkRoutes } from './routes/networks.js';
@@ -111,6 +112,7 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
 
   app.route('/', systemRoutes(ctx));
   app.route('/', imageRoutes(ctx));
+  app.route('/', buildRoutes(ctx));
   app.route('/', distributionRoutes(ctx));
   app.route('/', insightRoutes(ctx));
   app.route('/', containerRoutes(ctx.containers));

@@ -166,7 +166,18 @@ class StrataEngine implements Engine {
   async imageHistory(name: string): Promise<HistoryEntry[]> {
     const { image } = await resolveImage(this.store, name);
     const [config, tags, layers] = await Promise.all([readConfig(this.store, image.id), this.store.tags(), this.layerMap()]);
-    return imageHistory(image, config, namesOf(tags.refs, image.id).tags, layers);
+    const history = imageHistory(image, config, namesOf(tags.refs, image.id).tags, layers);
+    // As dockerd: each older entry takes the ID (and tags) of the next image up the local parent chain.
+    let parent = image.parent;
+    for (let i = 1; i < history.length && parent; i++) {
+      const up = await this.store.image(parent);
+      if (!up) break;
+      history[i].Id = up.id;
+      const upTags = namesOf(tags.refs, up.id).tags;
+      history[i].Tags = upTags.length ? upTags : null;
+      parent = up.parent;
+    }
+    return history;
   }
 
   tagImage(source: string, repo: string, tag?: string): Promise<void> {
