@@ -22,6 +22,8 @@ import type {
 import { loadArchive } from './archive-load.js';
 import { type SaveRequest, saveArchive } from './archive-save.js';
 import { ContainerService, exposeContainerEngine, imageInUseConflict, referenceInUseConflict } from './containers.js';
+import { type NetworkEngine, exposeNetworkEngine } from './network-engine.js';
+import { type VolumeEngine, exposeVolumeEngine } from './volume-engine.js';
 import type { ContainerEngine } from './api.js';
 import { EventLog } from './events.js';
 import { ImageStore } from './image-store.js';
@@ -36,19 +38,23 @@ import type { RegistryAuth } from './registry-port.js';
 import { type ImageSearcher, type SearchOptions, type SearchResult, searchImages } from './search.js';
 import { importRootfs } from './rootfs-import.js';
 import { SerialQueue } from './serial.js';
-import { type ImageSide, analyzeStoredImage, diffStoredImages } from './insight.js';
+import { type ImageSide, analysisDocument, analyzeStoredImage, diffStoredImages } from './insight.js';
+import type { ImageAnalysisDocument } from './insight-document.js';
 import type { ImageInsightOptions, ImageInsightReport } from './insight-report.js';
 import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
+import { type ContainerFilesEngine, ContainerFilesService, exposeContainerFiles } from './container-files-service.js';
 import { type BuildOptions, type BuildStepRunner, prepareBuild, runBuild } from './build.js';
 import type { BuildEvent } from '../build/build-progress.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
+export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
   analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport>;
+  /** The same analysis as a summary plus the report's JSON bytes (kept, so asking again costs a file read). */
+  analysisDocument(name: string, options?: ImageInsightOptions): Promise<ImageAnalysisDocument>;
   /** The file-level difference between two images (each at its top, or at `layers` layers). */
   diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]>;
   /** docker build with the classic builder: the context tar's Dockerfile, step by step, cached; tags the result. */
@@ -72,7 +78,7 @@ export interface EngineContext {
 
 // The container methods are delegated to a ContainerService (see exposeContainerEngine).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-interface StrataEngine extends ContainerEngine {}
+interface StrataEngine extends ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine {}
 
 class StrataEngine implements Engine {
   private readonly containers: ContainerService;
@@ -87,6 +93,9 @@ class StrataEngine implements Engine {
     this.ctx = { ports, store: this.store, events: this.eventLog, now: () => rfc3339Nano(ports.clock.now()) };
     this.containers = new ContainerService(this.ctx);
     exposeContainerEngine(this, this.containers);
+    exposeContainerFiles(this, new ContainerFilesService(this.ctx, this.containers, { setTag: (ref, id) => this.setTag(ref, id), serial: (task) => this.serial.run(task) }));
+    exposeVolumeEngine(this, this.containers.volumes);
+    exposeNetworkEngine(this, this.containers.networks);
   }
 
   async close(): Promise<void> {
@@ -95,6 +104,10 @@ class StrataEngine implements Engine {
 
   analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport> {
     return analyzeStoredImage(this.ctx, name, options);
+  }
+
+  analysisDocument(name: string, options?: ImageInsightOptions): Promise<ImageAnalysisDocument> {
+    return analysisDocument(this.ctx, name, options);
   }
 
   diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]> {
