@@ -46,6 +46,7 @@ export function buildRoutes(ctx: RouteContext): Hono {
       labels: jsonMap(c.req.query('labels'), 'labels') as Record<string, string> | undefined,
       target: c.req.query('target') || undefined,
       noCache: queryBoolean(c.req.query('nocache')),
+      networkMode: c.req.query('networkmode') || undefined,
       sourceDateEpoch: epochEnv !== undefined && /^\d+$/.test(epochEnv) ? Number(epochEnv) : undefined,
     };
     const platform = c.req.query('platform');

@@ -27,6 +27,8 @@ export interface BuildOptions {
   noCache?: boolean;
   /** Seconds since the epoch used for every timestamp the build writes (reproducible image IDs). */
   sourceDateEpoch?: number;
+  /** The network RUN steps get (`networkmode`). */
+  networkMode?: string;
 }
 
 /** Runs a RUN step in a container and commits its changes; absent where containers cannot run. */
@@ -40,6 +42,8 @@ export interface BuildRunRequest {
   config: Record<string, unknown>;
   argv: string[];
   env: string[];
+  /** `--network` of docker build (`none`, `host`, `default`). */
+  networkMode?: string;
   onOutput(text: string, stream: 'stdout' | 'stderr'): void;
   /** Called with the container's ID once it exists (for ` ---> Running in <id>`). */
   onContainer(id: string): void;
@@ -622,6 +626,7 @@ class ClassicBuild {
           config: { ...rc, Cmd: argv, Entrypoint: null, Env: env },
           argv,
           env,
+          networkMode: this.options.networkMode,
           onOutput: (text, stream) => this.emit({ kind: 'output', text, stream }),
           onContainer: (id) => {
             container = id;

@@ -45,6 +45,7 @@ import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
 import { type ContainerFilesEngine, ContainerFilesService, exposeContainerFiles } from './container-files-service.js';
 import { type BuildOptions, type BuildStepRunner, prepareBuild, runBuild } from './build.js';
+import { containerStepRunner } from './build-step-runner.js';
 import type { BuildEvent } from '../build/build-progress.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
@@ -93,6 +94,7 @@ class StrataEngine implements Engine {
     this.ctx = { ports, store: this.store, events: this.eventLog, now: () => rfc3339Nano(ports.clock.now()) };
     this.containers = new ContainerService(this.ctx);
     exposeContainerEngine(this, this.containers);
+    if (ports.runtime) this.buildStepRunner = containerStepRunner(this.ctx, this as unknown as ContainerEngine & ContainerFilesEngine);
     exposeContainerFiles(this, new ContainerFilesService(this.ctx, this.containers, { setTag: (ref, id) => this.setTag(ref, id), serial: (task) => this.serial.run(task) }));
     exposeVolumeEngine(this, this.containers.volumes);
     exposeNetworkEngine(this, this.containers.networks);
