@@ -10,6 +10,7 @@ import { containerRoutes, isContainerEngine } from './routes/containers.js';
 import { containerFileRoutes } from './routes/container-files.js';
 import { execRoutes, isExecEngine } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
+import { buildRoutes } from './routes/build.js';
 import { distributionRoutes } from './routes/distribution.js';
 import { insightRoutes } from './routes/insight.js';
 import { isNetworkEngine, networkRoutes } from './routes/networks.js';
@@ -113,6 +114,7 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
 
   app.route('/', systemRoutes(ctx));
   app.route('/', imageRoutes(ctx));
+  app.route('/', buildRoutes(ctx));
   app.route('/', distributionRoutes(ctx));
   app.route('/', insightRoutes(ctx));
   app.route('/', containerFileRoutes(engine));

@@ -23,7 +23,7 @@ export interface StratadProcess {
   /** What the daemon printed so far (stdout then stderr). */
   output(): string;
   /** Runs the real docker CLI against this daemon. */
-  docker(args: string[], options?: { input?: Uint8Array | string; timeoutMs?: number }): Promise<DockerResult>;
+  docker(args: string[], options?: { input?: Uint8Array | string; timeoutMs?: number; env?: Record<string, string> }): Promise<DockerResult>;
   /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code and signal. Idempotent. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** stop() and remove the temp dir. */

@@ -31,7 +31,9 @@ export function pathHash(hasher: Hasher, rel: string, node: FsNode, names: NameO
     ['devmajor', String(node.devmajor)],
     ['devminor', String(node.devminor)],
   ];
-  for (const [k, v] of fields) h.update(utf8.encode(k + v));
+  let header = '';
+  for (const [k, v] of fields) header += k + v;
+  h.update(utf8.encode(header));
   for (const key of Object.keys(node.pax).sort()) {
     h.update(utf8.encode(key.slice('SCHILY.xattr.'.length)));
     h.update(node.pax[key]);
@@ -59,8 +61,10 @@ export function sourceHash(hasher: Hasher, tree: FsTree, rel: string, names: Nam
   const hashes: string[] = [];
   const paths = rel === '.' ? tree.paths() : [rel, ...tree.paths(rel)];
   for (const p of paths) {
-    const resolved = tree.resolve(p, true);
-    const target = tree.get(resolved);
+    // The walk only descends through real directories, so only a symlink itself needs resolving.
+    const own = tree.get(p)!;
+    const resolved = own.type === 'symlink' ? tree.resolve(p, true) : p;
+    const target = own.type === 'symlink' ? tree.get(resolved) : own;
     if (!target) continue;
     hashes.push(pathHash(hasher, resolved, target, names));
   }

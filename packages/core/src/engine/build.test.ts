@@ -217,6 +217,12 @@ describe('engine: docker build (classic builder, no RUN)', () => {
       ['missing Dockerfile', { 'a.txt': 'a' }, 'Cannot locate specified Dockerfile: Dockerfile'],
       ['hostile context name', { Dockerfile: 'FROM busybox:local\n', '../evil': 'x' }, 'invalid build context: "../evil" is outside of the layer root'],
       ['hostile context hard link', { Dockerfile: 'FROM busybox:local\n', link: { type: 'hardlink', linkname: '../../etc/shadow' } }, 'invalid build context: invalid hardlink "link" -> "../../etc/shadow": outside the root'],
+      ['hostile context absolute name', { Dockerfile: 'FROM busybox:local\n', '/etc/evil': 'x' }, 'invalid build context: invalid tar entry name "/etc/evil": absolute paths are not allowed in a layer'],
+      [
+        'escaping context symlink',
+        { Dockerfile: 'FROM busybox:local\nCOPY esc/passwd /x\n', esc: { type: 'symlink', linkname: '../../../../etc' } },
+        'COPY failed: file not found in build context or excluded by .dockerignore: stat esc/passwd: file does not exist',
+      ],
       ['RUN without a runtime', { Dockerfile: 'FROM busybox:local\nRUN true\n' }, 'RUN needs a container runtime (runc and conmon, as root); this engine has none'],
     ];
     for (const [name, files, message] of failing) {

@@ -1,7 +1,7 @@
 import { type Digest, sha256OfText } from '../digest/index.js';
 import { StrataError, invalid, isStrataError, notFound, unavailable } from '../errors/index.js';
 import { dockerContainerConfig, parseImageConfig } from '../image/index.js';
-import { readTar, tarEntry, writeTar, type TarWriteEntry } from '../layer/index.js';
+import { TarHeaderScanner, tarEntry, writeTar, type TarWriteEntry } from '../layer/index.js';
 import { type BuildEvent } from '../build/build-progress.js';
 import { comparePaths, copyChanges, type CopySource } from '../build/copy-changes.js';
 import { DockerignoreMatcher, readDockerignore } from '../build/dockerignore.js';
@@ -27,6 +27,8 @@ export interface BuildOptions {
   noCache?: boolean;
   /** Seconds since the epoch used for every timestamp the build writes (reproducible image IDs). */
   sourceDateEpoch?: number;
+  /** The network RUN steps get (`networkmode`). */
+  networkMode?: string;
 }
 
 /** Runs a RUN step in a container and commits its changes; absent where containers cannot run. */
@@ -40,6 +42,8 @@ export interface BuildRunRequest {
   config: Record<string, unknown>;
   argv: string[];
   env: string[];
+  /** `--network` of docker build (`none`, `host`, `default`). */
+  networkMode?: string;
   onOutput(text: string, stream: 'stdout' | 'stderr'): void;
   /** Called with the container's ID once it exists (for ` ---> Running in <id>`). */
   onContainer(id: string): void;
@@ -56,7 +60,10 @@ interface ImageState {
   config: Record<string, unknown>;
   runConfig: Record<string, unknown>;
   layers: IngestedLayer[];
+  /** Its files with their bytes (for COPY --from). */
   tree?: FsTree;
+  /** Its files' headers only (enough to know what exists where). */
+  headers?: FsTree;
 }
 
 interface StageState {
@@ -292,10 +299,11 @@ class ClassicBuild {
     return { id, config, runConfig: dockerContainerConfig(config.config as Record<string, unknown>), layers };
   }
 
-  /** The image's files (read once per image per build). */
-  private async treeOf(image: ImageState): Promise<FsTree> {
+  /** The image's files, read once per image per build; without `bodies` only their headers (much cheaper). */
+  private async treeOf(image: ImageState, bodies = true): Promise<FsTree> {
     if (image.tree) return image.tree;
-    const key = image.layers.map((l) => l.diffId).join(',');
+    if (!bodies && image.headers) return image.headers;
+    const key = `${bodies ? 'bodies' : 'headers'}:${image.layers.map((l) => l.diffId).join(',')}`;
     let tree = this.trees.get(key);
     if (!tree) {
       tree = new FsTree();
@@ -303,11 +311,13 @@ class ClassicBuild {
         let stream = await this.ctx.ports.content.read(layer.blob);
         if (layer.mediaType.includes('gzip')) stream = stream.pipeThrough(this.ctx.ports.codecs.decompress('gzip'));
         else if (layer.mediaType.includes('zstd')) stream = stream.pipeThrough(this.ctx.ports.codecs.decompress('zstd'));
-        await applyTar(tree, stream);
+        if (bodies) await applyTar(tree, stream);
+        else await applyTarHeaders(tree, stream);
       }
       this.trees.set(key, tree);
     }
-    image.tree = tree;
+    if (bodies) image.tree = tree;
+    else image.headers = tree;
     return tree;
   }
 
@@ -481,7 +491,7 @@ class ClassicBuild {
     await this.commitStep(state, rc, containerConfig, {
       fakeContainer: true,
       changes: async () => {
-        const tree = await this.treeOf(state.image);
+        const tree = await this.treeOf(state.image, false);
         const rel = normalizeRelative(dir);
         const resolved = tree.resolve(rel);
         if (tree.get(resolved)?.type === 'directory') return undefined;
@@ -549,8 +559,8 @@ class ClassicBuild {
     const containerConfig = { ...rc, Cmd: this.commentCmd(state, comment, true) };
     await this.commitStep(state, rc, containerConfig, {
       changes: async () => {
-        const tree = await this.treeOf(state.image);
-        const owner = c.chown !== undefined ? parseChown(expand(c.chown), tree) : undefined;
+        const tree = await this.treeOf(state.image, false);
+        const owner = c.chown !== undefined ? parseChown(expand(c.chown), /[^\d:]/.test(expand(c.chown)) ? await this.treeOf(state.image) : tree) : undefined;
         let chmod: number | undefined;
         if (c.chmod !== undefined) {
           const m = expand(c.chmod);
@@ -622,6 +632,7 @@ class ClassicBuild {
           config: { ...rc, Cmd: argv, Entrypoint: null, Env: env },
           argv,
           env,
+          networkMode: this.options.networkMode,
           onOutput: (text, stream) => this.emit({ kind: 'output', text, stream }),
           onContainer: (id) => {
             container = id;
@@ -690,7 +701,8 @@ class ClassicBuild {
     const blob = parseImageConfig(new TextEncoder().encode(JSON.stringify(config)), this.ctx.ports.hasher);
     const id = await writeImage(this.ctx, { config: blob, layers, parent: parent.id || undefined });
     await this.ctx.ports.metadata.put(CACHE, key.replace(':', '-'), { image: id });
-    state.image = { id, config, runConfig: rc, layers, tree: layer ? after : parent.tree };
+    // The tree after a COPY/WORKDIR knows the parent only by its headers.
+    state.image = { id, config, runConfig: rc, layers, headers: layer ? after : (parent.headers ?? parent.tree), tree: layer ? undefined : parent.tree };
     this.emit({ kind: 'image', id });
   }
 
@@ -771,12 +783,32 @@ async function collectBody(body: ReadableStream<Uint8Array>): Promise<Uint8Array
   return out;
 }
 
-async function applyTar(tree: FsTree, stream: ReadableStream<Uint8Array>): Promise<void> {
-  for await (const entry of readTar(stream)) {
-    const body = entry.type === 'file' || entry.type === 'contiguous' ? await collectBody(entry.body) : undefined;
-    if (!body) await entry.body.cancel().catch(() => undefined);
-    tree.apply(entry, body);
+/** Applies a tar's headers to the tree as it streams by, bodies skipped. */
+async function applyTarHeaders(tree: FsTree, stream: ReadableStream<Uint8Array>): Promise<void> {
+  const scanner = new TarHeaderScanner((entry) => tree.apply(entry, undefined));
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    scanner.push(value);
   }
+  scanner.end();
+}
+
+/**
+ * Applies a whole tar to the tree. The archive is read into memory first and scanned in one
+ * pass (bodies are views into it): a stream per entry costs more than the entry for small files.
+ */
+async function applyTar(tree: FsTree, stream: ReadableStream<Uint8Array>): Promise<void> {
+  const bytes = await collectBody(stream);
+  const scanner: TarHeaderScanner = new TarHeaderScanner((entry) => {
+    const isFile = entry.type === 'file' || entry.type === 'contiguous';
+    const body = isFile ? bytes.subarray(scanner.offset, scanner.offset + entry.size) : undefined;
+    if (body && body.byteLength !== entry.size) throw invalid(`unexpected EOF in the body of ${JSON.stringify(entry.path)}`);
+    tree.apply(entry, body);
+  });
+  scanner.push(bytes);
+  scanner.end();
 }
 
 /** A context tar as a tree; names that leave the context (`../`, absolute, escaping hard links) are refused. */

@@ -46,6 +46,7 @@ import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
 import { type ContainerFilesEngine, ContainerFilesService, exposeContainerFiles } from './container-files-service.js';
 import { type BuildOptions, type BuildStepRunner, prepareBuild, runBuild } from './build.js';
+import { containerStepRunner } from './build-step-runner.js';
 import type { BuildEvent } from '../build/build-progress.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
@@ -94,6 +95,7 @@ class StrataEngine implements Engine {
     this.ctx = { ports, store: this.store, events: this.eventLog, now: () => rfc3339Nano(ports.clock.now()) };
     this.containers = new ContainerService(this.ctx);
     exposeContainerEngine(this, this.containers);
+    if (ports.runtime) this.buildStepRunner = containerStepRunner(this.ctx, this as unknown as ContainerEngine & ContainerFilesEngine);
     exposeContainerFiles(this, new ContainerFilesService(this.ctx, this.containers, { setTag: (ref, id) => this.setTag(ref, id), serial: (task) => this.serial.run(task) }));
     exposeVolumeEngine(this, this.containers.volumes);
     exposeNetworkEngine(this, this.containers.networks);
@@ -184,7 +186,18 @@ class StrataEngine implements Engine {
   async imageHistory(name: string): Promise<HistoryEntry[]> {
     const { image } = await resolveImage(this.store, name);
     const [config, tags, layers] = await Promise.all([readConfig(this.store, image.id), this.store.tags(), this.layerMap()]);
-    return imageHistory(image, config, namesOf(tags.refs, image.id).tags, layers);
+    const history = imageHistory(image, config, namesOf(tags.refs, image.id).tags, layers);
+    // As dockerd: each older entry takes the ID (and tags) of the next image up the local parent chain.
+    let parent = image.parent;
+    for (let i = 1; i < history.length && parent; i++) {
+      const up = await this.store.image(parent);
+      if (!up) break;
+      history[i].Id = up.id;
+      const upTags = namesOf(tags.refs, up.id).tags;
+      history[i].Tags = upTags.length ? upTags : null;
+      parent = up.parent;
+    }
+    return history;
   }
 
   tagImage(source: string, repo: string, tag?: string): Promise<void> {
