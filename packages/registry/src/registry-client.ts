@@ -47,6 +47,16 @@ export interface RegistryClientOptions extends TransportOptions {
 
 const sha256 = (bytes: Uint8Array): Digest => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
+/** JSON's first byte can only be one of these (after whitespace). */
+const JSON_START = new Set('{["-0123456789tfn');
+
+/** A manifest's JSON; a body that is not JSON at all (an HTML error page) fails in Go's words, as dockerd's decoder says it. */
+function parseManifestJson(bytes: Uint8Array): unknown {
+  const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
+  if (text.length > 0 && !JSON_START.has(text[0])) throw invalid(`invalid character '${text[0]}' looking for beginning of value`);
+  return parseUntrustedJson(bytes, 'manifest');
+}
+
 /** Why a reply failed, in the registry's own words (errcode) or as an HTTP status. */
 async function replyError(reply: HttpReply): Promise<{ text: string; codes: string[] }> {
   const body = reply.body.readableEnded ? new Uint8Array() : await readBody(reply, 1 << 20, 'error response').catch(() => new Uint8Array());
@@ -199,7 +209,7 @@ export class RegistryClient implements Registry {
       let current = top;
       let size = top.bytes.byteLength;
       for (let depth = 0; depth < 4; depth++) {
-        const doc = parseUntrustedJson(current.bytes, 'manifest') as { schemaVersion?: unknown; manifests?: unknown; mediaType?: unknown };
+        const doc = parseManifestJson(current.bytes) as { schemaVersion?: unknown; manifests?: unknown; mediaType?: unknown };
         if (doc?.schemaVersion === 1) throw invalid(`unsupported manifest format: schema 1 (${familiarString(ref)}); push the image again with a current client`);
         if (Array.isArray(doc?.manifests)) {
           const index = validate(indexSchema, doc, 'manifest list');
@@ -280,6 +290,61 @@ export class RegistryClient implements Registry {
     const done = await this.request(endpoint, put, scope, options.auth);
     if (done.status !== 201) throw await this.pullError(done, ref, put);
     discard(done);
+  }
+
+  /** Start an upload session (optionally as a mount); the reply is 201 when mounted, 202 with a Location to upload to. */
+  private async startUpload(endpoint: Endpoint, ref: Reference, query: string, options: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<HttpReply> {
+    const scope = `repository:${ref.path}:pull,push`;
+    const start: HttpCall = { method: 'POST', url: this.repoUrl(endpoint, ref, `blobs/uploads/${query}`), signal: options.signal };
+    const reply = await this.request(endpoint, start, scope, options.auth);
+    if (reply.status === 201 || (reply.status === 202 && reply.headers.location)) return reply;
+    throw await this.pullError(reply, ref, start);
+  }
+
+  async uploadBlob(ref: Reference, body: ReadableStream<Uint8Array>, digestOf: () => Digest, options: BlobFetchOptions = {}): Promise<void> {
+    const endpoint = await this.directEndpoint(ref.domain);
+    const scope = `repository:${ref.path}:pull,push`;
+    let started: HttpReply;
+    try {
+      started = await this.startUpload(endpoint, ref, '', options);
+    } catch (e) {
+      body.cancel().catch(() => undefined);
+      throw e;
+    }
+    discard(started);
+    let sent = 0;
+    const counted = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          sent += chunk.byteLength;
+          options.onBytes?.(sent);
+          c.enqueue(chunk);
+        },
+      }),
+    );
+    // One chunked PATCH carries the whole stream (as distribution's blobWriter.ReadFrom), then the PUT commits it by digest.
+    const patchUrl = new URL(started.headers.location!, `${endpoint.base}/`).toString();
+    const patch: HttpCall = { method: 'PATCH', url: patchUrl, headers: { 'Content-Type': 'application/octet-stream' }, body: counted, signal: options.signal };
+    const patched = await this.request(endpoint, patch, scope, options.auth);
+    if (patched.status !== 202 && patched.status !== 204) throw await this.pullError(patched, ref, patch);
+    discard(patched);
+    const commit = new URL(patched.headers.location ?? patchUrl, patchUrl);
+    commit.searchParams.set('digest', digestOf());
+    const put: HttpCall = { method: 'PUT', url: commit.toString(), signal: options.signal };
+    const done = await this.request(endpoint, put, scope, options.auth);
+    if (done.status !== 201) throw await this.pullError(done, ref, put);
+    discard(done);
+  }
+
+  async mountBlob(ref: Reference, digest: Digest, from: string, options: { auth?: RegistryAuth; signal?: AbortSignal } = {}): Promise<boolean> {
+    const endpoint = await this.directEndpoint(ref.domain);
+    const reply = await this.startUpload(endpoint, ref, `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, options);
+    discard(reply);
+    if (reply.status === 201) return true;
+    // Declined: the registry opened an ordinary upload instead, which we do not use; cancel it as distribution's client does.
+    const cancel: HttpCall = { method: 'DELETE', url: new URL(reply.headers.location!, `${endpoint.base}/`).toString(), signal: options.signal };
+    await this.request(endpoint, cancel, `repository:${ref.path}:pull,push`, options.auth).then(discard, () => undefined);
+    return false;
   }
 
   pushManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, options: { auth?: RegistryAuth; signal?: AbortSignal } = {}): Promise<Digest> {

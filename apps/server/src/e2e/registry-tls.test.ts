@@ -22,7 +22,7 @@ const hasOpenssl = (() => {
 describe.skipIf(!dockerBinary || !hasOpenssl)('docker push and pull against a TLS docker-registry', () => {
   let dir: string;
   let certs: TestCertificates;
-  /** On [::1]: not in 127.0.0.0/8, so dockerd 20.10 (and stratad) insist on a verified certificate. */
+  /** On [::1]: not in 127.0.0.0/8 (dockerd 20.10's only insecure range), so stratad insists on a verified certificate. */
   let secure: LocalRegistry;
   /** On 127.0.0.1: insecure by Docker's rules, so HTTPS is tried without verification. */
   let loopback: LocalRegistry;
