@@ -16,7 +16,7 @@ const secretNames = new Set([
   'service-account.json',
   '.htpasswd',
 ]);
-const secretSuffixes = ['.pem', '.key', '.p12', '.pfx', '.jks', '.keystore'];
+const secretSuffixSet = new Set(['.pem', '.key', '.p12', '.pfx', '.jks', '.keystore']);
 /** Public CA bundles end in `.pem` too; they are not secrets. */
 const publicCertificateDirs = ['etc/ssl/certs/', 'usr/share/ca-certificates/', 'usr/local/share/ca-certificates/', 'etc/pki/ca-trust/', 'etc/ca-certificates/'];
 const publicCertificateNames = new Set(['cacert.pem', 'ca-bundle.pem', 'ca-certificates.pem']);
@@ -42,9 +42,12 @@ const cacheRoots = [
   'go/pkg/mod/cache/',
 ];
 const homeCaches = ['/.cache/pip/', '/.npm/_cacache/', '/.cache/go-build/', '/.cache/yarn/'];
+const cacheFirstLetters = new Set(cacheRoots.map((r) => r.charCodeAt(0)));
 
 /** The cache directory a path lives in (`var/cache/apt/`), if any. */
 export function cacheRootOf(path: string): string | undefined {
+  // Most paths are in no cache: settle those without building a string.
+  if (!cacheFirstLetters.has(path.charCodeAt(0)) && !path.includes('/.')) return undefined;
   const p = `${path}/`;
   const root = cacheRoots.find((r) => p.startsWith(r) && p !== r);
   if (root) return root;
@@ -61,8 +64,9 @@ export function looksSecret(path: string): boolean {
   if (secretNames.has(base)) return true;
   if (base.startsWith('.env.') && !base.endsWith('.example') && !base.endsWith('.sample')) return true;
   if (path.endsWith('.docker/config.json') || path.endsWith('.aws/credentials') || path.endsWith('.kube/config')) return true;
-  if (publicCertificateNames.has(base) || publicCertificateDirs.some((d) => path.startsWith(d))) return false;
-  return secretSuffixes.some((s) => base.endsWith(s) && base.length > s.length);
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0 || !secretSuffixSet.has(base.slice(dot))) return false;
+  return !publicCertificateNames.has(base) && !publicCertificateDirs.some((d) => path.startsWith(d));
 }
 
 /** The flag of a regular file's path, if any (secrets win over caches). */
