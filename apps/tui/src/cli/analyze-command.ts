@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import { type ImageAnalysisDocument, analyzeArchive, createEngine, documentOf, isStrataError } from '@strata/core';
 import { defaultDataRoot, nodeCodecs, nodeHasher, openDataRoot } from '@strata/storage';
 import { analysisSummary } from './analysis-summary.js';
@@ -100,6 +101,10 @@ async function analyzeStored(dataRoot: string | undefined, req: AnalyzeRequest, 
 
 /** `strata analyze`: returns the exit status. */
 export async function runAnalyze(dataRoot: string | undefined, argv: readonly string[], out: Out): Promise<number> {
+  // Most of what the analysis allocates lives until the end (one object per change), so a young
+  // generation grown to V8's maximum buys no speed, only about 35 MB of resident memory on a
+  // 60,000-file image. Kept at its starting size, the peak stays near the live data.
+  setFlagsFromString('--semi-space-growth-factor=1');
   const req = parseAnalyzeArguments(argv);
   if (req === 'help') {
     out.stdout(analyzeUsage);

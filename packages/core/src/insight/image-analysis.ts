@@ -134,6 +134,10 @@ export function dockerLayerSize(t: LayerTable): number {
 class Largest {
   private items: SizedPath[] = [];
   constructor(private readonly n: number) {}
+  /** Whether an item of this size would make the list (so callers build items only for those). */
+  wants(size: number): boolean {
+    return this.n > 0 && (this.items.length < this.n || size > this.items[this.items.length - 1].size);
+  }
   offer(item: SizedPath): void {
     if (this.n <= 0) return;
     if (this.items.length >= this.n && item.size <= this.items[this.items.length - 1].size) return;
@@ -177,7 +181,7 @@ export function analyzeLayers(sources: readonly LayerSource[], options: Analysis
     for (const c of own.changes) {
       counts[c.change]++;
       if (c.kind === 'f') bytes[c.change] += c.size;
-      if (c.change !== 'removed' && c.kind === 'f') largest.offer(sized(c));
+      if (c.change !== 'removed' && c.kind === 'f' && largest.wants(c.size)) largest.offer(sized(c));
     }
     layers.push({
       index: k,
@@ -259,19 +263,20 @@ export function analyzeLayers(sources: readonly LayerSource[], options: Analysis
   const sums = new Float64Array(index.size);
   const largestFiles = new Largest(top);
   let visibleBytes = 0;
-  const present = [...stack.presentIds()];
+  const present: number[] = [];
+  for (let id = 1; id < index.size; id++) if (stack.present(id)) present.push(id);
   for (let j = present.length - 1; j >= 0; j--) {
     const id = present[j];
     const kind = stack.kind(id);
     const own = kind === 'f' ? stack.size(id) : 0;
     if (kind === 'f') {
       visibleBytes += own;
-      largestFiles.offer({ path: stack.paths[id], kind, size: own });
+      if (largestFiles.wants(own)) largestFiles.offer({ path: stack.paths[id], kind, size: own });
     }
     sums[stack.parent(id)] += own + sums[id];
   }
   const largestDirs = new Largest(top);
-  for (const id of present) if (stack.kind(id) === 'd') largestDirs.offer({ path: stack.paths[id], kind: 'd', size: sums[id] });
+  for (const id of present) if (stack.kind(id) === 'd' && largestDirs.wants(sums[id])) largestDirs.offer({ path: stack.paths[id], kind: 'd', size: sums[id] });
 
   const dive = diveFigures(tables, index);
   const imageSize = layers.reduce((n, l) => n + l.size, 0);

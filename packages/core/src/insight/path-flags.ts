@@ -42,15 +42,16 @@ const cacheRoots = [
   'go/pkg/mod/cache/',
 ];
 const homeCaches = ['/.cache/pip/', '/.npm/_cacache/', '/.cache/go-build/', '/.cache/yarn/'];
-const cacheFirstLetters = new Set(cacheRoots.map((r) => r.charCodeAt(0)));
+/** Any of cacheRoots with something below it. */
+const cacheRootPattern = new RegExp(`^(${cacheRoots.map((r) => r.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=.)`);
 
 /** The cache directory a path lives in (`var/cache/apt/`), if any. */
 export function cacheRootOf(path: string): string | undefined {
-  // Most paths are in no cache: settle those without building a string.
-  if (!cacheFirstLetters.has(path.charCodeAt(0)) && !path.includes('/.')) return undefined;
-  const p = `${path}/`;
-  const root = cacheRoots.find((r) => p.startsWith(r) && p !== r);
+  // One native match settles most paths, with no string built.
+  const root = cacheRootPattern.exec(path)?.[1];
   if (root) return root;
+  if (!path.includes('/.')) return undefined;
+  const p = `${path}/`;
   for (const c of homeCaches) {
     const at = p.indexOf(c);
     if (at > 0 && p.length > at + c.length) return p.slice(0, at + c.length).replace(/^\//, '');
