@@ -4,7 +4,8 @@ import { dirname, join, basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { type ImageAnalysisDocument, analyzeArchive, createEngine, documentOf, isStrataError } from '@strata/core';
-import { defaultDataRoot, nodeCodecs, nodeHasher, openDataRoot } from '@strata/storage';
+import { DataRootInUseError, defaultDataRoot, nodeCodecs, nodeHasher, openDataRoot } from '@strata/storage';
+import { fetchAnalysis } from './analyze-client.js';
 import { analysisSummary } from './analysis-summary.js';
 import { type AnalyzeRequest, analyzeUsage, parseAnalyzeArguments } from './analyze-arguments.js';
 import { CiConfigError, type CiRules, evaluateCi, parseCiConfig } from './ci-rules.js';
@@ -78,12 +79,16 @@ async function writeJson(path: string, docs: readonly ImageAnalysisDocument[], o
   }
 }
 
-/** The analysis of an image in the data root: read-only, so no hash thread is started. */
+/**
+ * The analysis of an image in the data root: read-only, so no hash thread is started. When a
+ * stratad owns the data root, it is asked instead, as its client.
+ */
 async function analyzeStored(dataRoot: string | undefined, req: AnalyzeRequest, out: Out): Promise<ImageAnalysisDocument | number> {
   let root;
   try {
     root = await openDataRoot(dataRoot ?? defaultDataRoot(), { hashThread: false });
   } catch (e) {
+    if (e instanceof DataRootInUseError && e.owner.socket) return fetchAnalysis(e.owner.socket, req.image, { top: req.top, base: req.base });
     out.stderr(`strata: ${explainOpenFailure(e, dataRoot)}\n`);
     return 1;
   }
