@@ -39,7 +39,14 @@ export class PathIndex {
     const hit = this.ids.get(path);
     if (hit !== undefined) return hit;
     const slash = path.lastIndexOf('/');
-    const parent = slash < 0 ? ROOT : this.intern(path.slice(0, slash));
+    // Tars list a directory just before its entries: most new paths sit in the last directory made.
+    const last = this.paths[this.paths.length - 1];
+    const parent =
+      slash < 0
+        ? ROOT
+        : slash === last.length && path.startsWith(last)
+          ? this.paths.length - 1
+          : this.intern(path.slice(0, slash));
     const id = this.paths.length;
     if (id === this.parentOf.length) this.grow();
     this.ids.set(path, id);
@@ -106,26 +113,51 @@ export class PathIndex {
 
   /**
    * Ids in the order of their paths (JavaScript's string order), for sorting lists of paths by
-   * integer ranks instead of comparing strings: the paths are sorted once, natively. Paths
-   * interned later are ranked anew on the next call.
+   * integer ranks instead of comparing whole paths. The ranks come from the tree: under a
+   * directory, every path is `dir/` plus a child's name, or plus `name/...` for the child's own
+   * subtree, which is one contiguous run; so sorting each directory's names (and `name/` for
+   * those with children) and walking down gives the order of the full paths. Paths interned
+   * later are ranked anew on the next call.
    */
   sortByPath(ids: readonly number[]): number[] {
-    if (!this.ranks || this.ranks.length !== this.paths.length) {
-      const sorted = this.paths.slice().sort();
-      this.ranks = new Int32Array(sorted.length);
-      this.byRank = new Int32Array(sorted.length);
-      for (let r = 0; r < sorted.length; r++) {
-        const id = this.ids.get(sorted[r])!;
-        this.ranks[id] = r;
-        this.byRank[r] = id;
-      }
-    }
+    if (!this.ranks || this.ranks.length !== this.paths.length) this.rankPaths();
     const ranks = new Int32Array(ids.length);
-    for (let i = 0; i < ids.length; i++) ranks[i] = this.ranks[ids[i]];
+    for (let i = 0; i < ids.length; i++) ranks[i] = this.ranks![ids[i]];
     ranks.sort();
     const out = new Array<number>(ids.length);
     for (let i = 0; i < ranks.length; i++) out[i] = this.byRank![ranks[i]];
     return out;
+  }
+
+  private rankPaths(): void {
+    const n = this.paths.length;
+    const ranks = new Int32Array(n);
+    const byRank = new Int32Array(n);
+    let next = 0;
+    const place = (id: number) => {
+      ranks[id] = next;
+      byRank[next++] = id;
+    };
+    place(ROOT);
+    // A run to place: a path itself (subtree false) or everything below it (subtree true).
+    const runsBelow = (dir: number): { key: string; id: number; subtree: boolean }[] => {
+      const runs: { key: string; id: number; subtree: boolean }[] = [];
+      for (let c = this.firstChildOf[dir]; c !== NONE; c = this.nextSiblingOf[c]) {
+        const name = this.name(c);
+        runs.push({ key: name, id: c, subtree: false });
+        if (this.firstChildOf[c] !== NONE) runs.push({ key: `${name}/`, id: c, subtree: true });
+      }
+      return runs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).reverse();
+    };
+    // Depth-first with an explicit stack (runs pushed in reverse, so popped in order).
+    const stack = runsBelow(ROOT);
+    while (stack.length) {
+      const run = stack.pop()!;
+      if (!run.subtree) place(run.id);
+      else for (const r of runsBelow(run.id)) stack.push(r);
+    }
+    this.ranks = ranks;
+    this.byRank = byRank;
   }
 
   private grow(): void {
