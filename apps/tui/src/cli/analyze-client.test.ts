@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Daemon, startDaemon } from '@strata/server';
+import { DataRootLock } from '@strata/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureArchivePath } from '../testing/fixture-archive.js';
 import { fetchAnalysis } from './analyze-client.js';
@@ -60,5 +61,17 @@ describe('the analysis through stratad', () => {
     expect(fromEngine.honest).toMatchObject({ baseSource: 'image:busybox:local', wastedBytes: 18, userSize: 30 });
     expect(fromEngine.dive.wastedBytes).toBe(8);
     expect(served.summary.layers.map((l) => l.counts.removed)).toEqual(fromEngine.layers.map((l: { counts: { removed: number } }) => l.counts.removed));
+  });
+
+  it('says so, with its own exit status, when the owner of the data root does not answer on its socket', async () => {
+    const lock = await DataRootLock.acquire(root, { socket: join(dir, 'nobody-listens.sock') });
+    try {
+      const r = await strata('analyze', 'fixture/03-opaque:v1', '--json', 'never.json');
+      expect(r.status).toBe(5);
+      expect(r.stderr).toMatch(/^strata: cannot reach stratad on unix:\/\/.*nobody-listens\.sock: .*ENOENT/);
+      expect(existsSync(join(dir, 'never.json'))).toBe(false);
+    } finally {
+      await lock.release();
+    }
   });
 });

@@ -12,7 +12,7 @@ import { CiConfigError, type CiRules, evaluateCi, parseCiConfig } from './ci-rul
 import { explainOpenFailure } from './data-root-engine.js';
 
 /** Exit statuses of `strata analyze` (see its usage text). */
-export const AnalyzeExit = { ok: 0, ciFailed: 1, notFound: 2, corrupt: 3, badCiConfig: 4, usage: 125 } as const;
+export const AnalyzeExit = { ok: 0, ciFailed: 1, notFound: 2, corrupt: 3, badCiConfig: 4, daemonUnreachable: 5, usage: 125 } as const;
 
 type Out = { stdout(s: string | Uint8Array): void; stderr(s: string): void };
 
@@ -38,6 +38,7 @@ async function loadRules(req: AnalyzeRequest, out: Out): Promise<CiRules | numbe
 function failure(e: unknown, image: string): { status: number; message: string } | undefined {
   if (isStrataError(e, 'not-found')) return { status: AnalyzeExit.notFound, message: e.message };
   if (isStrataError(e, 'invalid') || isStrataError(e, 'conflict')) return { status: AnalyzeExit.corrupt, message: `${image}: ${e.message}` };
+  if (isStrataError(e, 'unavailable')) return { status: AnalyzeExit.daemonUnreachable, message: e.message };
   return undefined;
 }
 
