@@ -2,15 +2,17 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import { type ImageAnalysisDocument, analyzeArchive, createEngine, documentOf, isStrataError } from '@strata/core';
-import { defaultDataRoot, nodeCodecs, nodeHasher, openDataRoot } from '@strata/storage';
+import { DataRootInUseError, defaultDataRoot, nodeCodecs, nodeHasher, openDataRoot } from '@strata/storage';
+import { fetchAnalysis } from './analyze-client.js';
 import { analysisSummary } from './analysis-summary.js';
 import { type AnalyzeRequest, analyzeUsage, parseAnalyzeArguments } from './analyze-arguments.js';
 import { CiConfigError, type CiRules, evaluateCi, parseCiConfig } from './ci-rules.js';
 import { explainOpenFailure } from './data-root-engine.js';
 
 /** Exit statuses of `strata analyze` (see its usage text). */
-export const AnalyzeExit = { ok: 0, ciFailed: 1, notFound: 2, corrupt: 3, badCiConfig: 4, usage: 125 } as const;
+export const AnalyzeExit = { ok: 0, ciFailed: 1, notFound: 2, corrupt: 3, badCiConfig: 4, daemonUnreachable: 5, usage: 125 } as const;
 
 type Out = { stdout(s: string | Uint8Array): void; stderr(s: string): void };
 
@@ -36,6 +38,7 @@ async function loadRules(req: AnalyzeRequest, out: Out): Promise<CiRules | numbe
 function failure(e: unknown, image: string): { status: number; message: string } | undefined {
   if (isStrataError(e, 'not-found')) return { status: AnalyzeExit.notFound, message: e.message };
   if (isStrataError(e, 'invalid') || isStrataError(e, 'conflict')) return { status: AnalyzeExit.corrupt, message: `${image}: ${e.message}` };
+  if (isStrataError(e, 'unavailable')) return { status: AnalyzeExit.daemonUnreachable, message: e.message };
   return undefined;
 }
 
@@ -77,12 +80,16 @@ async function writeJson(path: string, docs: readonly ImageAnalysisDocument[], o
   }
 }
 
-/** The analysis of an image in the data root: read-only, so no hash thread is started. */
+/**
+ * The analysis of an image in the data root: read-only, so no hash thread is started. When a
+ * stratad owns the data root, it is asked instead, as its client.
+ */
 async function analyzeStored(dataRoot: string | undefined, req: AnalyzeRequest, out: Out): Promise<ImageAnalysisDocument | number> {
   let root;
   try {
     root = await openDataRoot(dataRoot ?? defaultDataRoot(), { hashThread: false });
   } catch (e) {
+    if (e instanceof DataRootInUseError && e.owner.socket) return fetchAnalysis(e.owner.socket, req.image, { top: req.top, base: req.base });
     out.stderr(`strata: ${explainOpenFailure(e, dataRoot)}\n`);
     return 1;
   }
@@ -100,6 +107,10 @@ async function analyzeStored(dataRoot: string | undefined, req: AnalyzeRequest, 
 
 /** `strata analyze`: returns the exit status. */
 export async function runAnalyze(dataRoot: string | undefined, argv: readonly string[], out: Out): Promise<number> {
+  // Most of what the analysis allocates lives until the end (one object per change), so a young
+  // generation grown to V8's maximum buys no speed, only about 35 MB of resident memory on a
+  // 60,000-file image. Kept at its starting size, the peak stays near the live data.
+  setFlagsFromString('--semi-space-growth-factor=1');
   const req = parseAnalyzeArguments(argv);
   if (req === 'help') {
     out.stdout(analyzeUsage);
