@@ -1,0 +1,14 @@
+const t0 = performance.now();
+const { openDataRoot } = await import('@strata/storage');
+const { createRuncRuntime } = await import('@strata/runtime');
+const { createEngine } = await import('@strata/core');
+console.log('imports', performance.now() - t0);
+const dr = await openDataRoot('/tmp/tui-try/root2');
+console.log('open', performance.now() - t0);
+const rt = createRuncRuntime({ dataRoot: dr.root, content: dr.ports.content, codecs: dr.ports.codecs, hasher: dr.ports.hasher });
+console.log(await rt.available(), performance.now() - t0);
+const e = createEngine({ ...dr.ports, runtime: rt });
+await e.listContainers({ all: true });
+console.log('list', performance.now() - t0);
+await e.close(); await dr.close();
+console.log('closed', performance.now() - t0);
