@@ -149,7 +149,8 @@ export class Workbench {
     if (s.dialog) return [s.dialog.kind];
     const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : [];
     if (s.focus === 'main') {
-      const logs: Scope[] = s.panel === 'containers' && this.containers.state.tab === 'logs' ? ['logs'] : [];
+      const logs: Scope[] =
+        s.panel === 'containers' && this.containers.state.tab === 'logs' ? ['logs'] : s.panel === 'images' && this.images.state.tab === 'layers' ? ['layers'] : [];
       return [...logs, 'main', ...panelScope, 'global'];
     }
     return ['list', ...panelScope, 'global'];
@@ -292,6 +293,7 @@ export class Workbench {
   }
 
   private imageAction(action: Action): void {
+    if (action === 'aggregate') return this.images.perform('aggregate');
     const navigation: Partial<Record<Action, 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom'>> = {
       up: 'up',
       down: 'down',
