@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       // draws nothing until it exits. A person at a terminal inside a CI job's shell still wants the screen, so when
       // stdout is a terminal the variables are hidden from that import and put back right after.
       const { browse } = await withoutCiVariables(process.stdout.isTTY === true, () => import('./cli/browse.js'));
-      return browse(invocation.dataRoot);
+      return browse({ dataRoot: invocation.dataRoot, host: invocation.host, dockerHostEnv: process.env.DOCKER_HOST || undefined });
     }
   }
 }

@@ -1,6 +1,6 @@
 /** What the command line asks for. */
 export type Invocation =
-  | { command: 'app'; dataRoot?: string }
+  | { command: 'app'; dataRoot?: string; host?: string }
   | { command: 'load'; dataRoot?: string; input?: string; quiet: boolean }
   | { command: 'analyze'; dataRoot?: string; args: string[] }
   | { command: 'dockerfile'; args: string[] }
@@ -19,6 +19,9 @@ Commands:
   dockerfile FILE  Print a Dockerfile's parse in BuildKit's test notation ((from "busybox") ...)
 
 Options:
+  -H, --host ADDR       Be a client of this daemon (stratad or dockerd): unix:///path or tcp://host:port
+                        (default: $DOCKER_HOST when --data-root is not given; else the embedded engine,
+                        or the client of the stratad that owns the data root)
       --data-root DIR   Where images are kept (default: $STRATA_DATA_ROOT, /var/lib/strata as root,
                         else $XDG_DATA_HOME/strata or ~/.local/share/strata)
   -h, --help            Print usage
@@ -32,6 +35,7 @@ Load options:
 /** Parses `strata`'s arguments (without `node` and the script), docker-style. */
 export function parseArguments(argv: readonly string[]): Invocation {
   let dataRoot: string | undefined;
+  let host: string | undefined;
   let command: 'app' | 'load' = 'app';
   let input: string | undefined;
   let quiet = false;
@@ -45,6 +49,9 @@ export function parseArguments(argv: readonly string[]): Invocation {
     if (flag === '--data-root') {
       dataRoot = value();
       if (!dataRoot) return { command: 'invalid', message: 'flag needs an argument: --data-root' };
+    } else if (flag === '-H' || flag === '--host') {
+      host = value();
+      if (!host) return { command: 'invalid', message: `flag needs an argument: ${flag}` };
     } else if (command === 'load' && (flag === '-i' || flag === '--input')) {
       input = value();
       if (!input) return { command: 'invalid', message: `flag needs an argument: ${flag}` };
@@ -65,7 +72,7 @@ export function parseArguments(argv: readonly string[]): Invocation {
   }
   if (command === 'app') {
     if (positional.length > 0) return { command: 'invalid', message: `unknown command: ${positional[0]}` };
-    return { command: 'app', dataRoot };
+    return { command: 'app', dataRoot, ...(host !== undefined ? { host } : {}) };
   }
   // `strata load FILE` is accepted as well as docker's `-i FILE`.
   if (positional.length > 1 || (positional.length === 1 && input !== undefined)) {

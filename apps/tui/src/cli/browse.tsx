@@ -5,20 +5,26 @@ import { TerminalApp } from '../ui/TerminalApp.js';
 import { enterFullScreen } from './full-screen.js';
 import { readKeyConfig } from './key-config-file.js';
 import { openLoadSource } from './load-command.js';
-import { fail, openOrExplain } from './open-or-explain.js';
+import { openEngineSource, type EngineChoice, type EngineSource } from './engine-source.js';
+import { fail } from './open-or-explain.js';
 
-/** `strata` without a command: the full-screen app on the embedded engine. Returns the exit status. */
-export async function browse(dataRoot: string | undefined): Promise<number> {
+/** `strata` without a command: the full-screen app on the embedded engine or as a client. Returns the exit status. */
+export async function browse(choice: EngineChoice): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     return fail('the full-screen app needs a terminal (stdin and stdout must be a TTY)');
   }
-  const embedded = await openOrExplain(dataRoot, { withRuntime: true });
-  if (typeof embedded === 'number') return embedded;
+  let embedded: EngineSource;
+  try {
+    embedded = await openEngineSource(choice);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
   const keys = await readKeyConfig();
   const notices = [...keys.problems, ...(embedded.containersDisabled ? [`containers cannot run here: ${embedded.containersDisabled}`] : [])];
   const workbench = new Workbench(embedded.engine, {
     keymap: keys.keymap,
     notices,
+    info: embedded.description,
     openArchive: (path) => openLoadSource({ input: path, stdin: process.stdin }),
   });
   const restoreScreen = enterFullScreen(process.stdout);

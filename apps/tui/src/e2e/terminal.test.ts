@@ -74,6 +74,12 @@ describe('strata in a terminal', () => {
     expect(text).toMatch(/<missing>\s+.+ago\s+\/bin\/sh -c mkdi/);
     expect(text).toMatch(/<missing>\s+.+ago\s+1\.98MB\s+Imported/);
 
+    // The Layers tab (dive's view): the last layer removed /data/remove-me.txt.
+    await tmux('send-keys', '-t', session, 'Tab');
+    text = await waitFor('the Layers tab', (t) => t.includes('efficiency') && /Layer 2: \d+ changes/.test(t));
+    expect(text).toMatch(/-\s+7B\s+remove-me\.txt/);
+    expect(text).toMatch(/2\s+0B\s+\/bin\/sh -c rm \/bin\/httpd/);
+
     await tmux('send-keys', '-t', session, 'q');
     text = await waitFor('strata to exit', (t) => t.includes('strata exited'));
     expect(text).toContain('strata exited 0');

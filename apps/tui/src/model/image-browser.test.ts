@@ -47,9 +47,15 @@ describe('ImageBrowser', () => {
     browser.perform('nextTab');
     expect(browser.state.tab).toBe('history');
     browser.perform('nextTab');
+    expect(browser.state.tab).toBe('layers');
+    browser.perform('nextTab');
     expect(browser.state.tab).toBe('inspect');
     browser.perform('prevTab');
-    expect(browser.state.tab).toBe('history');
+    expect(browser.state.tab).toBe('layers');
+    // The recorded engine has no layer analysis: the tab says so.
+    await browser.settled();
+    expect(browser.state.analysis).toEqual({ status: 'failed', error: 'this engine has no layer analysis' });
+    browser.perform('prevTab');
     browser.perform('prevTab');
 
     browser.perform('focusDetails');

@@ -1,9 +1,9 @@
-import type { HistoryEntry, ImageEngine, ImageInspect } from '@strata/core';
+import type { Engine, HistoryEntry, ImageEngine, ImageInspect, ImageInsightReport } from '@strata/core';
 import { imageRows, type ImageRow } from './image-rows.js';
 import { filterRows } from './list-filter.js';
 
 /** What the workbench asks of the image browser (key actions already resolved). */
-export type BrowserAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab' | 'focusDetails' | 'focusImages' | 'refresh';
+export type BrowserAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab' | 'focusDetails' | 'focusImages' | 'refresh' | 'aggregate';
 
 /** A value the engine is fetching. */
 export type Loadable<T> =
@@ -13,10 +13,10 @@ export type Loadable<T> =
   | { status: 'failed'; error: string };
 
 export type Panel = 'images' | 'details';
-export type DetailTab = 'inspect' | 'history';
+export type DetailTab = 'inspect' | 'history' | 'layers';
 
 /** The tabs of the details panel, in order. */
-export const detailTabs: readonly DetailTab[] = ['inspect', 'history'];
+export const detailTabs: readonly DetailTab[] = ['inspect', 'history', 'layers'];
 
 /** Everything the screen shows, as plain data. */
 export interface BrowserState {
@@ -35,6 +35,12 @@ export interface BrowserState {
   inspectScroll: number;
   history: Loadable<HistoryEntry[]>;
   historyCursor: number;
+  /** The Layers tab: the engine's layer analysis of the selected image (dive's view). */
+  analysis: Loadable<ImageInsightReport>;
+  layerCursor: number;
+  /** The file tree shows every layer up to the selected one, not only its own changes. */
+  aggregated: boolean;
+  treeScroll: number;
   /** The last engine error, shown in the status line until the next success. */
   error: string | undefined;
 }
@@ -57,6 +63,10 @@ const initialState: BrowserState = {
   inspectScroll: 0,
   history: { status: 'idle' },
   historyCursor: 0,
+  analysis: { status: 'idle' },
+  layerCursor: 0,
+  aggregated: false,
+  treeScroll: 0,
   error: undefined,
 };
 
@@ -86,7 +96,7 @@ export class ImageBrowser {
   private viewportHeight: number;
 
   constructor(
-    private readonly engine: Pick<ImageEngine, 'listImages' | 'inspectImage' | 'imageHistory'>,
+    private readonly engine: Pick<ImageEngine, 'listImages' | 'inspectImage' | 'imageHistory'> & Partial<Pick<Engine, 'analyzeImage'>>,
     options: ImageBrowserOptions = {},
   ) {
     this.viewportHeight = options.viewportHeight ?? 10;
@@ -162,8 +172,12 @@ export class ImageBrowser {
       case 'nextTab':
       case 'prevTab': {
         const step = action === 'nextTab' ? 1 : detailTabs.length - 1;
-        return this.update({ tab: detailTabs[(detailTabs.indexOf(s.tab) + step) % detailTabs.length] });
+        this.update({ tab: detailTabs[(detailTabs.indexOf(s.tab) + step) % detailTabs.length] });
+        if (this.current.tab === 'layers' && this.current.analysis.status === 'idle') this.loadAnalysis(this.detailsGeneration);
+        return;
       }
+      case 'aggregate':
+        return this.update({ aggregated: !s.aggregated, treeScroll: 0 });
       case 'focusDetails':
         return this.update({ focus: 'details' });
       case 'focusImages':
@@ -202,6 +216,15 @@ export class ImageBrowser {
   private moveDetails(action: BrowserAction): void {
     const s = this.current;
     const page = this.viewportHeight;
+    if (s.tab === 'layers') {
+      // ↑/↓ pick the layer, page keys scroll its file tree.
+      const layers = s.analysis.status === 'ready' ? s.analysis.value.layers.length : 0;
+      const moves: Partial<Record<BrowserAction, number>> = { up: s.layerCursor - 1, down: s.layerCursor + 1, top: 0, bottom: layers - 1 };
+      const cursor = moves[action];
+      if (cursor !== undefined) return this.update({ layerCursor: clamp(cursor, layers - 1), treeScroll: 0 });
+      if (action === 'pageUp' || action === 'pageDown') this.update({ treeScroll: Math.max(0, s.treeScroll + (action === 'pageDown' ? page : -page)) });
+      return;
+    }
     if (s.tab === 'inspect') {
       const last = Math.max(0, s.inspectLines.length - this.viewportHeight);
       const target: Partial<Record<BrowserAction, number>> = {
@@ -236,7 +259,8 @@ export class ImageBrowser {
       this.update({ inspect: { status: 'idle' }, history: { status: 'idle' }, inspectLines: [], inspectScroll: 0, historyCursor: 0 });
       return;
     }
-    this.update({ inspect: { status: 'loading' }, history: { status: 'loading' }, inspectLines: [], inspectScroll: 0, historyCursor: 0 });
+    this.update({ inspect: { status: 'loading' }, history: { status: 'loading' }, inspectLines: [], inspectScroll: 0, historyCursor: 0, analysis: { status: 'idle' }, layerCursor: 0, treeScroll: 0 });
+    if (this.current.tab === 'layers') this.loadAnalysis(generation);
     const failed = (e: unknown): { status: 'failed'; error: string } => {
       this.update({ error: messageOf(e) });
       return { status: 'failed', error: messageOf(e) };
@@ -260,6 +284,24 @@ export class ImageBrowser {
         },
         (e: unknown) => {
           if (generation === this.detailsGeneration) this.update({ history: failed(e) });
+        },
+      ),
+    );
+  }
+
+  private loadAnalysis(generation: number): void {
+    const row = this.selectedRow;
+    if (!row) return;
+    const analyze = this.engine.analyzeImage?.bind(this.engine);
+    if (!analyze) return this.update({ analysis: { status: 'failed', error: 'this engine has no layer analysis' } });
+    this.update({ analysis: { status: 'loading' } });
+    void this.track(
+      analyze(row.imageId, { top: 10 }).then(
+        (value) => {
+          if (generation === this.detailsGeneration) this.update({ analysis: { status: 'ready', value }, layerCursor: value.layers.length - 1 });
+        },
+        (e: unknown) => {
+          if (generation === this.detailsGeneration) this.update({ analysis: { status: 'failed', error: messageOf(e) } });
         },
       ),
     );

@@ -11,3 +11,4 @@ export { commandWords } from './command-words.js';
 export { diskUsageRows, type DiskUsageRow } from './disk-usage-rows.js';
 export { Workbench, panelIds, type Dialog, type FormField, type PanelId, type Task, type WorkbenchOptions, type WorkbenchState } from './workbench.js';
 export type { TuiEngine } from './tui-engine.js';
+export { layerTree, type TreeLine } from './layer-tree.js';

@@ -38,6 +38,7 @@ describe('keymap', () => {
       ['list', 'images', 'global'],
       ['logs', 'main', 'containers', 'global'],
       ['main', 'images', 'global'],
+      ['layers', 'main', 'images', 'global'],
       ['confirm'],
       ['form'],
       ['text'],

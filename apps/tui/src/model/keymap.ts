@@ -34,6 +34,8 @@ export type Action =
   | 'follow'
   | 'nextMatch'
   | 'prevMatch'
+  // Layers tab
+  | 'aggregate'
   // Dialogs: confirmation, forms, typed text (filter, search)
   | 'confirm'
   | 'cancel'
@@ -46,10 +48,10 @@ export type Action =
  * `containers`/`images` add their actions whether the list or its main panel has the focus;
  * `logs` is the Logs tab; `confirm`, `form` and `text` are dialogs that take every key.
  */
-export type Scope = 'list' | 'main' | 'containers' | 'images' | 'logs' | 'confirm' | 'form' | 'text' | 'global';
+export type Scope = 'list' | 'main' | 'containers' | 'images' | 'logs' | 'layers' | 'confirm' | 'form' | 'text' | 'global';
 
 /** Every scope, in the order the help overlay lists them. */
-export const scopes: readonly Scope[] = ['list', 'main', 'containers', 'images', 'logs', 'global', 'confirm', 'form', 'text'];
+export const scopes: readonly Scope[] = ['list', 'main', 'containers', 'images', 'logs', 'layers', 'global', 'confirm', 'form', 'text'];
 
 /** Ink's named keys (`useInput`'s second argument) that bindings use. */
 export type NamedKey =
@@ -166,6 +168,7 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('logs', 'follow', ['f'], 'follow the end of the logs on/off', 'follow'),
   binding('logs', 'nextMatch', ['n'], 'next search match', 'next'),
   binding('logs', 'prevMatch', ['N'], 'previous search match', 'prev'),
+  binding('layers', 'aggregate', ['a'], 'file tree: this layer only / every layer up to it', 'aggregate'),
   binding('global', 'panelContainers', ['1'], 'Containers panel'),
   binding('global', 'panelImages', ['2'], 'Images panel'),
   binding('global', 'panelVolumes', ['3'], 'Volumes panel'),

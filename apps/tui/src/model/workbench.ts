@@ -51,6 +51,8 @@ export interface WorkbenchOptions {
   openArchive?: (path: string) => Promise<ReadableStream<Uint8Array>>;
   /** Problems with keys.json to show at startup. */
   notices?: string[];
+  /** What to say at startup when nothing went wrong (which engine the app is on). */
+  info?: string;
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -91,6 +93,7 @@ export class Workbench {
       disk: { status: 'idle' },
       quit: false,
       ...(options.notices && options.notices.length > 0 ? { error: options.notices.join('; ') } : {}),
+      ...(options.info ? { notice: options.info } : {}),
     };
     this.containers.subscribe(() => this.emit());
     this.images.subscribe(() => this.emit());
@@ -146,7 +149,8 @@ export class Workbench {
     if (s.dialog) return [s.dialog.kind];
     const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : [];
     if (s.focus === 'main') {
-      const logs: Scope[] = s.panel === 'containers' && this.containers.state.tab === 'logs' ? ['logs'] : [];
+      const logs: Scope[] =
+        s.panel === 'containers' && this.containers.state.tab === 'logs' ? ['logs'] : s.panel === 'images' && this.images.state.tab === 'layers' ? ['layers'] : [];
       return [...logs, 'main', ...panelScope, 'global'];
     }
     return ['list', ...panelScope, 'global'];
@@ -289,6 +293,7 @@ export class Workbench {
   }
 
   private imageAction(action: Action): void {
+    if (action === 'aggregate') return this.images.perform('aggregate');
     const navigation: Partial<Record<Action, 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom'>> = {
       up: 'up',
       down: 'down',
@@ -441,7 +446,20 @@ export class Workbench {
     if (press.backspace || press.delete) next = [...current].slice(0, -1).join('');
     else if (press.ctrl && press.input === 'w') next = current.replace(/\S*\s*$/, '');
     else if (press.ctrl && press.input === 'u') next = '';
-    else if (!press.ctrl && !press.meta && press.input && !press.escape && !press.return && !press.tab) next = current + press.input;
+    else if (!press.ctrl && !press.meta && press.input && !press.escape && !press.return && !press.tab) {
+      // Fast typing and pastes arrive as one input: a tab in it moves to the next field and a
+      // newline submits, as the keys would one by one.
+      const control = press.input.search(/[\t\r\n]/);
+      const text = (control >= 0 ? press.input.slice(0, control) : press.input).replace(/[\u0000-\u001f\u007f]/g, '');
+      if (control >= 0) {
+        if (text !== '') this.type({ input: text });
+        this.perform(press.input[control] === '\t' ? 'nextField' : 'submit');
+        const rest = press.input.slice(control + 1);
+        if (rest !== '') this.type({ input: rest });
+        return;
+      }
+      next = current + text;
+    }
     if (next === current) return;
     if (dialog.kind === 'text') {
       const changed = { ...dialog, text: next };

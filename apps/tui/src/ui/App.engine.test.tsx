@@ -9,7 +9,7 @@ import { runLoad } from '../cli/load-command.js';
 import { fixtureArchive } from '../testing/fixture-archive.js';
 import { renderWide } from '../testing/wide-render.js';
 
-const keys = { down: '\u001B[B', tab: '\t', enter: '\r', escape: '\u001B', backspace: '\u007F' };
+const keys = { up: '\u001B[A', down: '\u001B[B', tab: '\t', enter: '\r', escape: '\u001B', backspace: '\u007F' };
 // A minute and a half after 02-whiteout was built (2026-11-22T14:15:34Z).
 const now = () => Date.parse('2026-11-22T14:17:05Z');
 const tick = () => new Promise((r) => setTimeout(r, 30));
@@ -137,6 +137,26 @@ describe('App on the real engine with a loaded fixture archive', () => {
     await tick();
     expect(frame()).toMatch(/○ created\s+from-elsewhere\s+fixture\/02-whiteout:v1/);
     expect(w.images.state.rows.map((r) => `${r.repository}:${r.tag}`).sort()).toEqual(['fixture/02-whiteout:v1', 'other:v2']);
+  });
+
+  it('shows the Layers tab: layers with size and command, efficiency, and a file a later layer removed', async () => {
+    await runLoad(engine, fixtureArchive('02-whiteout'), () => {});
+    const { press } = await start();
+    let f = await press('2', keys.tab, keys.tab);
+    expect(f).toContain(' Inspect  History  Layers ');
+    expect(f).toMatch(/#\s+SIZE\s+COMMAND/);
+    expect(f).toMatch(/2\s+0B\s+\/bin\/sh -c rm \/bin\/httpd && rm \/data\/remove-me\.txt/);
+    expect(f).toMatch(/efficiency \d+\.\d\d% {2}wasted \S+/);
+    // The last layer is selected: what it removed is listed as removed.
+    expect(f).toMatch(/Layer 2: \d+ changes/);
+    expect(f).toMatch(/- +\S+ +remove-me\.txt/);
+    await press(keys.enter);
+    f = await press(keys.up);
+    expect(f).toMatch(/Layer 1: \d+ changes/);
+    expect(f).toMatch(/\+ +\S+ +remove-me\.txt/);
+    f = await press('a');
+    expect(f).toMatch(/Every layer up to 1: \d+ changes/);
+    expect(f).toContain('a aggregate');
   });
 
   it('shows disk usage as docker system df adds it up', async () => {

@@ -80,7 +80,7 @@ describe('App on recorded images', () => {
     f = await press(keys.down);
     // The full RUN line of the second entry, wrapped under the table.
     expect(f.replace(/[│\s]+/g, ' ')).toContain('echo b > /data/subdir/nested/b.txt');
-    await press(keys.tab);
+    await press('\u001B[Z');
     const bodyTop = (frame: string) => frame.split('\n')[frame.split('\n').findIndex((l) => l.includes(' Inspect  History ')) + 1].replace(/^.*?││?/, '│').replace(/^[╰─╯]+│/, '│');
     expect(bodyTop(await press(keys.escape))).toMatch(/^│\[\s+│$/);
     await press(keys.enter);

@@ -8,6 +8,7 @@ const scopeTitles: Record<Scope, string> = {
   containers: 'Containers',
   images: 'Images',
   logs: 'Logs tab',
+  layers: 'Layers tab',
   global: 'Everywhere',
   confirm: 'Questions',
   form: 'Forms',
