@@ -31,7 +31,9 @@ import { readK8sLog } from './log/k8s-file-log.js';
 import { launchConmon } from './monitor/conmon.js';
 import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-file.js';
 import { ociCreateError } from './monitor/oci-error.js';
+import { releaseExecFifo } from './monitor/exec-fifo.js';
 import { RuncCli } from './monitor/runc-cli.js';
+import { deleteStoppedState, hasRuncState } from './monitor/runc-state-dir.js';
 import { signalNumber } from './monitor/signals.js';
 import { SnapshotStore } from './snapshot/snapshot-store.js';
 
@@ -170,6 +172,11 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     await writeAtomically(layout.config, `${JSON.stringify(config, null, 2)}\n`);
   }
 
+  /** `runc state`, without spawning runc when it keeps no state for the container (the common case). */
+  async function runcState(id: string) {
+    return (await hasRuncState(runc.root, id)) ? runc.state(id) : undefined;
+  }
+
   async function monitorPid(layout: ContainerLayout): Promise<number | undefined> {
     const text = await readFile(layout.conmonPidFile, 'utf8').catch(() => '');
     return /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : undefined;
@@ -196,17 +203,17 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
   async function state(id: string): Promise<RuntimeState> {
     const { layout } = await readSpec(id);
-    const runcState = await runc.state(id);
+    const known = await runcState(id);
     const started = await startedAt(layout);
-    if (runcState && (runcState.status === 'running' || runcState.status === 'paused')) {
-      return { status: runcState.status, pid: runcState.pid, ...(started ? { startedAt: started } : {}) };
+    if (known && (known.status === 'running' || known.status === 'paused')) {
+      return { status: known.status, pid: known.pid, ...(started ? { startedAt: started } : {}) };
     }
     const exit = await readExitFile(layout.exitFile);
     if (exit) return { status: 'exited', exit, ...(started ? { startedAt: started } : {}) };
     if (!started) return { status: 'prepared' };
     const pid = await monitorPid(layout);
     // conmon is about to write the exit file, or it died without one (recipe §3.4c).
-    if (pid !== undefined && (await isMonitorAlive(pid, id))) return { status: 'running', startedAt: started, ...(runcState ? { pid: runcState.pid } : {}) };
+    if (pid !== undefined && (await isMonitorAlive(pid, id))) return { status: 'running', startedAt: started, ...(known ? { pid: known.pid } : {}) };
     return { status: 'unknown', startedAt: started };
   }
 
@@ -214,7 +221,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     if (!(await startedAt(layout))) return true;
     const pid = await monitorPid(layout);
     if (pid !== undefined && (await isMonitorAlive(pid, id))) return true;
-    const s = await runc.state(id);
+    const s = await runcState(id);
     return s !== undefined && s.status !== 'stopped';
   }
 
@@ -278,7 +285,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async start(id) {
       const { layout, spec } = await readSpec(id);
-      const previous = await runc.state(id);
+      const previous = await runcState(id);
       if (previous && (previous.status === 'running' || previous.status === 'paused')) throw conflict(`Container ${id} is already running`);
       if (previous) await runc.run(['delete', '--force', id]);
       await retireMonitor(layout, id);
@@ -286,9 +293,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await writeBundle(layout, spec, true);
       await mkdir(exitDir, { recursive: true });
       await mkdir(layout.persist, { recursive: true });
-      for (const stale of [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')]) {
-        await rm(stale, { force: true });
-      }
+      const stale = [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')];
+      await Promise.all(stale.map((path) => rm(path, { force: true })));
       const sync = await launchConmon({
         conmon,
         runc,
@@ -305,10 +311,11 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         await retireMonitor(layout, id);
         throw ociCreateError(sync.message);
       }
-      const started = await runc.run(['start', id]);
-      if (started.code !== 0) {
+      const released = await releaseExecFifo(runc.root, id, sync.pid);
+      const started = released === 'no-fifo' ? await runc.run(['start', id]) : undefined;
+      if (released === 'init-gone' || (started && started.code !== 0)) {
         await runc.run(['delete', '--force', id]);
-        throw ociCreateError(RuncCli.message(started));
+        throw ociCreateError(started ? RuncCli.message(started) : 'container process is already dead');
       }
       const at = nowRfc3339();
       await writeFile(layout.startedAt, at);
@@ -386,15 +393,12 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async remove(id) {
       const layout = layoutOf(id);
-      if (await runc.state(id)) {
+      if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) {
         const r = await runc.run(['delete', '--force', id]);
-        if (r.code !== 0 && (await runc.state(id))) throw new StrataError('internal', `removing container ${id}: ${RuncCli.message(r)}`);
+        if (r.code !== 0 && (await runcState(id))) throw new StrataError('internal', `removing container ${id}: ${RuncCli.message(r)}`);
       }
-      await retireMonitor(layout, id);
-      await unmount(layout.merged);
-      await rm(layout.dir, { recursive: true, force: true });
-      await rm(layout.exitFile, { force: true });
-      await removeCgroupDirs(cgroupPath(id));
+      await Promise.all([retireMonitor(layout, id), unmount(layout.merged)]);
+      await Promise.all([rm(layout.dir, { recursive: true, force: true }), rm(layout.exitFile, { force: true }), removeCgroupDirs(cgroupPath(id))]);
     },
 
     async list() {
