@@ -24,6 +24,7 @@ import { ociConfig } from './bundle/oci-config.js';
 import { cgroupPids, removeCgroupDirs } from './container/cgroup-dirs.js';
 import { containerLayout, type ContainerLayout } from './container/container-layout.js';
 import { topOf } from './container/container-top.js';
+import { discardDirectory } from './container/discarded-dir.js';
 import { resolveContainerUser } from './container/container-user.js';
 import { isMounted, mountOverlay, unmount } from './container/overlay-mount.js';
 import { resolveInRoot } from './container/rootfs-path.js';
@@ -54,6 +55,8 @@ export interface RuncRuntimeOptions {
   /** Static init binary for `--init` (default: the first of docker-init, tini-static found). */
   init?: string;
   log?: (message: string) => void;
+  /** Where removed containers' dirs go to be deleted in the background (default `<dataRoot>/tmp`, which the storage empties on open). */
+  trashDir?: string;
 }
 
 /** The runc + conmon Runtime, plus the snapshot housekeeping the engine drives. */
@@ -111,6 +114,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   const cgroupParent = options.cgroupParent ?? 'strata';
   const exitDir = join(dataRoot, 'exits');
   const containersDir = join(dataRoot, 'containers');
+  // The storage's staging dir: same filesystem, emptied whenever the data root is opened.
+  const trashDir = options.trashDir ?? join(dataRoot, 'tmp');
   const snapshots = new SnapshotStore({ dir: join(dataRoot, 'snapshots'), content: options.content, codecs: options.codecs, hasher: options.hasher });
   const log = options.log ?? (() => undefined);
   let hostLimits: Promise<HostLimits> | undefined;
@@ -391,6 +396,29 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       return total;
     },
 
+    async paths(id) {
+      const { layout, spec } = await readSpec(id);
+      const lowers = [...snapshots.names(spec.layers)].reverse().map((name) => join(snapshots.dir, name));
+      return {
+        resolvConf: layout.resolvConf,
+        hostname: layout.hostname,
+        hosts: layout.hosts,
+        log: layout.log,
+        lowerDir: (lowers.length ? lowers : [join(snapshots.dir, 'empty')]).join(':'),
+        mergedDir: layout.merged,
+        upperDir: layout.upper,
+        workDir: layout.work,
+      };
+    },
+
+    async release(id) {
+      const layout = layoutOf(id);
+      // Only a process conmon saw exit: a start may have begun since the engine decided to release.
+      if (!(await readExitFile(layout.exitFile))) return;
+      if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) return;
+      await unmount(layout.merged);
+    },
+
     async remove(id) {
       const layout = layoutOf(id);
       if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) {
@@ -398,7 +426,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         if (r.code !== 0 && (await runcState(id))) throw new StrataError('internal', `removing container ${id}: ${RuncCli.message(r)}`);
       }
       await Promise.all([retireMonitor(layout, id), unmount(layout.merged)]);
-      await Promise.all([rm(layout.dir, { recursive: true, force: true }), rm(layout.exitFile, { force: true }), removeCgroupDirs(cgroupPath(id))]);
+      await Promise.all([discardDirectory(layout.dir, trashDir, log), rm(layout.exitFile, { force: true }), removeCgroupDirs(cgroupPath(id))]);
     },
 
     async list() {
