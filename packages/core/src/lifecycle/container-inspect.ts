@@ -1,5 +1,6 @@
 import type { ContainerRecord } from './container-record.js';
 import { inspectState } from './container-state.js';
+import type { ContainerPaths } from './runtime.js';
 
 /** The network name a container's NetworkMode shows up under in `NetworkSettings.Networks`. */
 export function networkNameOf(mode: unknown): string {
@@ -14,8 +15,8 @@ export function emptyEndpoint(): Record<string, unknown> {
   };
 }
 
-/** Docker's container inspect JSON (keys in dockerd's order); `sizes` when `?size=1` was asked. */
-export function containerInspect(r: ContainerRecord, sizes?: { rw: number; rootFs: number }): Record<string, unknown> {
+/** Docker's container inspect JSON (keys in dockerd's order); `sizes` when `?size=1` was asked; file `paths` from the runtime. */
+export function containerInspect(r: ContainerRecord, sizes?: { rw: number; rootFs: number }, paths?: ContainerPaths): Record<string, unknown> {
   return {
     Id: r.id,
     Created: r.created,
@@ -23,10 +24,10 @@ export function containerInspect(r: ContainerRecord, sizes?: { rw: number; rootF
     Args: r.args,
     State: inspectState(r.state),
     Image: r.image,
-    ResolvConfPath: '',
-    HostnamePath: '',
-    HostsPath: '',
-    LogPath: '',
+    ResolvConfPath: paths?.resolvConf ?? '',
+    HostnamePath: paths?.hostname ?? '',
+    HostsPath: paths?.hosts ?? '',
+    LogPath: paths?.log ?? '',
     Name: r.name,
     RestartCount: r.restartCount,
     Driver: 'overlay2',
@@ -36,7 +37,10 @@ export function containerInspect(r: ContainerRecord, sizes?: { rw: number; rootF
     AppArmorProfile: '',
     ExecIDs: null,
     HostConfig: r.hostConfig,
-    GraphDriver: { Data: null, Name: 'overlay2' },
+    GraphDriver: {
+      Data: paths ? { LowerDir: paths.lowerDir, MergedDir: paths.mergedDir, UpperDir: paths.upperDir, WorkDir: paths.workDir } : null,
+      Name: 'overlay2',
+    },
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Mounts: [],
     Config: r.config,
