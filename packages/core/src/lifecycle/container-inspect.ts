@@ -15,6 +15,18 @@ export function emptyEndpoint(): Record<string, unknown> {
   };
 }
 
+/**
+ * `State.Health` as dockerd shows it for an image or container with a healthcheck: set up at the first
+ * start, `unhealthy` once the process has stopped. Probes are not run yet, so a running container
+ * stays `starting`.
+ */
+function healthOf(r: ContainerRecord): { Health?: Record<string, unknown> } {
+  const test = (r.config.Healthcheck as { Test?: unknown } | undefined)?.Test;
+  if (!Array.isArray(test) || test.length === 0 || test[0] === 'NONE' || !r.startedBefore) return {};
+  const running = r.state.status === 'running' || r.state.status === 'paused' || r.state.status === 'restarting';
+  return { Health: { Status: running ? 'starting' : 'unhealthy', FailingStreak: 0, Log: [] } };
+}
+
 /** Docker's container inspect JSON (keys in dockerd's order); `sizes` when `?size=1` was asked; file `paths` from the runtime. */
 export function containerInspect(r: ContainerRecord, sizes?: { rw: number; rootFs: number }, paths?: ContainerPaths): Record<string, unknown> {
   return {
@@ -22,7 +34,7 @@ export function containerInspect(r: ContainerRecord, sizes?: { rw: number; rootF
     Created: r.created,
     Path: r.path,
     Args: r.args,
-    State: inspectState(r.state),
+    State: { ...inspectState(r.state), ...healthOf(r) },
     Image: r.image,
     ResolvConfPath: paths?.resolvConf ?? '',
     HostnamePath: paths?.hostname ?? '',
