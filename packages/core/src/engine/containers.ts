@@ -125,6 +125,12 @@ export class ContainerService implements ContainerEngine {
     this.notify(r.id);
   }
 
+  /** A state change in memory only (see ContainerStore.remember), with the same wake-ups as save. */
+  private async remember(r: ContainerRecord): Promise<void> {
+    await this.records.remember(r);
+    this.notify(r.id);
+  }
+
   private notify(id: string): void {
     for (const l of [...(this.changes.get(id) ?? [])]) l();
   }
@@ -311,13 +317,17 @@ export class ContainerService implements ContainerEngine {
       shouldRestart(restartPolicyOf(r.hostConfig), { exitCode: exit.exitCode, manuallyStopped: r.manuallyStopped, restartCount: r.restartCount });
     r.state = { ...r.state, status: restart ? 'restarting' : 'exited', pid: 0, exitCode: exit.exitCode, finishedAt: exit.finishedAt, oomKilled: exit.oomKilled ?? false };
     await this.networks.disconnect(r).catch(() => undefined);
-    await this.save(r);
+    // An AutoRemove record is deleted right after: its exit needs no write of its own.
+    if (r.hostConfig.AutoRemove === true) await this.remember(r);
+    else await this.save(r);
     this.emit(r, 'die', { exitCode: String(exit.exitCode) });
     if (r.hostConfig.AutoRemove === true) {
       await this.removeLocked(r);
       return;
     }
     if (restart) this.scheduleRestart(r.id, restartDelay(this.restartDelays.get(r.id) ?? 0, Number.isFinite(ranForMs) ? ranForMs : 0));
+    // Waiters are already woken; an exited container gives back its mount (start mounts it again).
+    else await this.runtime?.release?.(r.id).catch(() => undefined);
   }
 
   private scheduleRestart(id: string, delayMs: number): void {
@@ -542,7 +552,10 @@ export class ContainerService implements ContainerEngine {
     this.monitor?.unwatch(r.id);
     const before = r.state;
     r.state = { ...r.state, status: 'removing' };
-    await this.records.put(r);
+    // Kept on disk only where a restart policy could revive a half-removed container after a crash;
+    // otherwise re-adoption or a second rm finishes the job from whatever state is on disk.
+    if (restartPolicyOf(r.hostConfig).Name === 'no') await this.records.remember(r);
+    else await this.records.put(r);
     try {
       await this.networks.disconnect(r);
       if (this.runtime) await this.runtime.remove(r.id);
@@ -648,7 +661,8 @@ export class ContainerService implements ContainerEngine {
 
   async inspectContainer(name: string, options: { size?: boolean } = {}): Promise<Record<string, unknown>> {
     const r = await this.resolve(name);
-    return containerInspect(r, options.size ? await this.sizes(r) : undefined);
+    const paths = await this.runtime?.paths?.(r.id).catch(() => undefined);
+    return containerInspect(r, options.size ? await this.sizes(r) : undefined, paths);
   }
 
   // ---- output -------------------------------------------------------------------------------

@@ -30,6 +30,10 @@ export interface Runtime {
   top?(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   /** Bytes the container's writable layer holds (SizeRw) — optional, may be slow. */
   writableSize?(id: string): Promise<number>;
+  /** Let go of what an exited container holds until it starts again (runtime state, its root mount), as dockerd does at exit. */
+  release?(id: string): Promise<void>;
+  /** Where the container's files are on the host, for inspect (`HostnamePath`, `GraphDriver.Data`, ...); undefined when unknown. */
+  paths?(id: string): Promise<ContainerPaths | undefined>;
   /** Forget the container: runtime state, mounts, bundle and writable layer. The process must have exited. */
   remove(id: string): Promise<void>;
   /** IDs of containers the runtime has on disk (for re-adoption after an engine restart). */
@@ -139,6 +143,19 @@ export interface RuntimeMount {
 export interface RuntimeStartOptions {
   /** The container's bridge address, for the last line of its /etc/hosts. */
   ipAddress?: string;
+}
+
+/** Host paths of a container's files as container inspect shows them. */
+export interface ContainerPaths {
+  resolvConf: string;
+  hostname: string;
+  hosts: string;
+  log: string;
+  /** overlayfs dirs (`GraphDriver.Data`): lowers top first, joined with `:`. */
+  lowerDir: string;
+  mergedDir: string;
+  upperDir: string;
+  workDir: string;
 }
 
 /** Runtime view of a container. */
