@@ -20,10 +20,13 @@ import {
 } from '@strata/core';
 import { connectAttachSocket } from './attach/attach-socket.js';
 import { resizeTerminal } from './attach/terminal-control.js';
-import { hostnameFile, hostsFile, resolvConfFile } from './bundle/etc-files.js';
+import { hostnameFile } from './bundle/etc-files.js';
+import { writeNetworkFiles } from './bundle/network-files.js';
+import { prepareMountSources } from './mounts/container-mounts.js';
 import { readHostLimits, type HostLimits } from './bundle/host-limits.js';
 import { ociConfig } from './bundle/oci-config.js';
 import { cgroupPids, removeCgroupDirs } from './container/cgroup-dirs.js';
+import { containerFilesOf } from './container/container-files.js';
 import { containerLayout, type ContainerLayout } from './container/container-layout.js';
 import { topOf } from './container/container-top.js';
 import { resolveContainerUser } from './container/container-user.js';
@@ -266,9 +269,9 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         await snapshots.ensure(spec.layers);
         for (const dir of [layout.upper, layout.work, layout.merged, layout.persist]) await mkdir(dir, { recursive: true, mode: 0o700 });
         await writeFile(layout.hostname, hostnameFile(spec.hostname));
-        await writeFile(layout.hosts, hostsFile());
-        await writeFile(layout.resolvConf, resolvConfFile());
+        await writeNetworkFiles(layout, spec);
         await ensureRoot(layout, spec);
+        await prepareMountSources(layout.merged, spec.mounts ?? []);
         await writeBundle(layout, spec, false);
         // The spec file is what makes the container exist (list, state), so it comes last.
         await writeAtomically(layout.spec, JSON.stringify(spec));
@@ -279,7 +282,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       }
     },
 
-    async start(id) {
+    async start(id, startOptions) {
       const { layout, spec } = await readSpec(id);
       const previous = await runc.state(id);
       if (previous && (previous.status === 'running' || previous.status === 'paused')) throw conflict(`Container ${id} is already running`);
@@ -287,6 +290,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await retireMonitor(layout, id);
       await ensureRoot(layout, spec);
       await writeBundle(layout, spec, true);
+      await writeNetworkFiles(layout, spec, startOptions?.ipAddress);
       await mkdir(exitDir, { recursive: true });
       await mkdir(layout.persist, { recursive: true });
       for (const stale of [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')]) {
@@ -398,6 +402,13 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await rm(layout.dir, { recursive: true, force: true });
       await rm(layout.exitFile, { force: true });
       await removeCgroupDirs(cgroupPath(id));
+    },
+
+    async files(id) {
+      const { layout, spec } = await readSpec(id);
+      await ensureRoot(layout, spec);
+      const lowers = snapshots.names(spec.layers).map((name) => join(snapshots.dir, name)).reverse();
+      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged });
     },
 
     async list() {

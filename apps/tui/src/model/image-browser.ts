@@ -1,6 +1,9 @@
 import type { HistoryEntry, ImageEngine, ImageInspect } from '@strata/core';
-import type { Action } from './keymap.js';
 import { imageRows, type ImageRow } from './image-rows.js';
+import { filterRows } from './list-filter.js';
+
+/** What the workbench asks of the image browser (key actions already resolved). */
+export type BrowserAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab' | 'focusDetails' | 'focusImages' | 'refresh';
 
 /** A value the engine is fetching. */
 export type Loadable<T> =
@@ -19,6 +22,9 @@ export const detailTabs: readonly DetailTab[] = ['inspect', 'history'];
 export interface BrowserState {
   rows: ImageRow[];
   list: Loadable<null>;
+  /** Indexes into `rows` that pass the filter, in order. */
+  visible: number[];
+  filter: string;
   /** Index into `rows`; 0 when there are none. */
   selected: number;
   focus: Panel;
@@ -29,10 +35,8 @@ export interface BrowserState {
   inspectScroll: number;
   history: Loadable<HistoryEntry[]>;
   historyCursor: number;
-  help: boolean;
   /** The last engine error, shown in the status line until the next success. */
   error: string | undefined;
-  quit: boolean;
 }
 
 export interface ImageBrowserOptions {
@@ -43,6 +47,8 @@ export interface ImageBrowserOptions {
 const initialState: BrowserState = {
   rows: [],
   list: { status: 'idle' },
+  visible: [],
+  filter: '',
   selected: 0,
   focus: 'images',
   tab: 'inspect',
@@ -51,10 +57,11 @@ const initialState: BrowserState = {
   inspectScroll: 0,
   history: { status: 'idle' },
   historyCursor: 0,
-  help: false,
   error: undefined,
-  quit: false,
 };
+
+/** The text a row is filtered by. */
+const rowText = (r: ImageRow): string => `${r.repository}:${r.tag} ${r.imageId.slice(7, 19)}`;
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -79,7 +86,7 @@ export class ImageBrowser {
   private viewportHeight: number;
 
   constructor(
-    private readonly engine: ImageEngine,
+    private readonly engine: Pick<ImageEngine, 'listImages' | 'inspectImage' | 'imageHistory'>,
     options: ImageBrowserOptions = {},
   ) {
     this.viewportHeight = options.viewportHeight ?? 10;
@@ -116,10 +123,12 @@ export class ImageBrowser {
         (images) => {
           if (generation !== this.listGeneration) return;
           const rows = imageRows(images);
+          const visible = filterRows(rows, this.current.filter, rowText);
           const kept = rows.findIndex((r) => r.key === selectedKey);
-          const selected = kept >= 0 ? kept : clamp(this.current.selected, rows.length - 1);
-          this.update({ rows, list: { status: 'ready', value: null }, selected, error: undefined });
-          this.loadDetails();
+          const selected = kept >= 0 && visible.includes(kept) ? kept : (visible[0] ?? 0);
+          const same = rows[selected]?.key === selectedKey && this.current.inspect.status === 'ready';
+          this.update({ rows, visible, list: { status: 'ready', value: null }, selected, error: undefined });
+          if (!same) this.loadDetails();
         },
         (e: unknown) => {
           if (generation !== this.listGeneration) return;
@@ -129,12 +138,23 @@ export class ImageBrowser {
     );
   }
 
-  /** Applies a keymap action. */
-  perform(action: Action): void {
+  /** The selected image's row, if it passes the filter. */
+  get selectedRow(): ImageRow | undefined {
+    return this.current.visible.includes(this.current.selected) ? this.current.rows[this.current.selected] : undefined;
+  }
+
+  /** Shows only the rows matching `filter`. */
+  setFilter(filter: string): void {
+    const visible = filterRows(this.current.rows, filter, rowText);
+    const selected = visible.includes(this.current.selected) ? this.current.selected : (visible[0] ?? 0);
+    const changed = selected !== this.current.selected;
+    this.update({ filter, visible, selected });
+    if (changed) this.loadDetails();
+  }
+
+  /** Applies a key action. */
+  perform(action: BrowserAction): void {
     const s = this.current;
-    if (action === 'quit') return this.update({ quit: true });
-    if (action === 'help') return this.update({ help: !s.help });
-    if (s.help) return this.dismissHelp();
     switch (action) {
       case 'refresh':
         void this.refresh();
@@ -153,40 +173,38 @@ export class ImageBrowser {
     else this.moveDetails(action);
   }
 
-  /** Closes the help overlay (any key does). */
-  dismissHelp(): void {
-    if (this.current.help) this.update({ help: false });
-  }
-
-  /** Selects the row at `index` and fetches its details. */
+  /** Selects the visible row at position `index` and fetches its details. */
   select(index: number): void {
-    const selected = clamp(index, this.current.rows.length - 1);
+    const { visible } = this.current;
+    if (visible.length === 0) return;
+    const selected = visible[clamp(index, visible.length - 1)];
     if (selected === this.current.selected && this.current.inspect.status !== 'idle') return;
     this.update({ selected });
     this.loadDetails();
   }
 
-  private moveSelection(action: Action): void {
-    const last = this.current.rows.length - 1;
+  private moveSelection(action: BrowserAction): void {
+    const { visible } = this.current;
+    const at = Math.max(0, visible.indexOf(this.current.selected));
     const page = this.viewportHeight;
-    const target: Partial<Record<Action, number>> = {
-      up: this.current.selected - 1,
-      down: this.current.selected + 1,
-      pageUp: this.current.selected - page,
-      pageDown: this.current.selected + page,
+    const target: Partial<Record<BrowserAction, number>> = {
+      up: at - 1,
+      down: at + 1,
+      pageUp: at - page,
+      pageDown: at + page,
       top: 0,
-      bottom: last,
+      bottom: visible.length - 1,
     };
     const index = target[action];
     if (index !== undefined) this.select(index);
   }
 
-  private moveDetails(action: Action): void {
+  private moveDetails(action: BrowserAction): void {
     const s = this.current;
     const page = this.viewportHeight;
     if (s.tab === 'inspect') {
       const last = Math.max(0, s.inspectLines.length - this.viewportHeight);
-      const target: Partial<Record<Action, number>> = {
+      const target: Partial<Record<BrowserAction, number>> = {
         up: s.inspectScroll - 1,
         down: s.inspectScroll + 1,
         pageUp: s.inspectScroll - page,
@@ -199,7 +217,7 @@ export class ImageBrowser {
       return;
     }
     const entries = s.history.status === 'ready' ? s.history.value.length : 0;
-    const target: Partial<Record<Action, number>> = {
+    const target: Partial<Record<BrowserAction, number>> = {
       up: s.historyCursor - 1,
       down: s.historyCursor + 1,
       pageUp: s.historyCursor - page,
@@ -213,7 +231,7 @@ export class ImageBrowser {
 
   private loadDetails(): void {
     const generation = ++this.detailsGeneration;
-    const row = this.current.rows[this.current.selected];
+    const row = this.selectedRow;
     if (!row) {
       this.update({ inspect: { status: 'idle' }, history: { status: 'idle' }, inspectLines: [], inspectScroll: 0, historyCursor: 0 });
       return;

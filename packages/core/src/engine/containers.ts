@@ -14,6 +14,8 @@ import {
   containerInspect,
   createdState,
   initOf,
+  mountRequests,
+  portBindings,
   isRunning,
   matchesPsFilters,
   mergeContainerConfig,
@@ -42,6 +44,8 @@ import { imageSize } from './image-views.js';
 import type { EnginePorts } from './ports.js';
 import { resolveImage } from './resolve.js';
 import { SerialQueue } from './serial.js';
+import { NetworkService, checkNetworkMode, networkModeOf } from './networks.js';
+import { VolumeService } from './volumes.js';
 
 /** What the container use cases need from the engine. */
 export interface ContainerContext {
@@ -75,9 +79,16 @@ export class ContainerService implements ContainerEngine {
   private closed = false;
   /** Re-adoption of the records against the runtime; every use case waits for it. */
   readonly ready: Promise<void>;
+  /** Volumes, over the same container records (a volume is in use while a record mounts it). */
+  readonly volumes: VolumeService;
+  /** The built-in networks and the bridge's addresses and forwards. */
+  readonly networks: NetworkService;
 
   constructor(private readonly ctx: ContainerContext) {
     this.records = new ContainerStore(ctx.ports.metadata);
+    const { metadata, random, clock } = ctx.ports;
+    this.volumes = new VolumeService({ metadata, random, store: ctx.ports.volumes, containers: this.records, nowMs: () => clock.now() });
+    this.networks = new NetworkService({ metadata, random, port: ctx.ports.network, containers: this.records, now: ctx.now });
     const runtime = ctx.ports.runtime;
     this.monitor = runtime ? new ExitMonitor(runtime, (id, exit) => this.onExit(id, exit), ctx.now) : undefined;
     this.ready = this.adopt();
@@ -96,6 +107,11 @@ export class ContainerService implements ContainerEngine {
   private async resolve(name: string): Promise<ContainerRecord> {
     await this.ready;
     return this.records.resolve(name);
+  }
+
+  /** The record of a container by full ID, name or unique ID prefix (`No such container: X`). */
+  record(name: string): Promise<ContainerRecord> {
+    return this.resolve(name);
   }
 
   private async current(id: string): Promise<ContainerRecord> {
@@ -151,6 +167,9 @@ export class ContainerService implements ContainerEngine {
     const imageConfig = await this.ctx.store.config(image.id);
     const config = mergeContainerConfig(body, (imageConfig.config ?? null) as ImageRunConfig | null, body.Image);
     const hostConfig = normalizeHostConfig(body.HostConfig);
+    checkNetworkMode(hostConfig);
+    portBindings(hostConfig, config.ExposedPorts);
+    const mountPlan = mountRequests(hostConfig, [config.Volumes]);
     const warnings: string[] = [];
     const bindings = hostConfig.PortBindings as Record<string, unknown> | undefined;
     if (hostConfig.NetworkMode === 'host' && bindings && Object.keys(bindings).length) warnings.push('Published ports are discarded when using host network mode');
@@ -188,17 +207,24 @@ export class ContainerService implements ContainerEngine {
         manuallyStopped: false,
         platform: 'linux',
       };
+      const volumes = await this.volumes.resolveMounts(mountPlan);
+      if (volumes.mounts.length) record.mounts = volumes.mounts;
       const runtime = this.runtime;
-      if (runtime && (await runtime.available()).ok) {
-        try {
-          await runtime.prepare(runtimeSpec(record, layers));
-        } catch (e) {
-          // A failed create leaves nothing behind: neither a record nor the runtime's half-made root.
-          await runtime.remove(id).catch(() => undefined);
-          throw e;
+      try {
+        if (runtime && (await runtime.available()).ok) {
+          try {
+            await runtime.prepare(runtimeSpec(record, layers, this.networks.sandboxKey(record)));
+          } catch (e) {
+            // A failed create leaves nothing behind: neither a record nor the runtime's half-made root.
+            await runtime.remove(id).catch(() => undefined);
+            throw e;
+          }
         }
+        await this.records.put(record);
+      } catch (e) {
+        await volumes.undo();
+        throw e;
       }
-      await this.records.put(record);
       this.layersOf.set(id, layers);
       this.emit(record, 'create');
       return { Id: id, Warnings: warnings };
@@ -220,7 +246,7 @@ export class ContainerService implements ContainerEngine {
         layers.push({ diffId, blob: layer.blob, mediaType: layer.mediaType });
       }
     }
-    return runtimeSpec(r, layers);
+    return runtimeSpec(r, layers, this.networks.sandboxKey(r));
   }
 
   // ---- start --------------------------------------------------------------------------------
@@ -243,7 +269,14 @@ export class ContainerService implements ContainerEngine {
     try {
       const known = await runtime.state(r.id).catch(() => ({ status: 'unknown' as const }));
       if (known.status === 'unknown') await runtime.prepare(await this.specOf(r));
-      started = await runtime.start(r.id);
+      const endpoint = await this.networks.connect(r);
+      if (endpoint) r.endpoint = endpoint;
+      try {
+        started = await runtime.start(r.id, endpoint ? { ipAddress: endpoint.ipAddress } : undefined);
+      } catch (e) {
+        await this.networks.disconnect(r);
+        throw e;
+      }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       r.state = { ...r.state, status: r.state.status === 'restarting' ? 'exited' : r.state.status, error: message, exitCode: startFailureCode(message), pid: 0 };
@@ -277,6 +310,7 @@ export class ContainerService implements ContainerEngine {
       !this.closed &&
       shouldRestart(restartPolicyOf(r.hostConfig), { exitCode: exit.exitCode, manuallyStopped: r.manuallyStopped, restartCount: r.restartCount });
     r.state = { ...r.state, status: restart ? 'restarting' : 'exited', pid: 0, exitCode: exit.exitCode, finishedAt: exit.finishedAt, oomKilled: exit.oomKilled ?? false };
+    await this.networks.disconnect(r).catch(() => undefined);
     await this.save(r);
     this.emit(r, 'die', { exitCode: String(exit.exitCode) });
     if (r.hostConfig.AutoRemove === true) {
@@ -327,6 +361,7 @@ export class ContainerService implements ContainerEngine {
         if (isRunning(r.state) || r.state.status === 'restarting') {
           if (known.status === 'running' || known.status === 'paused') {
             r.state = { ...r.state, status: known.status, pid: known.pid ?? r.state.pid };
+            await this.networks.readopt(r).catch(() => undefined);
             await this.save(r);
             this.monitor?.watch(r.id);
             return;
@@ -347,6 +382,7 @@ export class ContainerService implements ContainerEngine {
         }
       }).catch(() => undefined);
     }
+    await this.networks.sweep().catch(() => undefined);
   }
 
   // ---- stop, kill, restart ------------------------------------------------------------------
@@ -493,7 +529,7 @@ export class ContainerService implements ContainerEngine {
         transitions.remove(r.state, id, force);
         if (isRunning(r.state) && force) return false;
         if (isRunning(r.state)) throw conflict(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
-        await this.removeLocked(r);
+        await this.removeLocked(r, options.volumes === true);
         return true;
       });
       if (removed) return;
@@ -501,13 +537,14 @@ export class ContainerService implements ContainerEngine {
   }
 
   /** Forget a stopped container: runtime state, record, then `destroy`; wakes `removed` waiters. */
-  private async removeLocked(r: ContainerRecord): Promise<void> {
+  private async removeLocked(r: ContainerRecord, volumes = r.hostConfig.AutoRemove === true): Promise<void> {
     this.cancelRestart(r.id);
     this.monitor?.unwatch(r.id);
     const before = r.state;
     r.state = { ...r.state, status: 'removing' };
     await this.records.put(r);
     try {
+      await this.networks.disconnect(r);
       if (this.runtime) await this.runtime.remove(r.id);
     } catch (e) {
       r.state = before;
@@ -515,6 +552,7 @@ export class ContainerService implements ContainerEngine {
       throw e;
     }
     await this.records.delete(r.id);
+    if (volumes && r.mounts) await this.volumes.removeAnonymous(r.mounts, r.id).catch(() => undefined);
     this.layersOf.delete(r.id);
     this.emit(r, 'destroy');
     this.notify(r.id);
@@ -717,6 +755,7 @@ export class ContainerService implements ContainerEngine {
   async close(): Promise<void> {
     this.closed = true;
     await this.ready.catch(() => undefined);
+    await this.ctx.ports.network?.close?.().catch(() => undefined);
     this.monitor?.close();
     for (const t of this.restartTimers.values()) clearTimeout(t);
     this.restartTimers.clear();
@@ -737,7 +776,8 @@ export function referenceInUseConflict(reference: string, imageId: string, conta
   );
 }
 
-function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers']): ContainerRuntimeSpec {
+function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'], sandboxKey?: string): ContainerRuntimeSpec {
+  const mode = networkModeOf(r.hostConfig);
   return {
     id: r.id,
     name: r.name.slice(1),
@@ -754,6 +794,20 @@ function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'])
     },
     init: initOf(r.hostConfig),
     labels: r.config.Labels,
+    ...(r.mounts?.length
+      ? {
+          mounts: r.mounts.map((m) => ({
+            type: m.type === 'tmpfs' ? ('tmpfs' as const) : ('bind' as const),
+            source: m.hostPath,
+            destination: m.destination,
+            readOnly: m.readOnly,
+            ...(m.type === 'bind' ? { propagation: m.propagation, createHostPath: m.createHostPath } : {}),
+            ...(m.type === 'volume' ? { copyImageData: m.copyImageData } : {}),
+            ...(m.tmpfsOptions ? { options: m.tmpfsOptions } : {}),
+          })),
+        }
+      : {}),
+    network: mode === 'bridge' && !sandboxKey ? { mode: 'none' } : { mode, ...(sandboxKey ? { sandboxKey } : {}) },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Digest } from '../digest/index.js';
+import type { ContainerFiles } from './container-files.js';
 
 /**
  * The Runtime port: what the engine asks of whatever runs container processes
@@ -14,7 +15,7 @@ export interface Runtime {
   /** Build the container's root (shared layer snapshots + its own writable layer) and its bundle. No process yet. */
   prepare(spec: ContainerRuntimeSpec): Promise<void>;
   /** Run the container's process (monitored, so it outlives the engine); resolves once it has started. */
-  start(id: string): Promise<{ pid: number; startedAt: string }>;
+  start(id: string, options?: RuntimeStartOptions): Promise<{ pid: number; startedAt: string }>;
   /** Send a signal (`SIGTERM`, `KILL`, `9`, ...) to the container's main process. */
   kill(id: string, signal: string): Promise<void>;
   pause(id: string): Promise<void>;
@@ -33,6 +34,8 @@ export interface Runtime {
   remove(id: string): Promise<void>;
   /** IDs of containers the runtime has on disk (for re-adoption after an engine restart). */
   list(): Promise<string[]>;
+  /** The container's files (diff, commit, export, cp); its root is mounted if it was not. */
+  files?(id: string): Promise<ContainerFiles>;
   /** Connect to the running process's stdin; ending the connection closes that stdin unless the container keeps it open (no StdinOnce, or a tty). */
   attachStdin?(id: string): Promise<StdinConnection>;
   /** Set the terminal size of a tty container. */
@@ -109,6 +112,33 @@ export interface ContainerRuntimeSpec {
   /** Docker's `--init`: run a tiny init as PID 1. */
   init?: boolean;
   labels?: Record<string, string>;
+  /** Mounts besides the root: volumes and binds by host path, tmpfs. */
+  mounts?: RuntimeMount[];
+  /** Absent = a private namespace with loopback only (`--network none`). */
+  network?: { mode: 'none' | 'host' | 'bridge'; sandboxKey?: string };
+}
+
+/** One mount as the runtime makes it. */
+export interface RuntimeMount {
+  type: 'bind' | 'tmpfs';
+  /** Host path (bind); ignored for tmpfs. */
+  source: string;
+  destination: string;
+  readOnly: boolean;
+  /** bind propagation (`rprivate`). */
+  propagation?: string;
+  /** tmpfs options (`size=...`, `mode=...`). */
+  options?: string[];
+  /** A volume: fill it from the image's content at `destination` while it is empty. */
+  copyImageData?: boolean;
+  /** `-v /host:/path`: make a missing host directory. */
+  createHostPath?: boolean;
+}
+
+/** What a start knows that the create did not. */
+export interface RuntimeStartOptions {
+  /** The container's bridge address, for the last line of its /etc/hosts. */
+  ipAddress?: string;
 }
 
 /** Runtime view of a container. */

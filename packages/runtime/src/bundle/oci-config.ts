@@ -1,6 +1,8 @@
 import type { ContainerRuntimeSpec } from '@strata/core';
 import type { ResolvedUser } from '../container/container-user.js';
 import type { HostLimits } from './host-limits.js';
+import { ociMounts } from '../mounts/container-mounts.js';
+import { networkNamespace } from './network-files.js';
 
 /** Docker's default capability set (moby oci.DefaultCapabilities). */
 export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
@@ -88,6 +90,7 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
     bind('/etc/hostname', input.etc.hostname),
     bind('/etc/hosts', input.etc.hosts),
   ];
+  mounts.push(...ociMounts(spec.mounts ?? []));
   if (spec.init && input.initBinary) mounts.push({ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: input.initBinary, options: ['bind', 'ro'] });
   return {
     ociVersion: '1.0.2-dev',
@@ -124,7 +127,7 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
         ],
       },
       cgroupsPath: input.cgroupsPath,
-      namespaces: [{ type: 'mount' }, { type: 'network' }, { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }],
+      namespaces: [{ type: 'mount' }, ...networkNamespace(spec), { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }],
       maskedPaths: DOCKER_MASKED_PATHS,
       readonlyPaths: DOCKER_READONLY_PATHS,
     },
