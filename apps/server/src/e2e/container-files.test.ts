@@ -18,9 +18,8 @@ const missing = [
   ['docker CLI', dockerBinary ?? ''],
   ['runc', '/usr/sbin/runc'],
   ['conmon', '/usr/bin/conmon'],
-  ['getfattr', '/usr/bin/getfattr'],
 ].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon attr)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
+const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
 if (skipReason) console.log(`container files e2e skipped: ${skipReason}`);
 
 const images = join(fixturesDir, 'images');
