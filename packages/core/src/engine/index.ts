@@ -1,4 +1,6 @@
 export * from './ports.js';
+export * from './volume-port.js';
+export * from './network-port.js';
 export * from './api.js';
 export * from './registry-port.js';
 export { type ImagePuller, type PullOptions, type PullResult, canPull, pullReference, progressBar, humanSize } from './pull.js';
@@ -14,7 +16,8 @@ export { ContainerStore } from './container-store.js';
 export { ExitMonitor } from './container-monitor.js';
 export { containerSummary } from './container-views.js';
 export { type ImageInsightReport, type ImageInsightOptions, layerSources, imageReport } from './insight-report.js';
-export { type ImageSide } from './insight.js';
+export { type ImageSide, IMAGE_ANALYSIS_NAMESPACE } from './insight.js';
+export { type ImageAnalysisDocument, type ImageInsightSummary, documentOf, reportJson, summaryOf, parseJsonParts } from './insight-document.js';
 export { analyzeArchive } from './insight-archive.js';
 export { LayerTables, layerTablesOf, LAYER_INDEX_NAMESPACE } from './insight-tables.js';
 export { type ContainerFilesEngine, ContainerFilesService, hasContainerFiles } from './container-files-service.js';
@@ -26,3 +29,8 @@ export { type ContainerPathStat, archiveContainerPath, extractToContainer, statC
 export { absoluteContainerPath, resolveInScope } from './container-path.js';
 export { INIT_LAYER, isMountPlaceholder } from './container-init-layer.js';
 export { dockerTarEntry, type OwnerNames } from './container-tar-entry.js';
+export * from './volume-api.js';
+export * from './network-api.js';
+export { VolumeService } from './volumes.js';
+export { NetworkService, networkModeOf, checkNetworkMode, type NetworkMode } from './networks.js';
+export { type BuildOptions, type BuildStepRunner, type BuildRunRequest, type BuildRunResult, BuildStepFailed, prepareBuild, runBuild, treeOfTar } from './build.js';
