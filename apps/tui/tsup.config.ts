@@ -10,4 +10,7 @@ export default defineConfig({
   // The workspace packages and zod go into the bundle: resolving and linking their ~120 ES module
   // files cost every `strata` command more start-up time than running `strata analyze` on a kept analysis.
   noExternal: [/^@strata\//, 'zod'],
+  // Native addons @strata/runtime uses (xattrs, conmon's SOCK_SEQPACKET attach socket) cannot be bundled:
+  // they are loaded from node_modules, so they are dependencies of this package too.
+  external: ['@napi-rs/xattr', 'node-unix-socket'],
 });
