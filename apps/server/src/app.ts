@@ -8,6 +8,7 @@ import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
 import { containerRoutes, isContainerEngine } from './routes/containers.js';
 import { containerFileRoutes } from './routes/container-files.js';
+import { execRoutes, isExecEngine } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { buildRoutes } from './routes/build.js';
 import { distributionRoutes } from './routes/distribution.js';
@@ -120,6 +121,7 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
   app.route('/', containerRoutes(ctx.containers));
   app.route('/', networkRoutes(isNetworkEngine(engine) ? engine : undefined));
   app.route('/', volumeRoutes(isVolumeEngine(engine) ? engine : undefined));
+  app.route('/', execRoutes(isExecEngine(engine) ? engine : undefined));
   app.route('/', pluginRoutes());
 
   app.notFound(() => errorResponse(404, 'page not found'));

@@ -17,3 +17,4 @@ export { createBridgeNetwork, removeBridgeNetwork, bridgeNamespaceName, type Bri
 export { PortForwarder } from './network/port-forwarder.js';
 export { ociMounts, prepareMountSources } from './mounts/container-mounts.js';
 export { writeNetworkFiles, networkNamespace } from './bundle/network-files.js';
+export { containerFilesOf } from './container/container-files.js';

@@ -18,9 +18,11 @@ import {
   type Runtime,
   type RuntimeState,
 } from '@strata/core';
-import { hostnameFile } from './bundle/etc-files.js';
 import { writeNetworkFiles } from './bundle/network-files.js';
 import { prepareMountSources } from './mounts/container-mounts.js';
+import { connectAttachSocket } from './attach/attach-socket.js';
+import { resizeTerminal } from './attach/terminal-control.js';
+import { hostnameFile } from './bundle/etc-files.js';
 import { readHostLimits, type HostLimits } from './bundle/host-limits.js';
 import { ociConfig } from './bundle/oci-config.js';
 import { cgroupPids, removeCgroupDirs } from './container/cgroup-dirs.js';
@@ -31,6 +33,7 @@ import { resolveContainerUser } from './container/container-user.js';
 import { isMounted, mountOverlay, unmount } from './container/overlay-mount.js';
 import { resolveInRoot } from './container/rootfs-path.js';
 import { readK8sLog } from './log/k8s-file-log.js';
+import { execInContainer } from './exec/container-exec.js';
 import { launchConmon } from './monitor/conmon.js';
 import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-file.js';
 import { ociCreateError } from './monitor/oci-error.js';
@@ -415,6 +418,25 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         if (isHex64(name) && (await pathExists(containerLayout(dataRoot, name).spec))) ids.push(name);
       }
       return ids;
+    },
+
+    async attachStdin(id) {
+      const { layout } = await readSpec(id);
+      await requireRunning(id);
+      return connectAttachSocket(layout.bundle, { output: false });
+    },
+
+    async resize(id, size) {
+      const { layout } = await readSpec(id);
+      await resizeTerminal(layout.bundle, size);
+    },
+
+    async exec(id, execSpec) {
+      const { layout, spec } = await readSpec(id);
+      await requireRunning(id);
+      hostLimits ??= readHostLimits();
+      const hostCapabilities = (await hostLimits).boundingCapabilities;
+      return execInContainer({ conmon, runc, layout, containerId: id, name: spec.name || id, spec: execSpec, hostCapabilities });
     },
 
     async removeUnusedSnapshots(keepChainIds) {

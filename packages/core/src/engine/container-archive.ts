@@ -1,8 +1,9 @@
 import { StrataError, invalid, notFound } from '../errors/index.js';
-import { type TarWriteEntry, writeTar } from '../layer/index.js';
+import type { TarWriteEntry } from '../layer/index.js';
+import { batchedTar } from './container-tar-stream.js';
 import type { ContainerFiles, FileKind, FileStat, FileTree } from '../lifecycle/index.js';
 import { absoluteContainerPath, basePath, resolveInScope, splitPath } from './container-path.js';
-import { HardLinkGroups, dockerTarEntry, joinTreePath } from './container-tar-entry.js';
+import { HardLinkGroups, dockerTarEntry, entryBody, joinTreePath } from './container-tar-entry.js';
 
 /** `X-Docker-Container-Path-Stat` (moby's types.ContainerPathStat), before base64. */
 export interface ContainerPathStat {
@@ -84,7 +85,7 @@ export async function archiveContainerPath(files: ContainerFiles, path: string, 
   const { absolute, resolved } = await resolvePath(files.root, path, container);
   const rebase = basePath(absolute);
   const prefix = resolved === '' || rebase === '/' ? '' : rebase;
-  return { stat, archive: writeTar(treeEntries(files, files.root, resolved, resolved === '' ? '/' : prefix), { mode: 'fresh' }) };
+  return { stat, archive: batchedTar(treeEntries(files, files.root, resolved, resolved === '' ? '/' : prefix)) };
 }
 
 /** Docker's tar of `start` and everything under it (depth-first, names in byte order), `start` named `as`. */
@@ -103,7 +104,7 @@ async function* treeEntries(files: ContainerFiles, tree: FileTree, start: string
       return;
     }
     const linked = links.link(entry, stat);
-    yield linked.type === 'file' && linked.size > 0 ? { ...linked, body: tree.read(path) } : linked;
+    yield linked.type === 'file' && linked.size > 0 ? { ...linked, body: await entryBody(tree, path, linked.size) } : linked;
   }
   yield* visit(start, top);
 }

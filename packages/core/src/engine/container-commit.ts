@@ -80,8 +80,8 @@ export async function storeLayerImage(ctx: EngineContext, request: LayerImageReq
     const p = (parentConfig ?? {}) as Record<string, unknown>;
     const fields: Record<string, unknown> = {
       architecture: p.architecture ?? 'amd64',
+      // dockerd's NewChildImage keeps the comment in the history entry only.
       ...(request.author ? { author: request.author } : {}),
-      ...(request.comment ? { comment: request.comment } : {}),
       config: dockerContainerConfig(request.config),
       ...(request.container ? { container: request.container } : {}),
       ...(containerConfig ? { container_config: containerConfig } : {}),

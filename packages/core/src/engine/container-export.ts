@@ -1,7 +1,8 @@
-import { type TarWriteEntry, writeTar } from '../layer/index.js';
+import type { TarWriteEntry } from '../layer/index.js';
+import { batchedTar } from './container-tar-stream.js';
 import type { ContainerFiles, FileEntry } from '../lifecycle/index.js';
 import { initLayerChildren, initLayerStat } from './container-init-layer.js';
-import { HardLinkGroups, dockerTarEntry, joinTreePath } from './container-tar-entry.js';
+import { HardLinkGroups, dockerTarEntry, entryBody, joinTreePath } from './container-tar-entry.js';
 
 /** Mount points whose contents are the mount's: exported as the init layer has them, never walked. */
 const MOUNT_POINTS = new Set(['dev', 'proc', 'sys']);
@@ -13,7 +14,7 @@ const MOUNT_POINTS = new Set(['dev', 'proc', 'sys']);
  * `/etc/mtab -> /proc/mounts`, ...) wherever the container has none of its own. `createdNs` dates them.
  */
 export function exportContainerTar(files: ContainerFiles, createdNs: bigint): ReadableStream<Uint8Array> {
-  return writeTar(exportEntries(files, createdNs), { mode: 'fresh' });
+  return batchedTar(exportEntries(files, createdNs));
 }
 
 async function* exportEntries(files: ContainerFiles, createdNs: bigint): AsyncGenerator<TarWriteEntry> {
@@ -42,7 +43,7 @@ async function* exportEntries(files: ContainerFiles, createdNs: bigint): AsyncGe
         continue;
       }
       const linked = links.link(entry, child.stat);
-      yield linked.type === 'file' && linked.size > 0 && child.stat.ino !== 0n ? { ...linked, body: root.read(path) } : linked;
+      yield linked.type === 'file' && linked.size > 0 && child.stat.ino !== 0n ? { ...linked, body: await entryBody(root, path, linked.size) } : linked;
     }
   }
 

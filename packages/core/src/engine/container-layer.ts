@@ -1,7 +1,8 @@
-import { type TarWriteEntry, makeOpaque, makeWhiteout, tarEntry, writeTar } from '../layer/index.js';
+import { type TarWriteEntry, makeOpaque, makeWhiteout, tarEntry } from '../layer/index.js';
+import { batchedTar } from './container-tar-stream.js';
 import type { ContainerFiles, FileEntry } from '../lifecycle/index.js';
 import { isMountPlaceholder } from './container-init-layer.js';
-import { HardLinkGroups, dockerTarEntry, joinTreePath } from './container-tar-entry.js';
+import { HardLinkGroups, dockerTarEntry, entryBody, joinTreePath } from './container-tar-entry.js';
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
@@ -23,7 +24,7 @@ export const isOpaqueDirectory = (xattrs: Record<string, Uint8Array> | undefined
  * are left out. An unchanged container gives the empty layer (1024 zero bytes).
  */
 export function writableLayerTar(files: ContainerFiles): ReadableStream<Uint8Array> {
-  return writeTar(writableLayerEntries(files), { mode: 'fresh' });
+  return batchedTar(writableLayerEntries(files));
 }
 
 async function* writableLayerEntries(files: ContainerFiles): AsyncGenerator<TarWriteEntry> {
@@ -56,7 +57,7 @@ async function* writableLayerEntries(files: ContainerFiles): AsyncGenerator<TarW
         continue;
       }
       const linked = links.link(entry, stat);
-      yield linked.type === 'file' && linked.size > 0 ? { ...linked, body: upper.read(path) } : linked;
+      yield linked.type === 'file' && linked.size > 0 ? { ...linked, body: await entryBody(upper, path, linked.size) } : linked;
     }
   }
 

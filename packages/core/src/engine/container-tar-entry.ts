@@ -1,6 +1,6 @@
 import type { TarEntry, TarEntryType } from '../layer/index.js';
 import { dockerModeField } from '../layer/index.js';
-import type { FileKind, FileStat } from '../lifecycle/index.js';
+import type { FileKind, FileStat, FileTree } from '../lifecycle/index.js';
 
 /** Host names for owner IDs, as Go's archive/tar looks them up. */
 export interface OwnerNames {
@@ -69,3 +69,11 @@ export class HardLinkGroups {
 
 /** `a` joined with `b` as relative tree paths (`''` is the root). */
 export const joinTreePath = (a: string, b: string): string => (a === '' ? b : `${a}/${b}`);
+
+/** Files up to this size are read whole (when the tree can) instead of streamed. */
+const SMALL_FILE = 1 << 20;
+
+/** The body of a file entry: the bytes themselves for a small file, else a stream. */
+export async function entryBody(tree: FileTree, path: string, size: number): Promise<ReadableStream<Uint8Array> | Uint8Array> {
+  return size <= SMALL_FILE && tree.readBytes ? tree.readBytes(path) : tree.read(path);
+}

@@ -7,6 +7,7 @@ import {
   type ImageRunConfig,
   type LogRecord,
   type RuntimeState,
+  type TerminalSize,
   canonicalContainerName,
   checkPsFilters,
   chooseContainerName,
@@ -21,6 +22,7 @@ import {
   nameInUse,
   newContainerId,
   normalizeHostConfig,
+  parseDetachKeys,
   processArgs,
   restartDelay,
   restartPolicyOf,
@@ -33,6 +35,7 @@ import {
 } from '../lifecycle/index.js';
 import type { ContainerCreateBody, ContainerEngine, ContainerLogOptions, ContainerSummary, Filters, OutputRecord, WaitResult } from './api.js';
 import { ExitMonitor } from './container-monitor.js';
+import { pumpStdin } from './container-stdin.js';
 import { ContainerStore } from './container-store.js';
 import { containerSummary } from './container-views.js';
 import type { EventLog } from './events.js';
@@ -665,32 +668,68 @@ export class ContainerService implements ContainerEngine {
 
   async attachContainer(
     name: string,
-    options: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal } = {},
+    options: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal; stdin?: ReadableStream<Uint8Array>; detachKeys?: string } = {},
   ): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }> {
     const r = await this.resolve(name);
     if (r.state.status === 'paused') throw conflict(`container ${name} is paused, unpause the container before attach`);
     if (r.state.status === 'restarting') throw conflict(`container ${name} is restarting, wait until the container is running`);
+    const detachKeys = options.stdin ? parseDetachKeys(options.detachKeys) : undefined;
     this.emit(r, 'attach');
     const attachedAtMs = this.ctx.ports.clock.now();
-    const records = this.attachRecords(r.id, attachedAtMs, stateKey(r), options);
-    return { tty: r.config.Tty, records: outputOf(records, options.stdout !== false, options.stderr !== false) };
+    const seen = stateKey(r);
+    // Ends the output on detach as well as when the client goes away.
+    const attachment = new AbortController();
+    if (options.signal?.aborted) attachment.abort();
+    options.signal?.addEventListener('abort', () => attachment.abort(), { once: true });
+    const runtime = this.runtime;
+    if (options.stdin && detachKeys && r.config.OpenStdin && runtime?.attachStdin) {
+      void pumpStdin({
+        stdin: options.stdin,
+        detachKeys,
+        onInputEnd: r.config.StdinOnce && !r.config.Tty ? 'close-stdin' : 'end-attach',
+        connect: async () => ((await this.untilStarted(r.id, attachedAtMs, seen, attachment.signal)) ? runtime.attachStdin!(r.id) : undefined),
+        endAttach: () => attachment.abort(),
+        signal: attachment.signal,
+      });
+    } else {
+      void options.stdin?.cancel().catch(() => undefined);
+    }
+    const records = this.attachRecords(r.id, attachedAtMs, seen, { logs: options.logs, signal: attachment.signal });
+    return { tty: r.config.Tty, records: finallyAbort(outputOf(records, options.stdout !== false, options.stderr !== false), attachment) };
+  }
+
+  /** Waits until the container's process runs (docker run attaches first) or has run since the attach; false if it will not. */
+  private async untilStarted(id: string, attachedAtMs: number, seen: string, signal?: AbortSignal): Promise<boolean> {
+    for (;;) {
+      if (signal?.aborted) return false;
+      const r = await this.records.get(id);
+      if (!r) return false;
+      const ranSinceAttach = r.startedBefore && Date.parse(r.state.startedAt) >= attachedAtMs - 1;
+      if (isRunning(r.state) || ranSinceAttach) return true;
+      // A start after the attach failed: no output will come.
+      if (stateKey(r) !== seen && r.state.error) return false;
+      await this.nextChange(id, signal);
+    }
   }
 
   /** Output from the attach on: waits for the process to start (docker run attaches first), then follows it to its exit. */
   private async *attachRecords(id: string, attachedAtMs: number, seen: string, options: { logs?: boolean; signal?: AbortSignal }): AsyncIterable<LogRecord> {
     const runtime = this.runtime;
     if (!runtime) return;
-    for (;;) {
-      if (options.signal?.aborted) return;
-      const r = await this.records.get(id);
-      if (!r) return;
-      const ranSinceAttach = r.startedBefore && Date.parse(r.state.startedAt) >= attachedAtMs - 1;
-      if (isRunning(r.state) || ranSinceAttach) break;
-      // A start after the attach failed: no output will come.
-      if (stateKey(r) !== seen && r.state.error) return;
-      await this.nextChange(id, options.signal);
-    }
+    if (!(await this.untilStarted(id, attachedAtMs, seen, options.signal))) return;
     yield* runtime.logs(id, { follow: true, since: options.logs ? undefined : attachedAtMs / 1000, signal: options.signal });
+  }
+
+  /** Set a running container's terminal size (docker's resize after `run -it` and on SIGWINCH). */
+  async resizeContainer(name: string, size: TerminalSize): Promise<void> {
+    const r = await this.resolve(name);
+    if (!isRunning(r.state)) throw conflict(`Container ${r.id} is not running`);
+    await (await this.requireRuntime()).resize?.(r.id, size);
+  }
+
+  /** The record of a container by name, ID or ID prefix (for the exec use cases). */
+  async containerRecord(name: string): Promise<ContainerRecord> {
+    return this.resolve(name);
   }
 
   async topContainer(name: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
@@ -795,6 +834,15 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
 
 async function* emptyRecords(): AsyncIterable<LogRecord> {}
 
+/** `source`, aborting `controller` once its consumer stops (the attachment's stdin side ends with it). */
+async function* finallyAbort<T>(source: AsyncIterable<T>, controller: AbortController): AsyncIterable<T> {
+  try {
+    yield* source;
+  } finally {
+    controller.abort();
+  }
+}
+
 async function* outputOf(source: AsyncIterable<LogRecord>, stdout: boolean, stderr: boolean): AsyncIterable<OutputRecord> {
   for await (const r of source) {
     if (r.stream === 'stdout' ? !stdout : !stderr) continue;
@@ -805,7 +853,7 @@ async function* outputOf(source: AsyncIterable<LogRecord>, stdout: boolean, stde
 const CONTAINER_ENGINE_METHODS = [
   'createContainer', 'startContainer', 'stopContainer', 'restartContainer', 'killContainer', 'pauseContainer', 'unpauseContainer',
   'removeContainer', 'waitContainer', 'renameContainer', 'listContainers', 'inspectContainer', 'containerLogs', 'attachContainer',
-  'topContainer',
+  'topContainer', 'resizeContainer',
 ] as const satisfies ReadonlyArray<keyof ContainerEngine>;
 
 /** Give `target` the ContainerEngine methods of `service` (the engine delegates its container side). */

@@ -24,7 +24,8 @@ import { type SaveRequest, saveArchive } from './archive-save.js';
 import { ContainerService, exposeContainerEngine, imageInUseConflict, referenceInUseConflict } from './containers.js';
 import { type NetworkEngine, exposeNetworkEngine } from './network-engine.js';
 import { type VolumeEngine, exposeVolumeEngine } from './volume-engine.js';
-import type { ContainerEngine } from './api.js';
+import type { ContainerEngine, ExecEngine } from './api.js';
+import { ExecService } from './container-exec.js';
 import { EventLog } from './events.js';
 import { ImageStore } from './image-store.js';
 import { imageHistory, imageInspect, imageSize, imageSummary, namesOf, readConfig, unixSeconds } from './image-views.js';
@@ -49,7 +50,7 @@ import { containerStepRunner } from './build-step-runner.js';
 import type { BuildEvent } from '../build/build-progress.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
+export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
@@ -79,7 +80,7 @@ export interface EngineContext {
 
 // The container methods are delegated to a ContainerService (see exposeContainerEngine).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-interface StrataEngine extends ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine {}
+interface StrataEngine extends ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine {}
 
 class StrataEngine implements Engine {
   private readonly containers: ContainerService;
@@ -98,6 +99,10 @@ class StrataEngine implements Engine {
     exposeContainerFiles(this, new ContainerFilesService(this.ctx, this.containers, { setTag: (ref, id) => this.setTag(ref, id), serial: (task) => this.serial.run(task) }));
     exposeVolumeEngine(this, this.containers.volumes);
     exposeNetworkEngine(this, this.containers.networks);
+    const execs = new ExecService(this.ctx, (name) => this.containers.containerRecord(name));
+    for (const m of ['createExec', 'startExec', 'inspectExec', 'resizeExec'] as const) {
+      Object.defineProperty(this, m, { value: execs[m].bind(execs), enumerable: false });
+    }
   }
 
   async close(): Promise<void> {

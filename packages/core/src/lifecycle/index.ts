@@ -16,3 +16,4 @@ export * from './mount-spec.js';
 export * from './port-spec.js';
 export * from './bridge-address.js';
 export * from './container-network-view.js';
+export * from './detach-keys.js';

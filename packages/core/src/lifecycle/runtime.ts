@@ -36,6 +36,56 @@ export interface Runtime {
   list(): Promise<string[]>;
   /** The container's files (diff, commit, export, cp); its root is mounted if it was not. */
   files?(id: string): Promise<ContainerFiles>;
+  /** Connect to the running process's stdin; ending the connection closes that stdin unless the container keeps it open (no StdinOnce, or a tty). */
+  attachStdin?(id: string): Promise<StdinConnection>;
+  /** Set the terminal size of a tty container. */
+  resize?(id: string, size: TerminalSize): Promise<void>;
+  /** Run one more process in the running container (docker exec). */
+  exec?(id: string, spec: ExecRuntimeSpec): Promise<ExecProcess>;
+}
+
+/** A writer into a process's stdin. */
+export interface StdinConnection {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Half-close: the process reads EOF (when the runtime closes stdin on disconnect). */
+  end(): void;
+  /** Drop the connection without waiting (detach). */
+  close(): void;
+}
+
+export interface TerminalSize {
+  height: number;
+  width: number;
+}
+
+/** One exec process as the engine asks for it (merged with the container's own process settings by the runtime). */
+export interface ExecRuntimeSpec {
+  /** 64 lowercase hex. */
+  execId: string;
+  args: string[];
+  /** Added to (and overriding) the container's environment. */
+  env: string[];
+  /** '' = the container's working directory. */
+  cwd: string;
+  /** '' = the container's user. */
+  user: string;
+  tty: boolean;
+  privileged: boolean;
+  /** Give the process a stdin the caller writes (`-i`). */
+  stdin: boolean;
+  /** The caller reads the output (not `-d`): the process starts only once output is connected. */
+  attached: boolean;
+}
+
+/** A started exec process. */
+export interface ExecProcess {
+  pid: number;
+  /** Live output until the process's streams close (empty when not attached). */
+  output: AsyncIterable<{ stream: 'stdout' | 'stderr'; bytes: Uint8Array }>;
+  stdin?: StdinConnection;
+  resize(size: TerminalSize): Promise<void>;
+  /** The exit code (126/127 style codes when the runtime could not start it are reported by exec itself). */
+  exit: Promise<number>;
 }
 
 /** Everything the runtime needs to build and run one container. */

@@ -101,8 +101,9 @@ export async function extractArchive(root: string, dir: string, tar: ReadableStr
           break;
         }
         case 'symlink': {
-          const target = posix.join(posix.dirname(`/${name}`), entry.linkname);
-          if (!entry.linkname.startsWith('/') && (target === '/..' || target.startsWith('/../'))) {
+          // moby: the target joined to the link's directory must stay under the extraction dir (absolute targets always do).
+          const target = cleanName(`${posix.dirname(name)}/${entry.linkname}`);
+          if (!entry.linkname.startsWith('/') && (target === '..' || target.startsWith('../'))) {
             throw breakout(`invalid symlink ${JSON.stringify(shown)} -> ${JSON.stringify(entry.linkname)}`);
           }
           await symlink(entry.linkname, host);

@@ -1,8 +1,7 @@
-import type { BigIntStats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { type BigIntStats, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileEntry, FileStat, FileTree } from '@strata/core';
-import { HostTree, byName, fileStatOf } from './host-tree.js';
+import { HostTree, byName, lstatHost, statHost } from './host-tree.js';
 import { xattrsUnder } from './xattr-dump.js';
 
 /** A host directory that makes up a directory of the merged tree, and the layer it is in. */
@@ -13,14 +12,7 @@ interface Contributor {
 
 const isWhiteout = (st: BigIntStats) => st.isCharacterDevice() && st.rdev === 0n;
 
-async function lstatOrUndefined(path: string): Promise<BigIntStats | undefined> {
-  try {
-    return await lstat(path, { bigint: true });
-  } catch (e) {
-    if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
-    throw e;
-  }
-}
+const lstatOrUndefined = async (path: string): Promise<BigIntStats | undefined> => lstatHost(path);
 
 /**
  * The image's layer snapshots (overlayfs form: deletions as 0/0 char devices, opaque directories
@@ -99,7 +91,7 @@ export class LowerTree implements FileTree {
       const st = await lstatOrUndefined(host);
       if (!st) continue;
       if (isWhiteout(st)) return undefined;
-      return fileStatOf(st, st.isSymbolicLink() ? await readlink(host) : undefined);
+      return statHost(host, st);
     }
     return undefined;
   }
@@ -110,12 +102,12 @@ export class LowerTree implements FileTree {
     const seen = new Set<string>();
     const out: FileEntry[] = [];
     for (const { host } of hosts) {
-      for (const name of await readdir(host)) {
+      for (const name of readdirSync(host)) {
         if (seen.has(name)) continue;
         seen.add(name);
-        const st = await lstat(join(host, name), { bigint: true });
-        if (isWhiteout(st)) continue;
-        out.push({ name, stat: fileStatOf(st, st.isSymbolicLink() ? await readlink(join(host, name)) : undefined) });
+        const st = lstatHost(join(host, name));
+        if (!st || isWhiteout(st)) continue;
+        out.push({ name, stat: statHost(join(host, name), st) });
       }
     }
     return out.sort((a, b) => byName(a.name, b.name));
