@@ -53,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
       const { runAnalyze } = await import('./cli/analyze-command.js');
       return runAnalyze(invocation.dataRoot, invocation.args, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
     }
+    case 'dockerfile': {
+      const { runDockerfile } = await import('./cli/dockerfile-command.js');
+      return runDockerfile(invocation.args, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+    }
     case 'app': {
       // Ink and React load only for the full-screen app, so `strata load` starts fast.
       // Ink decides once, when it is imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION set) and then

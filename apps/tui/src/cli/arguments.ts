@@ -3,6 +3,7 @@ export type Invocation =
   | { command: 'app'; dataRoot?: string; host?: string }
   | { command: 'load'; dataRoot?: string; input?: string; quiet: boolean }
   | { command: 'analyze'; dataRoot?: string; args: string[] }
+  | { command: 'dockerfile'; args: string[] }
   | { command: 'help' }
   | { command: 'version' }
   | { command: 'invalid'; message: string };
@@ -15,6 +16,7 @@ A Docker-compatible container engine. Without a command, opens the full-screen i
 Commands:
   load [-i FILE]   Load an image from a tar archive (docker save format) or STDIN
   analyze IMAGE    Show what each layer holds and wastes; --ci checks .dive-ci rules
+  dockerfile FILE  Print a Dockerfile's parse in BuildKit's test notation ((from "busybox") ...)
 
 Options:
   -H, --host ADDR       Be a client of this daemon (stratad or dockerd): unix:///path or tcp://host:port
@@ -60,6 +62,8 @@ export function parseArguments(argv: readonly string[]): Invocation {
     } else if (command === 'app' && positional.length === 0 && arg === 'analyze') {
       // analyze has its own flags (see analyze-arguments.ts).
       return { command: 'analyze', dataRoot, args: argv.slice(i + 1) };
+    } else if (command === 'app' && positional.length === 0 && arg === 'dockerfile') {
+      return { command: 'dockerfile', args: argv.slice(i + 1) };
     } else if (command === 'app' && positional.length === 0 && arg === 'load') {
       command = 'load';
     } else {
