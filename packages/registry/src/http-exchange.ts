@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import { StrataError } from '@strata/core';
 import type { Endpoint } from './transport-rules.js';
@@ -26,11 +27,13 @@ export interface HttpReply {
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
 const httpsAgents = new Map<string, HttpsAgent>();
 
-function httpsAgentFor(tls: Endpoint['tls']): HttpsAgent {
-  const key = tls ? `${tls.ca?.toString('base64') ?? ''}|${tls.cert?.toString('base64') ?? ''}` : '';
+function httpsAgentFor(tls: Endpoint['tls'], skipVerify: boolean): HttpsAgent {
+  const key = `${skipVerify}|${tls ? `${tls.ca?.toString('base64') ?? ''}|${tls.cert?.toString('base64') ?? ''}` : ''}`;
   let agent = httpsAgents.get(key);
   if (!agent) {
-    agent = new HttpsAgent({ keepAlive: true, maxSockets: 32, ca: tls?.ca, cert: tls?.cert, key: tls?.key });
+    // A CA from certs.d is trusted in addition to the system's, as Go's SystemCertPool + AppendCertsFromPEM.
+    const ca = tls?.ca ? [...rootCertificates, tls.ca.toString()] : undefined;
+    agent = new HttpsAgent({ keepAlive: true, maxSockets: 32, ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: !skipVerify });
     httpsAgents.set(key, agent);
   }
   return agent;
@@ -39,7 +42,13 @@ function httpsAgentFor(tls: Endpoint['tls']): HttpsAgent {
 /** Go's `url.Error` operation name: `Get`, `Head`, `Put`... */
 const goOp = (method: string) => method[0] + method.slice(1).toLowerCase();
 
-/** A transport failure worded as the Go client (and so dockerd) words it. */
+/** Errors raised before any HTTP reply came back (refused, reset, TLS), which may fall back to another endpoint. */
+const transportFailures = new WeakSet<object>();
+
+/** True when `e` came from the transport (no HTTP reply at all). */
+export const isTransportError = (e: unknown): boolean => typeof e === 'object' && e !== null && transportFailures.has(e);
+
+/** A transport failure worded as the Go client of dockerd 20.10 (Go 1.19) words it. */
 export function transportError(call: Pick<HttpCall, 'method' | 'url'>, cause: unknown): StrataError {
   const e = cause as NodeJS.ErrnoException & { address?: string; port?: number };
   const url = new URL(call.url);
@@ -49,13 +58,23 @@ export function transportError(call: Pick<HttpCall, 'method' | 'url'>, cause: un
   else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') detail = `dial tcp: lookup ${url.hostname}: no such host`;
   else if (e.code === 'ECONNRESET') detail = 'read: connection reset by peer';
   else if (e.code === 'EPROTO' || /wrong version number|EPROTO/.test(e.message ?? '')) detail = 'http: server gave HTTP response to HTTPS client';
-  else if (/certificate|self.signed|UNABLE_TO_VERIFY/i.test(`${e.code ?? ''} ${e.message ?? ''}`)) detail = `tls: failed to verify certificate: x509: certificate signed by unknown authority`;
+  else if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') detail = `x509: certificate is valid for ${altNames(e.message)}, not ${url.hostname.replace(/^\[|\]$/g, '')}`;
+  else if (e.code === 'CERT_HAS_EXPIRED') detail = 'x509: certificate has expired or is not yet valid';
+  else if (/certificate|self.signed|UNABLE_TO_VERIFY/i.test(`${e.code ?? ''} ${e.message ?? ''}`)) detail = 'x509: certificate signed by unknown authority';
   else detail = e.message ?? String(cause);
-  return new StrataError('internal', `${goOp(call.method)} "${call.url}": ${detail}`, { cause });
+  const error = new StrataError('internal', `${goOp(call.method)} "${call.url}": ${detail}`, { cause });
+  transportFailures.add(error);
+  return error;
+}
+
+/** The names a certificate was valid for, from Node's altname message (`... is not in the cert's list: a, b`). */
+function altNames(message: string | undefined): string {
+  const list = /cert's (?:list|altnames):\s*(.*)$/.exec(message ?? '')?.[1] ?? '';
+  return list.replace(/\b(?:DNS|IP Address):/g, '').trim() || 'other names';
 }
 
 /** Send one request and resolve once the status line and headers are in. */
-export function send(endpoint: Pick<Endpoint, 'tls'>, call: HttpCall): Promise<HttpReply> {
+export function send(endpoint: Pick<Endpoint, 'tls' | 'skipVerify'>, call: HttpCall): Promise<HttpReply> {
   const url = new URL(call.url);
   const isHttps = url.protocol === 'https:';
   const headers: Record<string, string | string[]> = { 'User-Agent': 'strata/0.1 (registry client)', ...call.headers };
@@ -65,7 +84,7 @@ export function send(endpoint: Pick<Endpoint, 'tls'>, call: HttpCall): Promise<H
     if (call.signal?.aborted) return reject(call.signal.reason ?? new Error('aborted'));
     const req = (isHttps ? httpsRequest : httpRequest)(
       url,
-      { method: call.method, headers, agent: isHttps ? httpsAgentFor(endpoint.tls) : httpAgent, signal: call.signal },
+      { method: call.method, headers, agent: isHttps ? httpsAgentFor(endpoint.tls, endpoint.skipVerify === true) : httpAgent, signal: call.signal },
       (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: call.url }),
     );
     req.on('error', (err) => reject(call.signal?.aborted ? (call.signal.reason ?? err) : transportError(call, err)));

@@ -4,4 +4,5 @@ export { type Platform, parsePlatform, normalizePlatform, formatPlatform, hostPl
 export { parseChallenges, type Challenge } from './challenge-auth.js';
 export { verifiedBlobStream, verificationFailed } from './verified-blob-stream.js';
 export { startLocalRegistry, freePort, dockerRegistryBinary, type LocalRegistry } from './local-registry.js';
-export { startRegistryProxy, type RegistryProxy, type BlobTampering } from './registry-proxy.js';
+export { startRegistryProxy, type RegistryProxy, type BlobTampering, type ManifestReplacement } from './registry-proxy.js';
+export { makeCertificateAuthority, type TestCertificates } from './certificate-authority.js';

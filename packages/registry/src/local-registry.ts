@@ -3,6 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 export const dockerRegistryBinary = '/usr/bin/docker-registry';
 
 export interface LocalRegistry {
-  /** `127.0.0.1:PORT`, as references name it. */
+  /** `127.0.0.1:PORT` (or `[::1]:PORT`), as references name it. */
   host: string;
   port: number;
   pid: number;
@@ -23,11 +24,11 @@ export interface LocalRegistry {
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released; the registry takes it right after). */
-export function freePort(): Promise<number> {
+export function freePort(address = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(0, address, () => {
       const addr = s.address();
       const port = typeof addr === 'object' && addr ? addr.port : 0;
       s.close(() => resolve(port));
@@ -35,9 +36,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-function answers(port: number): Promise<number> {
+function answers(address: string, port: number, tls: boolean): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v2/', method: 'GET' }, (res) => {
+    const options = { host: address, port, path: '/v2/', method: 'GET', rejectUnauthorized: false };
+    const req = (tls ? httpsRequest : request)(options, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -50,7 +52,11 @@ function answers(port: number): Promise<number> {
  * Start `docker-registry` on 127.0.0.1 with its own config and storage; with `htpasswd`, the
  * registry asks for Basic credentials (the users given, bcrypt-hashed by Apache's htpasswd).
  */
-export async function startLocalRegistry(options: { htpasswd?: Record<string, string>; tls?: { cert: string; key: string } } = {}): Promise<LocalRegistry> {
+export async function startLocalRegistry(
+  options: { htpasswd?: Record<string, string>; tls?: { cert: string; key: string }; /** `127.0.0.1` (default) or `::1`. */ address?: '127.0.0.1' | '::1' } = {},
+): Promise<LocalRegistry> {
+  const address = options.address ?? '127.0.0.1';
+  const hostPart = address.includes(':') ? `[${address}]` : address;
   if (!existsSync(dockerRegistryBinary)) throw new Error(`${dockerRegistryBinary} is missing (apt-get install docker-registry)`);
   const dir = await mkdtemp(join(tmpdir(), 'strata-registry-'));
   let child: ChildProcess | undefined;
@@ -66,7 +72,7 @@ export async function startLocalRegistry(options: { htpasswd?: Record<string, st
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const port = await freePort();
+    const port = await freePort(address);
     let auth = '';
     if (options.htpasswd) {
       const file = join(dir, 'htpasswd');
@@ -81,7 +87,7 @@ export async function startLocalRegistry(options: { htpasswd?: Record<string, st
     const config = join(dir, 'config.yml');
     await writeFile(
       config,
-      `version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}${auth}`,
+      `version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: '${hostPart}:${port}'\n${tls}${auth}`,
     );
     child = spawn(dockerRegistryBinary, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (b: Buffer) => (log += b.toString()));
@@ -89,12 +95,11 @@ export async function startLocalRegistry(options: { htpasswd?: Record<string, st
     const deadline = Date.now() + 15_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}:\n${log}`);
-      if (!options.tls && (await answers(port)) > 0) break;
-      if (options.tls && /listening on/.test(log)) break;
-      if (Date.now() > deadline) throw new Error(`docker-registry did not answer on 127.0.0.1:${port} in 15 s:\n${log}`);
+      if ((await answers(address, port, options.tls !== undefined)) > 0) break;
+      if (Date.now() > deadline) throw new Error(`docker-registry did not answer on ${hostPart}:${port} in 15 s:\n${log}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { host: `127.0.0.1:${port}`, port, pid: child.pid!, dir, output: () => log, stop };
+    return { host: `${hostPart}:${port}`, port, pid: child.pid!, dir, output: () => log, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -21,7 +21,7 @@ import {
   validate,
 } from '@strata/core';
 import { ChallengeAuthorizer } from './challenge-auth.js';
-import { type HttpCall, type HttpReply, discard, readBody, send } from './http-exchange.js';
+import { type HttpCall, type HttpReply, discard, isTransportError, readBody, send } from './http-exchange.js';
 import { hostPlatform, parsePlatform, selectPlatform } from './platform.js';
 import { errcodeText, registryErrorsOf, statusLine } from './registry-errors.js';
 import { type Endpoint, type TransportOptions, endpointsFor } from './transport-rules.js';
@@ -46,6 +46,16 @@ export interface RegistryClientOptions extends TransportOptions {
 }
 
 const sha256 = (bytes: Uint8Array): Digest => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** JSON's first byte can only be one of these (after whitespace). */
+const JSON_START = new Set('{["-0123456789tfn');
+
+/** A manifest's JSON; a body that is not JSON at all (an HTML error page) fails in Go's words, as dockerd's decoder says it. */
+function parseManifestJson(bytes: Uint8Array): unknown {
+  const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
+  if (text.length > 0 && !JSON_START.has(text[0])) throw invalid(`invalid character '${text[0]}' looking for beginning of value`);
+  return parseUntrustedJson(bytes, 'manifest');
+}
 
 /** Why a reply failed, in the registry's own words (errcode) or as an HTTP status. */
 async function replyError(reply: HttpReply): Promise<{ text: string; codes: string[] }> {
@@ -73,21 +83,59 @@ export class RegistryClient implements Registry {
     return preferred ? [preferred, ...all.filter((e) => e.base !== preferred.base)] : all;
   }
 
-  /** Runs `attempt` on each endpoint in order; a mirror's failure falls through to the next. */
+  /** Endpoints answered by the `/v2/` ping, keyed by base; a transport failure forgets one. */
+  private readonly pings = new Map<string, Promise<void>>();
+
+  /**
+   * dockerd pings `/v2/` before it talks to an endpoint: any HTTP answer (401 included) means the
+   * endpoint speaks the protocol; only a transport failure (refused, TLS) counts against it.
+   */
+  private ping(endpoint: Endpoint): Promise<void> {
+    let answered = this.pings.get(endpoint.base);
+    if (!answered) {
+      answered = send(endpoint, { method: 'GET', url: `${endpoint.base}/v2/` }).then(discard);
+      this.pings.set(endpoint.base, answered);
+      answered.catch(() => this.pings.delete(endpoint.base));
+    }
+    return answered;
+  }
+
+  /** An endpoint that fails falls through to the next when it is a mirror, or HTTPS to an insecure registry that did not answer. */
+  private fallsThrough(endpoint: Endpoint, error: unknown): boolean {
+    if (isTransportError(error)) this.pings.delete(endpoint.base);
+    return endpoint.mirror || (endpoint.skipVerify === true && isTransportError(error));
+  }
+
+  /** Runs `attempt` on each endpoint in order (each pinged first); a mirror's failure falls through to the next. */
   private async onEndpoints<T>(ref: Reference, attempt: (e: Endpoint) => Promise<T>): Promise<T> {
     const endpoints = this.endpoints(ref);
     let lastError: unknown;
     for (const [i, endpoint] of endpoints.entries()) {
       try {
+        await this.ping(endpoint);
         const result = await attempt(endpoint);
         this.endpointOfRepo.set(familiarName(ref), endpoint);
         return result;
       } catch (e) {
         lastError = e;
-        if (!endpoint.mirror || i === endpoints.length - 1) throw e;
+        if (!this.fallsThrough(endpoint, e) || i === endpoints.length - 1) throw e;
       }
     }
     throw lastError;
+  }
+
+  /** The endpoint pushes, logins and catalogs go to: the registry itself (never a mirror), HTTPS first when insecure. */
+  private async directEndpoint(host: string): Promise<Endpoint> {
+    const all = endpointsFor(host, { ...this.options, registryMirrors: [] }).filter((e) => !e.mirror);
+    for (const [i, endpoint] of all.entries()) {
+      try {
+        await this.ping(endpoint);
+        return endpoint;
+      } catch (e) {
+        if (!this.fallsThrough(endpoint, e) || i === all.length - 1) throw e;
+      }
+    }
+    throw new StrataError('internal', `no endpoint for ${host}`);
   }
 
   /**
@@ -161,7 +209,7 @@ export class RegistryClient implements Registry {
       let current = top;
       let size = top.bytes.byteLength;
       for (let depth = 0; depth < 4; depth++) {
-        const doc = parseUntrustedJson(current.bytes, 'manifest') as { schemaVersion?: unknown; manifests?: unknown; mediaType?: unknown };
+        const doc = parseManifestJson(current.bytes) as { schemaVersion?: unknown; manifests?: unknown; mediaType?: unknown };
         if (doc?.schemaVersion === 1) throw invalid(`unsupported manifest format: schema 1 (${familiarString(ref)}); push the image again with a current client`);
         if (Array.isArray(doc?.manifests)) {
           const index = validate(indexSchema, doc, 'manifest list');
@@ -206,7 +254,7 @@ export class RegistryClient implements Registry {
   }
 
   async hasBlob(ref: Reference, digest: Digest, options: { auth?: RegistryAuth; signal?: AbortSignal } = {}): Promise<boolean> {
-    const [endpoint] = this.endpoints(ref);
+    const endpoint = await this.directEndpoint(ref.domain);
     const head: HttpCall = { method: 'HEAD', url: this.repoUrl(endpoint, ref, `blobs/${digest}`), signal: options.signal };
     const reply = await this.request(endpoint, head, `repository:${ref.path}:pull,push`, options.auth);
     discard(reply);
@@ -216,7 +264,7 @@ export class RegistryClient implements Registry {
   }
 
   async pushBlob(ref: Reference, descriptor: Descriptor, body: ReadableStream<Uint8Array>, options: BlobFetchOptions = {}): Promise<void> {
-    const [endpoint] = this.endpoints(ref);
+    const endpoint = await this.directEndpoint(ref.domain);
     const scope = `repository:${ref.path}:pull,push`;
     const start: HttpCall = { method: 'POST', url: this.repoUrl(endpoint, ref, 'blobs/uploads/'), signal: options.signal };
     const started = await this.request(endpoint, start, scope, options.auth);
@@ -244,6 +292,61 @@ export class RegistryClient implements Registry {
     discard(done);
   }
 
+  /** Start an upload session (optionally as a mount); the reply is 201 when mounted, 202 with a Location to upload to. */
+  private async startUpload(endpoint: Endpoint, ref: Reference, query: string, options: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<HttpReply> {
+    const scope = `repository:${ref.path}:pull,push`;
+    const start: HttpCall = { method: 'POST', url: this.repoUrl(endpoint, ref, `blobs/uploads/${query}`), signal: options.signal };
+    const reply = await this.request(endpoint, start, scope, options.auth);
+    if (reply.status === 201 || (reply.status === 202 && reply.headers.location)) return reply;
+    throw await this.pullError(reply, ref, start);
+  }
+
+  async uploadBlob(ref: Reference, body: ReadableStream<Uint8Array>, digestOf: () => Digest, options: BlobFetchOptions = {}): Promise<void> {
+    const endpoint = await this.directEndpoint(ref.domain);
+    const scope = `repository:${ref.path}:pull,push`;
+    let started: HttpReply;
+    try {
+      started = await this.startUpload(endpoint, ref, '', options);
+    } catch (e) {
+      body.cancel().catch(() => undefined);
+      throw e;
+    }
+    discard(started);
+    let sent = 0;
+    const counted = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, c) {
+          sent += chunk.byteLength;
+          options.onBytes?.(sent);
+          c.enqueue(chunk);
+        },
+      }),
+    );
+    // One chunked PATCH carries the whole stream (as distribution's blobWriter.ReadFrom), then the PUT commits it by digest.
+    const patchUrl = new URL(started.headers.location!, `${endpoint.base}/`).toString();
+    const patch: HttpCall = { method: 'PATCH', url: patchUrl, headers: { 'Content-Type': 'application/octet-stream' }, body: counted, signal: options.signal };
+    const patched = await this.request(endpoint, patch, scope, options.auth);
+    if (patched.status !== 202 && patched.status !== 204) throw await this.pullError(patched, ref, patch);
+    discard(patched);
+    const commit = new URL(patched.headers.location ?? patchUrl, patchUrl);
+    commit.searchParams.set('digest', digestOf());
+    const put: HttpCall = { method: 'PUT', url: commit.toString(), signal: options.signal };
+    const done = await this.request(endpoint, put, scope, options.auth);
+    if (done.status !== 201) throw await this.pullError(done, ref, put);
+    discard(done);
+  }
+
+  async mountBlob(ref: Reference, digest: Digest, from: string, options: { auth?: RegistryAuth; signal?: AbortSignal } = {}): Promise<boolean> {
+    const endpoint = await this.directEndpoint(ref.domain);
+    const reply = await this.startUpload(endpoint, ref, `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, options);
+    discard(reply);
+    if (reply.status === 201) return true;
+    // Declined: the registry opened an ordinary upload instead, which we do not use; cancel it as distribution's client does.
+    const cancel: HttpCall = { method: 'DELETE', url: new URL(reply.headers.location!, `${endpoint.base}/`).toString(), signal: options.signal };
+    await this.request(endpoint, cancel, `repository:${ref.path}:pull,push`, options.auth).then(discard, () => undefined);
+    return false;
+  }
+
   pushManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, options: { auth?: RegistryAuth; signal?: AbortSignal } = {}): Promise<Digest> {
     return this.putManifest(ref, tagOrDigest, mediaType, bytes, options.auth);
   }
@@ -251,7 +354,7 @@ export class RegistryClient implements Registry {
   async checkLogin(server: string, auth: RegistryAuth): Promise<void> {
     // `docker login` sends `127.0.0.1:5000`, `http://host/`, or Hub's `https://index.docker.io/v1/`.
     const host = /^[a-z]+:\/\//i.test(server) ? new URL(server).host : server.replace(/\/.*$/, '');
-    const [endpoint] = endpointsFor(host === 'index.docker.io' ? 'docker.io' : host, { ...this.options, registryMirrors: [] });
+    const endpoint = await this.directEndpoint(host === 'index.docker.io' ? 'docker.io' : host);
     const call: HttpCall = { method: 'GET', url: `${endpoint.base}/v2/` };
     const reply = await this.request(endpoint, call, '', auth);
     discard(reply);
@@ -264,7 +367,7 @@ export class RegistryClient implements Registry {
    * says; `pageSize` is the `n` asked for per page.
    */
   async catalog(host: string, options: { auth?: RegistryAuth; signal?: AbortSignal; pageSize?: number } = {}): Promise<string[]> {
-    const [endpoint] = endpointsFor(host, { ...this.options, registryMirrors: [] });
+    const endpoint = await this.directEndpoint(host);
     const names: string[] = [];
     let url: string | undefined = `${endpoint.base}/v2/_catalog?n=${options.pageSize ?? 100}`;
     for (let page = 0; url; page++) {
@@ -289,7 +392,7 @@ export class RegistryClient implements Registry {
   /** Upload a blob in one piece (POST an upload, PUT its bytes with the digest); skipped when present. */
   async putBlob(ref: Reference, bytes: Uint8Array, auth?: RegistryAuth): Promise<Descriptor & { existed: boolean }> {
     const digest = sha256(bytes);
-    const [endpoint] = this.endpoints(ref);
+    const endpoint = await this.directEndpoint(ref.domain);
     const scope = `repository:${ref.path}:pull,push`;
     const head: HttpCall = { method: 'HEAD', url: this.repoUrl(endpoint, ref, `blobs/${digest}`) };
     const exists = await this.request(endpoint, head, scope, auth);
@@ -310,7 +413,7 @@ export class RegistryClient implements Registry {
 
   /** Store a manifest (or index) under a tag or its digest; returns its digest. */
   async putManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, auth?: RegistryAuth): Promise<Digest> {
-    const [endpoint] = this.endpoints(ref);
+    const endpoint = await this.directEndpoint(ref.domain);
     const put: HttpCall = { method: 'PUT', url: this.repoUrl(endpoint, ref, `manifests/${tagOrDigest}`), headers: { 'Content-Type': mediaType }, body: bytes };
     const reply = await this.request(endpoint, put, `repository:${ref.path}:pull,push`, auth);
     if (reply.status !== 201) throw await this.pullError(reply, ref, put);

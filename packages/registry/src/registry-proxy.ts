@@ -1,14 +1,20 @@
 // A misbehaving registry for tests: a loopback proxy that can cut or corrupt blob downloads.
 import { type IncomingMessage, type Server, createServer, request } from 'node:http';
 
-/** What the proxy does to one blob GET: pass it, drop the connection after `cutAfter` bytes, or flip a byte. */
-export type BlobTampering = 'pass' | 'corrupt' | { cutAfter: number };
+/**
+ * What the proxy does to one blob GET: pass it, drop the connection after `cutAfter` bytes, flip
+ * a byte, or send `stallAfter` bytes and then nothing more while keeping the connection open (a
+ * download caught mid-way, for as long as the test likes).
+ */
+export type BlobTampering = 'pass' | 'corrupt' | { cutAfter: number } | { stallAfter: number };
 
 export interface RegistryProxy {
   host: string;
   port: number;
   /** Every request seen: method, path and Range header. */
   requests: Array<{ method: string; path: string; range?: string }>;
+  /** Resolves once a stalled download has sent its bytes (the next stall after the call). */
+  nextStall(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -26,10 +32,24 @@ function forward(upstreamPort: number, req: IncomingMessage, body: Buffer): Prom
   });
 }
 
-/** Start a proxy on 127.0.0.1 in front of a registry on `upstreamPort`; `tamper` decides per blob request. */
-export async function startRegistryProxy(upstreamPort: number, tamper: (path: string, attempt: number) => BlobTampering): Promise<RegistryProxy> {
+/** A manifest the proxy answers with instead of the registry's (a hostile or broken registry). */
+export interface ManifestReplacement {
+  body: Uint8Array;
+  contentType: string;
+}
+
+/**
+ * Start a proxy on 127.0.0.1 in front of a registry on `upstreamPort`; `tamper` decides per blob
+ * request, `manifest` may replace the answer to a manifest GET (by path).
+ */
+export async function startRegistryProxy(
+  upstreamPort: number,
+  tamper: (path: string, attempt: number) => BlobTampering,
+  manifest: (path: string) => ManifestReplacement | undefined = () => undefined,
+): Promise<RegistryProxy> {
   const requests: RegistryProxy['requests'] = [];
   const attempts = new Map<string, number>();
+  let stalled: Array<(path: string) => void> = [];
   const server: Server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (b: Buffer) => parts.push(b));
@@ -44,11 +64,22 @@ export async function startRegistryProxy(upstreamPort: number, tamper: (path: st
           const mode = isBlob ? tamper(path, attempt) : 'pass';
           const headers = { ...up.headers };
           delete headers['transfer-encoding'];
-          if (mode === 'corrupt') {
+          const replaced = req.method === 'GET' && /\/manifests\//.test(path) ? manifest(path) : undefined;
+          if (replaced) {
+            res.writeHead(200, { 'content-type': replaced.contentType, 'content-length': String(replaced.body.byteLength) });
+            res.end(replaced.body);
+          } else if (mode === 'corrupt') {
             const body = Buffer.from(up.body);
             body[body.length >> 1] ^= 0xff;
             res.writeHead(up.status, { ...headers, 'content-length': String(body.length) });
             res.end(body);
+          } else if (typeof mode === 'object' && 'stallAfter' in mode) {
+            res.writeHead(up.status, { ...headers, 'content-length': String(up.body.length) });
+            res.write(up.body.subarray(0, mode.stallAfter), () => {
+              const waiting = stalled;
+              stalled = [];
+              for (const w of waiting) w(path);
+            });
           } else if (mode !== 'pass') {
             res.writeHead(up.status, { ...headers, 'content-length': String(up.body.length) });
             res.write(up.body.subarray(0, mode.cutAfter), () => res.socket?.destroy());
@@ -71,6 +102,7 @@ export async function startRegistryProxy(upstreamPort: number, tamper: (path: st
     host: `127.0.0.1:${port}`,
     port,
     requests,
+    nextStall: () => new Promise<string>((r) => stalled.push(r)),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -21,6 +21,11 @@ export interface Endpoint {
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /** A mirror: failures fall through to the next endpoint. */
   mirror: boolean;
+  /**
+   * HTTPS to an insecure registry, as dockerd tries it first: certificates are not verified, and
+   * a registry that does not answer over TLS falls back to the plain HTTP endpoint after it.
+   */
+  skipVerify?: boolean;
 }
 
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
@@ -45,10 +50,13 @@ export function hostnameOf(hostPort: string): string {
   return colon > 0 ? hostPort.slice(0, colon) : hostPort;
 }
 
-/** Docker's rule: loopback registries (127.0.0.0/8, ::1, localhost) and listed ones are insecure. */
+/**
+ * dockerd 20.10's rule: registries on 127.0.0.0/8 (`localhost` resolves there) and listed ones
+ * are insecure. IPv6 loopback (`[::1]`) is not in that range, so it is spoken to over verified TLS.
+ */
 export function isInsecureRegistry(hostPort: string, insecure: readonly string[] = []): boolean {
   const name = hostnameOf(hostPort);
-  if (name === 'localhost' || name === '::1' || inCidr(name, '127.0.0.0/8')) return true;
+  if (name === 'localhost' || inCidr(name, '127.0.0.0/8')) return true;
   return insecure.some((entry) => (entry.includes('/') ? inCidr(name, entry) : entry === hostPort || entry === name));
 }
 
@@ -77,12 +85,23 @@ export function endpointsFor(host: string, options: TransportOptions = {}): Endp
     });
     return [...mirrors, { base: 'https://registry-1.docker.io', host: 'docker.io', tls: tlsFor('docker.io', options.certsDir), mirror: false }];
   }
-  if (isInsecureRegistry(host, options.insecureRegistries)) return [{ base: `http://${host}`, host, mirror: false }];
+  // lookupV2Endpoints: an insecure registry is tried over HTTPS without verification, then over HTTP.
+  if (isInsecureRegistry(host, options.insecureRegistries)) {
+    return [
+      { base: `https://${host}`, host, tls: tlsFor(host, options.certsDir), mirror: false, skipVerify: true },
+      { base: `http://${host}`, host, mirror: false },
+    ];
+  }
   return [{ base: `https://${host}`, host, tls: tlsFor(host, options.certsDir), mirror: false }];
 }
 
-/** Where per-registry CAs live unless told otherwise: `/etc/strata/certs.d` for root, else `~/.config/strata/certs.d` (as dockerd and rootless dockerd). */
+/**
+ * Where per-registry CAs live: `certs.d` under the engine's config directory, which is
+ * `$STRATA_CONFIG_DIR` when set, else `/etc/strata` for root and `~/.config/strata` otherwise
+ * (as `/etc/docker/certs.d` for dockerd and `$XDG_CONFIG_HOME/docker/certs.d` for rootless dockerd).
+ */
 export function defaultCertsDir(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
+  if (env.STRATA_CONFIG_DIR && env.STRATA_CONFIG_DIR.startsWith('/')) return join(env.STRATA_CONFIG_DIR, 'certs.d');
   if (uid === 0) return '/etc/strata/certs.d';
   const config = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(env.HOME || '/', '.config');
   return join(config, 'strata', 'certs.d');

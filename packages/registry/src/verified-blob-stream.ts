@@ -13,6 +13,9 @@ export interface VerifiedBlobOptions {
 }
 
 /** Docker's wording when a layer's bytes do not hash to its descriptor's digest. */
+/** A download that kept ending short, in Go's words (what dockerd prints when its retries are spent). */
+const unexpectedEof = (cause?: unknown): StrataError => new StrataError('internal', 'unexpected EOF', { cause });
+
 export const verificationFailed = (digest: string): StrataError => invalid(`filesystem layer verification failed for digest ${digest}`);
 
 /** Node's error when a peer closes mid-body; worth a resumed retry, unlike a bad status. */
@@ -63,6 +66,7 @@ export function verifiedBlobStream(descriptor: Descriptor, open: BlobOpener, opt
                 continue;
               }
               drop();
+              if (received < descriptor.size) throw unexpectedEof();
               if (received !== descriptor.size || hash.digest('hex') !== want) throw verificationFailed(descriptor.digest);
               controller.close();
               return;
@@ -85,8 +89,9 @@ export function verifiedBlobStream(descriptor: Descriptor, open: BlobOpener, opt
             return;
           } catch (e) {
             drop();
-            if (!options.signal?.aborted && isDroppedConnection(e) && retriesLeft-- > 0) continue;
-            throw e;
+            if (options.signal?.aborted || !isDroppedConnection(e)) throw e;
+            if (retriesLeft-- > 0) continue;
+            throw unexpectedEof(e);
           }
         }
       },

@@ -18,10 +18,15 @@ import {
   type Runtime,
   type RuntimeState,
 } from '@strata/core';
-import { hostnameFile, hostsFile, resolvConfFile } from './bundle/etc-files.js';
+import { writeNetworkFiles } from './bundle/network-files.js';
+import { prepareMountSources } from './mounts/container-mounts.js';
+import { connectAttachSocket } from './attach/attach-socket.js';
+import { resizeTerminal } from './attach/terminal-control.js';
+import { hostnameFile } from './bundle/etc-files.js';
 import { readHostLimits, type HostLimits } from './bundle/host-limits.js';
 import { ociConfig } from './bundle/oci-config.js';
 import { cgroupPids, removeCgroupDirs } from './container/cgroup-dirs.js';
+import { containerFilesOf } from './container/container-files.js';
 import { containerLayout, type ContainerLayout } from './container/container-layout.js';
 import { topOf } from './container/container-top.js';
 import { discardDirectory } from './container/discarded-dir.js';
@@ -29,6 +34,7 @@ import { resolveContainerUser } from './container/container-user.js';
 import { isMounted, mountOverlay, unmount } from './container/overlay-mount.js';
 import { resolveInRoot } from './container/rootfs-path.js';
 import { readK8sLog } from './log/k8s-file-log.js';
+import { execInContainer } from './exec/container-exec.js';
 import { launchConmon } from './monitor/conmon.js';
 import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-file.js';
 import { ociCreateError } from './monitor/oci-error.js';
@@ -275,9 +281,9 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         await snapshots.ensure(spec.layers);
         for (const dir of [layout.upper, layout.work, layout.merged, layout.persist]) await mkdir(dir, { recursive: true, mode: 0o700 });
         await writeFile(layout.hostname, hostnameFile(spec.hostname));
-        await writeFile(layout.hosts, hostsFile());
-        await writeFile(layout.resolvConf, resolvConfFile());
+        await writeNetworkFiles(layout, spec);
         await ensureRoot(layout, spec);
+        await prepareMountSources(layout.merged, spec.mounts ?? []);
         await writeBundle(layout, spec, false);
         // The spec file is what makes the container exist (list, state), so it comes last.
         await writeAtomically(layout.spec, JSON.stringify(spec));
@@ -288,7 +294,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       }
     },
 
-    async start(id) {
+    async start(id, startOptions) {
       const { layout, spec } = await readSpec(id);
       const previous = await runcState(id);
       if (previous && (previous.status === 'running' || previous.status === 'paused')) throw conflict(`Container ${id} is already running`);
@@ -296,6 +302,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await retireMonitor(layout, id);
       await ensureRoot(layout, spec);
       await writeBundle(layout, spec, true);
+      await writeNetworkFiles(layout, spec, startOptions?.ipAddress);
       await mkdir(exitDir, { recursive: true });
       await mkdir(layout.persist, { recursive: true });
       const stale = [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')];
@@ -428,6 +435,13 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await Promise.all([discardDirectory(layout.dir, trashDir, log), rm(layout.exitFile, { force: true }), removeCgroupDirs(cgroupPath(id))]);
     },
 
+    async files(id) {
+      const { layout, spec } = await readSpec(id);
+      await ensureRoot(layout, spec);
+      const lowers = snapshots.names(spec.layers).map((name) => join(snapshots.dir, name)).reverse();
+      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged });
+    },
+
     async list() {
       const names = await readdir(containersDir).catch(() => [] as string[]);
       const ids: string[] = [];
@@ -435,6 +449,25 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         if (isHex64(name) && (await pathExists(containerLayout(dataRoot, name).spec))) ids.push(name);
       }
       return ids;
+    },
+
+    async attachStdin(id) {
+      const { layout } = await readSpec(id);
+      await requireRunning(id);
+      return connectAttachSocket(layout.bundle, { output: false });
+    },
+
+    async resize(id, size) {
+      const { layout } = await readSpec(id);
+      await resizeTerminal(layout.bundle, size);
+    },
+
+    async exec(id, execSpec) {
+      const { layout, spec } = await readSpec(id);
+      await requireRunning(id);
+      hostLimits ??= readHostLimits();
+      const hostCapabilities = (await hostLimits).boundingCapabilities;
+      return execInContainer({ conmon, runc, layout, containerId: id, name: spec.name || id, spec: execSpec, hostCapabilities });
     },
 
     async removeUnusedSnapshots(keepChainIds) {

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeBridgeNetwork } from '@strata/runtime';
 import { runDocker, type DockerResult } from '../dockerCli.js';
 
 /** The built daemon the end-to-end tests start (`pnpm build` makes it). */
@@ -22,7 +23,7 @@ export interface StratadProcess {
   /** What the daemon printed so far (stdout then stderr). */
   output(): string;
   /** Runs the real docker CLI against this daemon. */
-  docker(args: string[], options?: { input?: Uint8Array | string; timeoutMs?: number }): Promise<DockerResult>;
+  docker(args: string[], options?: { input?: Uint8Array | string; timeoutMs?: number; env?: Record<string, string> }): Promise<DockerResult>;
   /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code and signal. Idempotent. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** stop() and remove the temp dir. */
@@ -35,7 +36,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 /** Starts stratad with `extraArgs` and waits for its `stratad listening on` line. */
-export async function startStratad(extraArgs: string[] = [], existingDir?: string): Promise<StratadProcess> {
+export async function startStratad(extraArgs: string[] = [], existingDir?: string, env: Record<string, string> = {}): Promise<StratadProcess> {
   if (!existsSync(stratadBin)) throw new Error(`${stratadBin} is missing: run pnpm build first`);
   const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'stratad-e2e-')));
   const dataRoot = join(dir, 'root');
@@ -43,7 +44,7 @@ export async function startStratad(extraArgs: string[] = [], existingDir?: strin
   const pidfile = join(dir, 'stratad.pid');
   const child = spawn(process.execPath, [stratadBin, '--data-root', dataRoot, '-H', `unix://${socket}`, '--pidfile', pidfile, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, STRATA_DATA_ROOT: '' },
+    env: { ...process.env, STRATA_DATA_ROOT: '', ...env },
   });
   let out = '';
   let err = '';
@@ -65,6 +66,8 @@ export async function startStratad(extraArgs: string[] = [], existingDir?: strin
     })());
   const dispose = async () => {
     await stop();
+    // The bridge namespace of this data root and any container namespaces a failed test left.
+    await removeBridgeNetwork(dataRoot).catch(() => undefined);
     if (!existingDir) await rm(dir, { recursive: true, force: true });
   };
 

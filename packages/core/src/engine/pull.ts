@@ -6,6 +6,7 @@ import type { ProgressMessage } from './api.js';
 import type { EngineContext } from './engine.js';
 import { type IngestedLayer, ingestLayer } from './layer-ingest.js';
 import { writeImage } from './image-writer.js';
+import { DistributionMetadata } from './distribution-metadata.js';
 import type { Descriptor } from './ports.js';
 import type { RegistryAuth } from './registry-port.js';
 
@@ -77,7 +78,7 @@ export function pullReference(name: string): Reference {
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; results in item order. */
-function limited<T, R>(items: T[], limit: number, task: (item: T, index: number) => Promise<R>): Array<Promise<R>> {
+export function limited<T, R>(items: T[], limit: number, task: (item: T, index: number) => Promise<R>): Array<Promise<R>> {
   let running = 0;
   const waiting: Array<() => void> = [];
   const slot = async () => {
@@ -140,6 +141,7 @@ export async function pullImage(ctx: EngineContext, name: string, options: PullO
   const onOuterAbort = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let downloads: Array<Promise<IngestedLayer>> = [];
+  let firstFailure: unknown;
   try {
     let layers: IngestedLayer[];
     if (complete) layers = known as IngestedLayer[];
@@ -159,7 +161,12 @@ export async function pullImage(ctx: EngineContext, name: string, options: PullO
         });
       };
       downloads = limited(manifest.layers, PARALLEL_DOWNLOADS, fetchLayer);
-      for (const d of downloads) d.catch(() => abort.abort());
+      // The first layer to fail aborts the others; its error (not their aborts) is the pull's.
+      for (const d of downloads)
+        d.catch((e) => {
+          firstFailure ??= e;
+          abort.abort();
+        });
       layers = [];
       // dockerd extracts in layer order, each after the one below it.
       for (const [i, d] of downloads.entries()) {
@@ -176,7 +183,13 @@ export async function pullImage(ctx: EngineContext, name: string, options: PullO
     const digestRef = withDigest(parseNormalizedNamed(referenceName(ref)), resolved.digest);
     const result = await hooks.serial(async () => {
       const before = (await ctx.store.tags()).refs;
-      const id = await writeImage(ctx, { config, layers, manifestBytes: resolved.bytes });
+      // The registry's manifest becomes the image's only when the store holds every blob it lists (the OCI layout stays whole).
+      const ownManifest = manifest.layers.every((d, i) => layers[i].blob === d.digest);
+      const id = await writeImage(ctx, { config, layers, manifestBytes: ownManifest ? resolved.bytes : undefined });
+      const metadata = new DistributionMetadata(ctx.ports.metadata);
+      for (const [i, d] of manifest.layers.entries()) {
+        await metadata.add(diffIds[i], { digest: d.digest, size: d.size, mediaType: d.mediaType, registry: ref.domain, repository: ref.path });
+      }
       const named = ref.digest ? digestRef : ref;
       const upToDate = complete && before[referenceString(named)] === id;
       if (!ref.digest) await hooks.setTag(ref, id);
@@ -192,7 +205,7 @@ export async function pullImage(ctx: EngineContext, name: string, options: PullO
     abort.abort();
     await Promise.allSettled(downloads);
     await hooks.serial(() => dropUnusedBlobs(ctx, added));
-    throw e;
+    throw firstFailure ?? e;
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }

@@ -5,7 +5,8 @@ import { type Reference, familiarName, parseNormalizedNamed, parseReference, ref
 import type { ProgressMessage } from './api.js';
 import type { EngineContext } from './engine.js';
 import type { Descriptor } from './ports.js';
-import { progressBar } from './pull.js';
+import { limited } from './pull.js';
+import { pushLayer } from './push-layer.js';
 import type { RegistryAuth } from './registry-port.js';
 
 export interface PushOptions {
@@ -29,14 +30,37 @@ export interface ImagePusher {
   pushImage(name: string, options?: PushOptions): Promise<PushedTag[]>;
 }
 
+/** Layers uploaded at once, as dockerd's default max-concurrent-uploads. */
+const PARALLEL_UPLOADS = 5;
+
+/**
+ * The manifest to push: the stored one byte for byte when it lists exactly the blobs pushed (an
+ * image pulled from a registry keeps its digest), else a Docker schema2 manifest as dockerd
+ * writes it (Go's MarshalIndent with three spaces).
+ */
+async function manifestFor(ctx: EngineContext, stored: Digest, config: Descriptor, layers: Descriptor[]): Promise<{ mediaType: string; bytes: Uint8Array }> {
+  const bytes = await ctx.ports.content.readBytes(stored);
+  const manifest = parseJsonDocument(manifestSchema, bytes, 'manifest');
+  const same = manifest.layers.length === layers.length && manifest.layers.every((l, i) => l.digest === layers[i].digest) && manifest.config.digest === config.digest;
+  if (same) return { mediaType: manifest.mediaType ?? MediaType.ociManifest, bytes };
+  const dockerType = (t: string) => (t === MediaType.ociLayerGzip ? MediaType.dockerLayerGzip : t);
+  const schema2 = {
+    schemaVersion: 2,
+    mediaType: MediaType.dockerManifest,
+    config: { mediaType: config.mediaType, size: config.size, digest: config.digest },
+    layers: layers.map((l) => ({ mediaType: dockerType(l.mediaType), size: l.size, digest: l.digest })),
+  };
+  return { mediaType: MediaType.dockerManifest, bytes: new TextEncoder().encode(JSON.stringify(schema2, null, 3)) };
+}
+
 /** True for an engine that can push. */
 export const canPush = (engine: object): engine is ImagePusher => typeof (engine as Partial<ImagePusher>).pushImage === 'function';
 
 /**
  * Push as dockerd does: `The push refers to repository [...]`, each layer (top first) `Preparing`
- * then `Layer already exists` or `Pushing` + `Pushed`, then `TAG: digest: D size: N` and the aux
- * record. The stored manifest is pushed byte for byte, so an image pulled from a registry keeps
- * its digest; its blobs stream from the content store, never buffered.
+ * then `Layer already exists`, `Mounted from R` or `Pushing` + `Pushed` (see pushLayer), the
+ * config, then the manifest: `TAG: digest: D size: N` and the aux record. Blobs stream from the
+ * content store, never buffered.
  */
 export async function pushImage(ctx: EngineContext, name: string, options: PushOptions): Promise<PushedTag[]> {
   const registry = ctx.ports.registry;
@@ -56,30 +80,24 @@ export async function pushImage(ctx: EngineContext, name: string, options: PushO
   for (const ref of wanted) {
     const image = await ctx.store.image(tags[referenceString(ref)]);
     if (!image) throw notFound(`An image does not exist locally with the tag: ${familiarName(repo)}`);
-    const manifestBytes = await ctx.ports.content.readBytes(image.manifest);
-    const manifest = parseJsonDocument(manifestSchema, manifestBytes, 'manifest');
-    const layers = manifest.layers.map((d, i) => ({ desc: d as Descriptor, id: shortId(image.diffIds[i] ?? d.digest) })).reverse();
-    for (const l of layers) say({ status: 'Preparing', progressDetail: {}, id: l.id });
-    const upload = async (desc: Descriptor, id?: string) => {
-      if (await registry.hasBlob(ref, desc.digest, auth)) {
-        if (id) say({ status: 'Layer already exists', progressDetail: {}, id });
-        return;
-      }
-      const step = Math.max(1, Math.floor(desc.size / 100));
-      let shown = 0;
-      await registry.pushBlob(ref, desc, await ctx.ports.content.read(desc.digest), {
-        ...auth,
-        onBytes: (n) => {
-          if (!id || (n - shown < step && n !== desc.size)) return;
-          shown = n;
-          say({ status: 'Pushing', progressDetail: { current: n, total: desc.size }, progress: progressBar(n, desc.size), id });
-        },
-      });
-      if (id) say({ status: 'Pushed', progressDetail: {}, id });
-    };
-    await Promise.all(layers.map((l) => upload(l.desc, l.id)));
-    await upload(manifest.config as Descriptor);
-    const mediaType = manifest.mediaType ?? MediaType.ociManifest;
+    const records = await Promise.all(image.diffIds.map((d) => ctx.store.layer(d)));
+    const layers = records.map((record, i) => {
+      if (!record) throw notFound(`layer ${image.diffIds[i]} of image ${image.id} is missing from the store`);
+      return record;
+    });
+    for (const l of [...layers].reverse()) say({ status: 'Preparing', progressDetail: {}, id: shortId(l.diffId) });
+    // dockerd uploads at most 5 layers at once (max-concurrent-uploads); the same layer twice is pushed once.
+    const byDiffId = new Map<Digest, Promise<Descriptor>>();
+    const descriptors = await Promise.all(
+      limited(layers, PARALLEL_UPLOADS, (l) => {
+        let p = byDiffId.get(l.diffId);
+        if (!p) byDiffId.set(l.diffId, (p = pushLayer(ctx, ref, l, { ...auth, say })));
+        return p;
+      }),
+    );
+    const config: Descriptor = { mediaType: MediaType.dockerConfig, digest: image.id, size: image.configSize };
+    if (!(await registry.hasBlob(ref, config.digest, auth))) await registry.pushBlob(ref, config, await ctx.ports.content.read(config.digest), auth);
+    const { mediaType, bytes: manifestBytes } = await manifestFor(ctx, image.manifest, config, descriptors);
     const digest = await registry.pushManifest(ref, ref.tag!, mediaType, manifestBytes, auth);
     say({ status: `${ref.tag}: digest: ${digest} size: ${manifestBytes.byteLength}` });
     say({ progressDetail: {}, aux: { Tag: ref.tag, Digest: digest, Size: manifestBytes.byteLength } });

@@ -59,6 +59,16 @@ export interface Registry {
   hasBlob(ref: Reference, digest: Digest, options?: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<boolean>;
   /** Upload a blob into the reference's repository from a stream of exactly `descriptor.size` bytes. */
   pushBlob(ref: Reference, descriptor: Descriptor, body: ReadableStream<Uint8Array>, options?: BlobFetchOptions): Promise<void>;
+  /**
+   * Upload a blob whose digest is known only once `body` has ended (a layer compressed on the
+   * fly): the bytes go up as they stream (PATCH), then the upload is committed with `digestOf()`.
+   */
+  uploadBlob(ref: Reference, body: ReadableStream<Uint8Array>, digestOf: () => Digest, options?: BlobFetchOptions): Promise<void>;
+  /**
+   * Cross-repository mount: ask the registry to link a blob that repository `from` (a path in
+   * the same registry) holds into the reference's repository. False when it declined.
+   */
+  mountBlob(ref: Reference, digest: Digest, from: string, options?: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<boolean>;
   /** Store a manifest under a tag (or its digest); returns its digest. */
   pushManifest(ref: Reference, tagOrDigest: string, mediaType: string, bytes: Uint8Array, options?: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<Digest>;
   /** Check credentials against a registry (`host[:port]`, or a URL as `docker login` sends it); throws Docker's error when refused. */

@@ -1,5 +1,6 @@
 import type { ContainerRecord } from './container-record.js';
 import { inspectState } from './container-state.js';
+import { mountsView, networkSettingsView } from './container-network-view.js';
 import type { ContainerPaths } from './runtime.js';
 
 /** The network name a container's NetworkMode shows up under in `NetworkSettings.Networks`. */
@@ -54,13 +55,8 @@ export function containerInspect(r: ContainerRecord, sizes?: { rw: number; rootF
       Name: 'overlay2',
     },
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
-    Mounts: [],
+    Mounts: mountsView(r),
     Config: r.config,
-    NetworkSettings: {
-      Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: '',
-      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-      Networks: { [networkNameOf(r.hostConfig.NetworkMode)]: emptyEndpoint() },
-    },
+    NetworkSettings: networkSettingsView(r),
   };
 }
