@@ -1,5 +1,6 @@
 // The two engines under test, each on its own fresh loop-mounted ext4: a private real dockerd
 // (the baseline) and stratad started from apps/server/dist.
+import { removeBridgeNetwork } from '@strata/runtime';
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -57,9 +58,9 @@ async function freshFs(cleanups: CleanupStack, label: string): Promise<FreshFs> 
 }
 
 /** Starts the baseline: a private dockerd whose data root is on a fresh filesystem. */
-export async function startBaselineDockerd(cleanups: CleanupStack): Promise<BenchEngine | EngineUnavailable> {
+export async function startBaselineDockerd(cleanups: CleanupStack, networkNamespace?: string): Promise<BenchEngine | EngineUnavailable> {
   const fs = await freshFs(cleanups, 'dockerd');
-  const daemon = await startDockerd({ baseDir: fs.dir });
+  const daemon = await startDockerd({ baseDir: fs.dir, ...(networkNamespace ? { networkNamespace } : {}) });
   if ('skip' in daemon) {
     await fs.release();
     return { name: 'dockerd', unavailable: daemon.skip };
@@ -111,9 +112,12 @@ export async function startStratad(cleanups: CleanupStack, startTimeoutMs = 20_0
   let exit: string | undefined;
   child.once('exit', (code, signal) => (exit = signal ? `killed by ${signal}` : `exited with code ${code}`));
   child.once('error', (err) => (exit = err.message));
+  // Containers run on the bridge: its namespace belongs to this data root and goes after stratad.
+  const removeBridge = cleanups.push('strata bridge namespace', () => removeBridgeNetwork(dataRoot).catch(() => undefined));
   const stopChild = cleanups.push('stratad', () => terminate(child, 10_000));
   const stop = async () => {
     await stopChild();
+    await removeBridge();
     await fs.release();
   };
 

@@ -7,13 +7,16 @@ import { readHostFacts, type HostFacts } from './hostFacts.js';
 import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
 import { containerRoutes, isContainerEngine } from './routes/containers.js';
+import { containerFileRoutes } from './routes/container-files.js';
+import { execRoutes, isExecEngine } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
+import { buildRoutes } from './routes/build.js';
 import { distributionRoutes } from './routes/distribution.js';
 import { insightRoutes } from './routes/insight.js';
-import { networkRoutes } from './routes/networks.js';
+import { isNetworkEngine, networkRoutes } from './routes/networks.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { systemRoutes } from './routes/system.js';
-import { volumeRoutes } from './routes/volumes.js';
+import { isVolumeEngine, volumeRoutes } from './routes/volumes.js';
 
 export interface AppOptions {
   /** The daemon's data root, reported as DockerRootDir. */
@@ -111,11 +114,14 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
 
   app.route('/', systemRoutes(ctx));
   app.route('/', imageRoutes(ctx));
+  app.route('/', buildRoutes(ctx));
   app.route('/', distributionRoutes(ctx));
   app.route('/', insightRoutes(ctx));
+  app.route('/', containerFileRoutes(engine));
   app.route('/', containerRoutes(ctx.containers));
-  app.route('/', networkRoutes());
-  app.route('/', volumeRoutes());
+  app.route('/', networkRoutes(isNetworkEngine(engine) ? engine : undefined));
+  app.route('/', volumeRoutes(isVolumeEngine(engine) ? engine : undefined));
+  app.route('/', execRoutes(isExecEngine(engine) ? engine : undefined));
   app.route('/', pluginRoutes());
 
   app.notFound(() => errorResponse(404, 'page not found'));

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { Codecs, ContentStore, Hasher, Runtime } from '@strata/core';
+import type { Codecs, ContentStore, Hasher, NetworkPort, Runtime } from '@strata/core';
 
 /** What `/info` and `/version` say about the runtime: `Runtimes: {"runc": {"path": ...}}`. */
 export interface RuntimeFacts {
@@ -14,6 +14,7 @@ export interface RuntimeFacts {
 /** The factory `@strata/runtime` exports (typed here so the daemon builds before that package has it). */
 interface RuntimeModule {
   createRuncRuntime?: (options: { dataRoot: string; content: ContentStore; codecs: Codecs; hasher: Hasher }) => Runtime;
+  createBridgeNetwork?: (options: { dataRoot: string; defaultHostIp?: string; log?: (message: string) => void }) => NetworkPort;
 }
 
 /** Where `command` is found on PATH (runc lives in /usr/sbin on Debian, not always on a user's PATH). */
@@ -46,7 +47,8 @@ function runtimeVersion(path: string): string | undefined {
 export async function containerRuntime(
   dataRoot: string,
   ports: { content: ContentStore; codecs: Codecs; hasher: Hasher },
-): Promise<{ runtime?: Runtime; facts?: RuntimeFacts; disabled?: string }> {
+  network: { defaultHostIp?: string } = {},
+): Promise<{ runtime?: Runtime; network?: NetworkPort; facts?: RuntimeFacts; disabled?: string }> {
   let mod: RuntimeModule;
   try {
     mod = (await import('@strata/runtime')) as unknown as RuntimeModule;
@@ -58,5 +60,7 @@ export async function containerRuntime(
   const availability = await runtime.available();
   if (!availability.ok) return { disabled: availability.reason };
   const path = commandPath(runtime.name) ?? runtime.name;
-  return { runtime, facts: { name: runtime.name, path, version: runtimeVersion(path) } };
+  const bridge = mod.createBridgeNetwork?.({ dataRoot, ...network, log: (m) => process.stderr.write(`stratad: ${m}\n`) });
+  const bridgeOk = bridge ? (await bridge.available()).ok : false;
+  return { runtime, ...(bridge && bridgeOk ? { network: bridge } : {}), facts: { name: runtime.name, path, version: runtimeVersion(path) } };
 }

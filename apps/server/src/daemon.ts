@@ -22,6 +22,8 @@ export interface DaemonOptions {
   engine?: ImageEngine;
   /** `--insecure-registry` and `--registry-mirror`: how the engine reaches registries. */
   registry?: { insecureRegistries?: string[]; registryMirrors?: string[] };
+  /** `--ip`: where published ports listen when `-p` names no address (default 127.0.0.1). */
+  ip?: string;
 }
 
 /** A running daemon started by {@link startDaemon}. */
@@ -123,7 +125,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     let runtimes: Record<string, { path: string; version?: string }> | undefined;
     if (!engine) {
       const socket = addresses.find((a) => a.kind === 'unix');
-      const opened = await (await dataRootEngine()).openDataRootEngine(dataRoot, socket?.kind === 'unix' ? socket.path : undefined, options.registry);
+      const opened = await (await dataRootEngine()).openDataRootEngine(dataRoot, socket?.kind === 'unix' ? socket.path : undefined, options.registry, { defaultHostIp: options.ip });
       engine = opened.engine;
       undo.push(() => opened.close());
       if (opened.runtime) runtimes = { [opened.runtime.name]: { path: opened.runtime.path, version: opened.runtime.version } };

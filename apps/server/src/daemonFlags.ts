@@ -10,6 +10,8 @@ export interface DaemonFlags {
   insecureRegistries?: string[];
   /** `--registry-mirror` (repeatable): mirrors tried before Docker Hub. */
   registryMirrors?: string[];
+  /** `--ip`: the address published ports listen on when `-p` names none (default 127.0.0.1). */
+  ip?: string;
 }
 
 /** `stratad --help`: dockerd's flag names, only the ones stratad has. */
@@ -27,6 +29,7 @@ Options:
       --insecure-registry list   Registries to reach over plain HTTP (host[:port] or CIDR;
                                  127.0.0.0/8 always is)
   -p, --pidfile string     Path to use for daemon PID file
+      --ip string                Default IP when binding container ports (default 127.0.0.1)
       --registry-mirror list     Preferred Docker Hub mirrors (http(s)://host[:port])
   -v, --version            Print version information and quit
 `;
@@ -70,6 +73,9 @@ export function parseDaemonFlags(argv: readonly string[]): DaemonFlags {
         break;
       case '--registry-mirror':
         (flags.registryMirrors ??= []).push(value());
+        break;
+      case '--ip':
+        flags.ip = value();
         break;
       case '-v':
       case '--version':

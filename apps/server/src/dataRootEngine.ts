@@ -15,12 +15,17 @@ export interface DataRootEngine {
 }
 
 /** Opens and locks the data root (recording `socket` in the lock for other front ends) and creates the engine on it. */
-export async function openDataRootEngine(dataRoot: string, socket?: string, registry: TransportOptions = {}): Promise<DataRootEngine> {
+export async function openDataRootEngine(
+  dataRoot: string,
+  socket?: string,
+  registry: TransportOptions = {},
+  network: { defaultHostIp?: string } = {},
+): Promise<DataRootEngine> {
   const dr = await openDataRoot(dataRoot, { socket });
   dr.ports.registry = new RegistryClient({ certsDir: defaultCertsDir(), ...registry });
   try {
-    const found = await containerRuntime(dataRoot, dr.ports);
-    const engine = createEngine(found.runtime ? { ...dr.ports, runtime: found.runtime } : dr.ports);
+    const found = await containerRuntime(dataRoot, dr.ports, network);
+    const engine = createEngine(found.runtime ? { ...dr.ports, runtime: found.runtime, ...(found.network ? { network: found.network } : {}) } : dr.ports);
     return {
       engine,
       runtime: found.facts,

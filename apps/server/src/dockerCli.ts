@@ -18,13 +18,13 @@ export function runDocker(
   host: string,
   configDir: string,
   args: string[],
-  options: { input?: Uint8Array | string; timeoutMs?: number } = {},
+  options: { input?: Uint8Array | string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<DockerResult> {
   if (!dockerBinary) throw new Error('no docker CLI on this machine');
   return new Promise((resolve, reject) => {
     const child = spawn(dockerBinary, args, {
       // TZ=UTC: the CLI prints times in local time, the fixtures hold them in UTC
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, DOCKER_HOST: host, DOCKER_CONFIG: configDir, TZ: 'UTC' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, DOCKER_HOST: host, DOCKER_CONFIG: configDir, TZ: 'UTC', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

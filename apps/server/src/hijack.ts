@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ContainerEngine } from '@strata/core';
+import type { ContainerEngine, ExecEngine, OutputRecord } from '@strata/core';
 import { apiVersion, splitVersionedPath, unsupportedVersionMessage } from './apiVersion.js';
 import { HttpError, statusOfError } from './errorResponse.js';
 import { hijackedInput } from './hijackedInput.js';
@@ -51,15 +51,22 @@ function drained(socket: Duplex): Promise<void> {
 }
 
 const attachPath = /^\/containers\/(.+)\/attach$/;
+const execStartPath = /^\/exec\/([^/]+)\/start$/;
+
+/** dockerd's exec start 101 also carries the daemon headers (captured `exec`). */
+const execUpgradeHead =
+  'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n' +
+  `Api-Version: ${apiVersion}\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: ${serverHeader}\r\n\r\n`;
 
 /**
- * Serves `POST /containers/{id}/attach` with `Connection: Upgrade` (the docker CLI's `run`,
- * `start -a`, `attach`): 101, then the container's output (multiplexed unless it has a tty)
- * until its process exits, then the server's FIN. The client's FIN (it has no stdin to send)
- * ends nothing; a client that goes away only detaches. Node sends every Upgrade request here
- * once a listener exists, so anything else gets dockerd's answers as plain HTTP.
+ * Serves the hijacked endpoints (`Connection: Upgrade`): `POST /containers/{id}/attach` (the
+ * docker CLI's `run`, `start -a`, `attach`) and `POST /exec/{id}/start`. After the 101 the
+ * process's output flows (multiplexed unless it has a tty) until it exits or the client detaches,
+ * then the server's FIN; the client's bytes after its request are the process's stdin, and its
+ * FIN is the end of that input (§4.4). A client that goes away only detaches. Node sends every
+ * Upgrade request here once a listener exists, so anything else gets dockerd's answers as plain HTTP.
  */
-export function createHijackHandler(engine: ContainerEngine | undefined, options: HijackOptions = {}): HijackHandler {
+export function createHijackHandler(engine: (ContainerEngine & Partial<ExecEngine>) | undefined, options: HijackOptions = {}): HijackHandler {
   const sockets = new Set<Duplex>();
 
   const serve = async (req: IncomingMessage, socket: Duplex, head: Buffer, setStatus: (s: number) => void) => {
@@ -67,25 +74,46 @@ export function createHijackHandler(engine: ContainerEngine | undefined, options
     const { version, path } = splitVersionedPath(url.pathname);
     const refusal = version === undefined ? undefined : unsupportedVersionMessage(version);
     if (refusal !== undefined) throw new HttpError(400, refusal);
-    const match = req.method === 'POST' ? attachPath.exec(path) : null;
-    if (!match || !engine) throw new HttpError(404, 'page not found');
-    const name = decodeURIComponent(match[1]);
+    const attachMatch = req.method === 'POST' ? attachPath.exec(path) : null;
+    const execMatch = req.method === 'POST' && engine?.startExec ? execStartPath.exec(path) : null;
+    if ((!attachMatch && !execMatch) || !engine) throw new HttpError(404, 'page not found');
 
     const clientGone = new AbortController();
     socket.once('close', () => clientGone.abort());
     const input = hijackedInput(socket, head, Number(req.headers['content-length'] ?? 0) || 0);
-    // stdin of an attached container arrives with issue 5; until then it is read and dropped.
-    void input.stdin.cancel();
-
     const q = url.searchParams;
-    const attached = await engine.attachContainer(name, {
-      stdout: queryBoolean(q.get('stdout') ?? undefined),
-      stderr: queryBoolean(q.get('stderr') ?? undefined),
-      logs: queryBoolean(q.get('logs') ?? undefined),
-      signal: clientGone.signal,
-    });
+
+    let attached: { tty: boolean; records: AsyncIterable<OutputRecord> };
+    let upgrade = upgradeHead;
+    if (attachMatch) {
+      const wantStdin = queryBoolean(q.get('stdin') ?? undefined);
+      if (!wantStdin) void input.stdin.cancel();
+      attached = await engine.attachContainer(decodeURIComponent(attachMatch[1]), {
+        stdout: queryBoolean(q.get('stdout') ?? undefined),
+        stderr: queryBoolean(q.get('stderr') ?? undefined),
+        logs: queryBoolean(q.get('logs') ?? undefined),
+        signal: clientGone.signal,
+        ...(wantStdin ? { stdin: input.stdin, detachKeys: q.get('detachKeys') ?? undefined } : {}),
+      });
+    } else {
+      const body = await input.body.catch(() => new Uint8Array(0));
+      let start: { Detach?: boolean; Tty?: boolean } = {};
+      try {
+        const text = new TextDecoder().decode(body).trim();
+        if (text) start = JSON.parse(text) as typeof start;
+      } catch (e) {
+        throw new HttpError(400, (e as Error).message);
+      }
+      attached = await engine.startExec!(decodeURIComponent(execMatch![1]), {
+        detach: start.Detach === true,
+        tty: start.Tty === true,
+        stdin: input.stdin,
+        signal: clientGone.signal,
+      });
+      upgrade = execUpgradeHead;
+    }
     setStatus(101);
-    socket.write(upgradeHead);
+    socket.write(upgrade);
     try {
       for await (const record of attached.records) {
         if (socket.destroyed) break;
@@ -93,7 +121,7 @@ export function createHijackHandler(engine: ContainerEngine | undefined, options
         if (!socket.write(frameRecord(record, { tty: attached.tty }))) await drained(socket);
       }
     } finally {
-      // The process exited (or the client left): our FIN tells the CLI to collect the exit code.
+      // The process exited (or the client detached or left): our FIN tells the CLI to collect the exit code.
       if (!socket.destroyed) socket.end();
     }
   };

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     pidfile: flags.pidfile,
     debug: flags.debug,
     registry: { insecureRegistries: flags.insecureRegistries, registryMirrors: flags.registryMirrors },
+    ip: flags.ip,
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,12 +1,14 @@
 // strata analyze benchmark: a synthetic 1 GB image of 60,000 files in 10 layers (with
 // overwrites, whiteouts, a deleted directory and an opaque directory per layer), analysed by
-// the built `dist/cli.js` as a user runs it. Prints wall time and peak RSS; asserts nothing.
+// the built `dist/cli.js` as a user runs it. Prints wall time, CPU time and peak RSS of each run, the
+// cost of starting node and the CLI, and the phases of a first analysis one by one; asserts nothing.
 //   BENCH_ANALYZE_BYTES, BENCH_ANALYZE_FILES, BENCH_ANALYZE_LAYERS, BENCH_ANALYZE_RUNS override the workload.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { analyzePhases } from './analyze-phases.js';
 import { writeSyntheticArchive } from './synthetic-image.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,10 +42,14 @@ interface Run {
 }
 
 function strata(...args: string[]): Run {
+  return measured([cli, '--data-root', join(dir, 'root'), ...args]);
+}
+
+function measured(argv: string[]): Run {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-r', rssProbe, cli, '--data-root', join(dir, 'root'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, ['-r', rssProbe, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (r.status !== 0) throw new Error(`strata ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`node ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
   const probe = /MAXRSS_KB (\d+) CPU_US (\d+)/.exec(r.stderr);
   return { seconds, cpuSeconds: Number(probe?.[2] ?? NaN) / 1e6, rssMB: Number(probe?.[1] ?? NaN) / 1024 };
 }
@@ -76,6 +82,11 @@ try {
   console.log(`analyze --json, indexes rebuilt from the layer blobs:           ${fmt(strata('analyze', facts.tag, '--json', json))}`);
   console.log(`analyze --json of the archive file (no store):                  ${fmt(strata('analyze', archive, '--json', json))}`);
   console.log(`analysis JSON: ${(statSync(json).size / 1e6).toFixed(1)} MB`);
+  console.log('process start, for scale:');
+  console.log(`  node -e 0:                                                      ${fmt(median(Array.from({ length: runs }, () => measured(['-e', '0']))))}`);
+  console.log(`  strata --version (modules loaded, nothing done):               ${fmt(median(Array.from({ length: runs }, () => measured([cli, '--version']))))}`);
+  console.log('phases of a first analysis, measured one by one in the bench process:');
+  for (const p of await analyzePhases(join(dir, 'root'), facts.tag, dir)) console.log(`  ${p.name.padEnd(48)} ${p.ms.toFixed(0).padStart(6)} ms wall ${p.cpuMs.toFixed(0).padStart(6)} ms CPU`);
   console.log('goals: first run < 2 s and < 150 MB; repeated < 0.3 s');
 } finally {
   cleanup();

@@ -53,13 +53,17 @@ async function main(argv: string[]): Promise<number> {
       const { runAnalyze } = await import('./cli/analyze-command.js');
       return runAnalyze(invocation.dataRoot, invocation.args, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
     }
+    case 'dockerfile': {
+      const { runDockerfile } = await import('./cli/dockerfile-command.js');
+      return runDockerfile(invocation.args, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+    }
     case 'app': {
       // Ink and React load only for the full-screen app, so `strata load` starts fast.
       // Ink decides once, when it is imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION set) and then
       // draws nothing until it exits. A person at a terminal inside a CI job's shell still wants the screen, so when
       // stdout is a terminal the variables are hidden from that import and put back right after.
       const { browse } = await withoutCiVariables(process.stdout.isTTY === true, () => import('./cli/browse.js'));
-      return browse(invocation.dataRoot);
+      return browse({ dataRoot: invocation.dataRoot, host: invocation.host, dockerHostEnv: process.env.DOCKER_HOST || undefined });
     }
   }
 }

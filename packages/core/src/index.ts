@@ -6,3 +6,4 @@ export * from './image/index.js';
 export * from './lifecycle/index.js';
 export * from './engine/index.js';
 export * from './insight/index.js';
+export * from './build/index.js';

@@ -46,6 +46,10 @@ export class TestMetadataStore implements MetadataStore {
   async list<T>(ns: string) {
     return [...this.data].filter(([k]) => k.startsWith(`${ns}/`)).map(([k, v]) => [k.slice(ns.length + 1), JSON.parse(v) as T] as [string, T]);
   }
+  readonly bytes = new Map<string, Uint8Array>();
+  async getBytes(ns: string, key: string) { return this.bytes.get(`${ns}/${key}`)?.slice(); }
+  async putBytes(ns: string, key: string, parts: readonly Uint8Array[]) { this.bytes.set(`${ns}/${key}`, new Uint8Array(Buffer.concat(parts))); }
+  async deleteBytes(ns: string, key: string) { this.bytes.delete(`${ns}/${key}`); }
 }
 
 export const testCodecs: Codecs = {
@@ -68,3 +72,13 @@ export function testPorts(start = Date.parse('2026-11-30T00:00:00Z')): EnginePor
   };
 }
 
+
+/** Volume directories as a set of names (core tests; the filesystem store lives in @strata/storage). */
+export class TestVolumeStore {
+  readonly names = new Set<string>();
+  async create(name: string) {
+    this.names.add(name);
+    return `/volumes/${name}/_data`;
+  }
+  async remove(name: string) { this.names.delete(name); }
+}

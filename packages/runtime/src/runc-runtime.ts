@@ -18,20 +18,29 @@ import {
   type Runtime,
   type RuntimeState,
 } from '@strata/core';
-import { hostnameFile, hostsFile, resolvConfFile } from './bundle/etc-files.js';
+import { writeNetworkFiles } from './bundle/network-files.js';
+import { prepareMountSources } from './mounts/container-mounts.js';
+import { connectAttachSocket } from './attach/attach-socket.js';
+import { resizeTerminal } from './attach/terminal-control.js';
+import { hostnameFile } from './bundle/etc-files.js';
 import { readHostLimits, type HostLimits } from './bundle/host-limits.js';
 import { ociConfig } from './bundle/oci-config.js';
 import { cgroupPids, removeCgroupDirs } from './container/cgroup-dirs.js';
+import { containerFilesOf } from './container/container-files.js';
 import { containerLayout, type ContainerLayout } from './container/container-layout.js';
 import { topOf } from './container/container-top.js';
+import { discardDirectory } from './container/discarded-dir.js';
 import { resolveContainerUser } from './container/container-user.js';
 import { isMounted, mountOverlay, unmount } from './container/overlay-mount.js';
 import { resolveInRoot } from './container/rootfs-path.js';
 import { readK8sLog } from './log/k8s-file-log.js';
+import { execInContainer } from './exec/container-exec.js';
 import { launchConmon } from './monitor/conmon.js';
 import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-file.js';
 import { ociCreateError } from './monitor/oci-error.js';
+import { releaseExecFifo } from './monitor/exec-fifo.js';
 import { RuncCli } from './monitor/runc-cli.js';
+import { deleteStoppedState, hasRuncState } from './monitor/runc-state-dir.js';
 import { signalNumber } from './monitor/signals.js';
 import { SnapshotStore } from './snapshot/snapshot-store.js';
 
@@ -52,6 +61,8 @@ export interface RuncRuntimeOptions {
   /** Static init binary for `--init` (default: the first of docker-init, tini-static found). */
   init?: string;
   log?: (message: string) => void;
+  /** Where removed containers' dirs go to be deleted in the background (default `<dataRoot>/tmp`, which the storage empties on open). */
+  trashDir?: string;
 }
 
 /** The runc + conmon Runtime, plus the snapshot housekeeping the engine drives. */
@@ -109,6 +120,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   const cgroupParent = options.cgroupParent ?? 'strata';
   const exitDir = join(dataRoot, 'exits');
   const containersDir = join(dataRoot, 'containers');
+  // The storage's staging dir: same filesystem, emptied whenever the data root is opened.
+  const trashDir = options.trashDir ?? join(dataRoot, 'tmp');
   const snapshots = new SnapshotStore({ dir: join(dataRoot, 'snapshots'), content: options.content, codecs: options.codecs, hasher: options.hasher });
   const log = options.log ?? (() => undefined);
   let hostLimits: Promise<HostLimits> | undefined;
@@ -170,6 +183,11 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     await writeAtomically(layout.config, `${JSON.stringify(config, null, 2)}\n`);
   }
 
+  /** `runc state`, without spawning runc when it keeps no state for the container (the common case). */
+  async function runcState(id: string) {
+    return (await hasRuncState(runc.root, id)) ? runc.state(id) : undefined;
+  }
+
   async function monitorPid(layout: ContainerLayout): Promise<number | undefined> {
     const text = await readFile(layout.conmonPidFile, 'utf8').catch(() => '');
     return /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : undefined;
@@ -196,17 +214,17 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
   async function state(id: string): Promise<RuntimeState> {
     const { layout } = await readSpec(id);
-    const runcState = await runc.state(id);
+    const known = await runcState(id);
     const started = await startedAt(layout);
-    if (runcState && (runcState.status === 'running' || runcState.status === 'paused')) {
-      return { status: runcState.status, pid: runcState.pid, ...(started ? { startedAt: started } : {}) };
+    if (known && (known.status === 'running' || known.status === 'paused')) {
+      return { status: known.status, pid: known.pid, ...(started ? { startedAt: started } : {}) };
     }
     const exit = await readExitFile(layout.exitFile);
     if (exit) return { status: 'exited', exit, ...(started ? { startedAt: started } : {}) };
     if (!started) return { status: 'prepared' };
     const pid = await monitorPid(layout);
     // conmon is about to write the exit file, or it died without one (recipe §3.4c).
-    if (pid !== undefined && (await isMonitorAlive(pid, id))) return { status: 'running', startedAt: started, ...(runcState ? { pid: runcState.pid } : {}) };
+    if (pid !== undefined && (await isMonitorAlive(pid, id))) return { status: 'running', startedAt: started, ...(known ? { pid: known.pid } : {}) };
     return { status: 'unknown', startedAt: started };
   }
 
@@ -214,7 +232,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     if (!(await startedAt(layout))) return true;
     const pid = await monitorPid(layout);
     if (pid !== undefined && (await isMonitorAlive(pid, id))) return true;
-    const s = await runc.state(id);
+    const s = await runcState(id);
     return s !== undefined && s.status !== 'stopped';
   }
 
@@ -263,9 +281,9 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         await snapshots.ensure(spec.layers);
         for (const dir of [layout.upper, layout.work, layout.merged, layout.persist]) await mkdir(dir, { recursive: true, mode: 0o700 });
         await writeFile(layout.hostname, hostnameFile(spec.hostname));
-        await writeFile(layout.hosts, hostsFile());
-        await writeFile(layout.resolvConf, resolvConfFile());
+        await writeNetworkFiles(layout, spec);
         await ensureRoot(layout, spec);
+        await prepareMountSources(layout.merged, spec.mounts ?? []);
         await writeBundle(layout, spec, false);
         // The spec file is what makes the container exist (list, state), so it comes last.
         await writeAtomically(layout.spec, JSON.stringify(spec));
@@ -276,19 +294,19 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       }
     },
 
-    async start(id) {
+    async start(id, startOptions) {
       const { layout, spec } = await readSpec(id);
-      const previous = await runc.state(id);
+      const previous = await runcState(id);
       if (previous && (previous.status === 'running' || previous.status === 'paused')) throw conflict(`Container ${id} is already running`);
       if (previous) await runc.run(['delete', '--force', id]);
       await retireMonitor(layout, id);
       await ensureRoot(layout, spec);
       await writeBundle(layout, spec, true);
+      await writeNetworkFiles(layout, spec, startOptions?.ipAddress);
       await mkdir(exitDir, { recursive: true });
       await mkdir(layout.persist, { recursive: true });
-      for (const stale of [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')]) {
-        await rm(stale, { force: true });
-      }
+      const stale = [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')];
+      await Promise.all(stale.map((path) => rm(path, { force: true })));
       const sync = await launchConmon({
         conmon,
         runc,
@@ -305,10 +323,11 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         await retireMonitor(layout, id);
         throw ociCreateError(sync.message);
       }
-      const started = await runc.run(['start', id]);
-      if (started.code !== 0) {
+      const released = await releaseExecFifo(runc.root, id, sync.pid);
+      const started = released === 'no-fifo' ? await runc.run(['start', id]) : undefined;
+      if (released === 'init-gone' || (started && started.code !== 0)) {
         await runc.run(['delete', '--force', id]);
-        throw ociCreateError(RuncCli.message(started));
+        throw ociCreateError(started ? RuncCli.message(started) : 'container process is already dead');
       }
       const at = nowRfc3339();
       await writeFile(layout.startedAt, at);
@@ -384,17 +403,43 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       return total;
     },
 
+    async paths(id) {
+      const { layout, spec } = await readSpec(id);
+      const lowers = [...snapshots.names(spec.layers)].reverse().map((name) => join(snapshots.dir, name));
+      return {
+        resolvConf: layout.resolvConf,
+        hostname: layout.hostname,
+        hosts: layout.hosts,
+        log: layout.log,
+        lowerDir: (lowers.length ? lowers : [join(snapshots.dir, 'empty')]).join(':'),
+        mergedDir: layout.merged,
+        upperDir: layout.upper,
+        workDir: layout.work,
+      };
+    },
+
+    async release(id) {
+      const layout = layoutOf(id);
+      // deleteStoppedState refuses while runc's init process lives: a live container keeps its root.
+      if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) return;
+      await unmount(layout.merged);
+    },
+
     async remove(id) {
       const layout = layoutOf(id);
-      if (await runc.state(id)) {
+      if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) {
         const r = await runc.run(['delete', '--force', id]);
-        if (r.code !== 0 && (await runc.state(id))) throw new StrataError('internal', `removing container ${id}: ${RuncCli.message(r)}`);
+        if (r.code !== 0 && (await runcState(id))) throw new StrataError('internal', `removing container ${id}: ${RuncCli.message(r)}`);
       }
-      await retireMonitor(layout, id);
-      await unmount(layout.merged);
-      await rm(layout.dir, { recursive: true, force: true });
-      await rm(layout.exitFile, { force: true });
-      await removeCgroupDirs(cgroupPath(id));
+      await Promise.all([retireMonitor(layout, id), unmount(layout.merged)]);
+      await Promise.all([discardDirectory(layout.dir, trashDir, log), rm(layout.exitFile, { force: true }), removeCgroupDirs(cgroupPath(id))]);
+    },
+
+    async files(id) {
+      const { layout, spec } = await readSpec(id);
+      await ensureRoot(layout, spec);
+      const lowers = snapshots.names(spec.layers).map((name) => join(snapshots.dir, name)).reverse();
+      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged });
     },
 
     async list() {
@@ -404,6 +449,25 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         if (isHex64(name) && (await pathExists(containerLayout(dataRoot, name).spec))) ids.push(name);
       }
       return ids;
+    },
+
+    async attachStdin(id) {
+      const { layout } = await readSpec(id);
+      await requireRunning(id);
+      return connectAttachSocket(layout.bundle, { output: false });
+    },
+
+    async resize(id, size) {
+      const { layout } = await readSpec(id);
+      await resizeTerminal(layout.bundle, size);
+    },
+
+    async exec(id, execSpec) {
+      const { layout, spec } = await readSpec(id);
+      await requireRunning(id);
+      hostLimits ??= readHostLimits();
+      const hostCapabilities = (await hostLimits).boundingCapabilities;
+      return execInContainer({ conmon, runc, layout, containerId: id, name: spec.name || id, spec: execSpec, hostCapabilities });
     },
 
     async removeUnusedSnapshots(keepChainIds) {

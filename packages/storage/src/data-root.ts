@@ -1,3 +1,4 @@
+import { FsVolumeStore } from './volumes/fs-volume-store.js';
 import { homedir } from 'node:os';
 import { readdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -18,6 +19,11 @@ export interface OpenDataRootOptions {
   socket?: string;
   hasher?: Hasher;
   codecs?: Codecs;
+  /**
+   * Hash written blobs on a worker thread (default true). Commands that only read the store pass
+   * false: the thread would cost a second isolate's start and memory for nothing.
+   */
+  hashThread?: boolean;
 }
 
 /** An opened data root: the engine's ports on it, and the lock that makes this process its owner. */
@@ -54,7 +60,7 @@ export async function openDataRoot(dir: string, options: OpenDataRootOptions = {
       await removeLockStagingLeftovers(root, await readdir(root));
     }
     const hasher = options.hasher ?? nodeHasher;
-    const content = new FsContentStore(join(root, 'content'), { tempDir, hasher });
+    const content = new FsContentStore(join(root, 'content'), { tempDir, hasher, ...(options.hashThread === false ? { hashThread: false as const } : {}) });
     await content.init();
     const metadata = new FsMetadataStore(join(root, 'metadata'), { tempDir });
     await ensureDirectory(metadata.root);
@@ -65,6 +71,7 @@ export async function openDataRoot(dir: string, options: OpenDataRootOptions = {
       clock: systemClock,
       random: nodeRandom,
       codecs: options.codecs ?? nodeCodecs,
+      volumes: new FsVolumeStore(join(root, 'volumes')),
     };
     let closed = false;
     return {

@@ -12,3 +12,4 @@ export { MemoryMetadataStore } from './memory/memory-metadata-store.js';
 export { ManualClock, MANUAL_CLOCK_START } from './memory/manual-clock.js';
 export { SeededRandom } from './memory/seeded-random.js';
 export { memoryPorts, type MemoryPorts } from './memory/memory-ports.js';
+export { FsVolumeStore } from './volumes/fs-volume-store.js';

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir } from '../captureFixtures.js';
 import { dockerBinary } from '../dockerCli.js';
+import { removeBridgeNetwork } from '@strata/runtime';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
 
 const missing = [
@@ -75,6 +76,7 @@ describe.skipIf(skipReason !== '')('engine crash: kill -9 of stratad while conta
     for (const id of ids) for (const pid of processesMentioning(id)) if (pid !== process.pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     for (const id of runcStates().filter((i) => ids.includes(i))) execFileSync('/usr/sbin/runc', ['--root', '/run/strata/runc', 'delete', '-f', id]);
     for (const line of dir ? mountsUnder(dir).reverse() : []) execFileSync('umount', [line.split(' ')[4]]);
+    if (dir) await removeBridgeNetwork(join(dir, 'root')).catch(() => undefined);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeBridgeNetwork } from '@strata/runtime';
 import { runDocker, type DockerResult } from '../dockerCli.js';
 
 /** The built daemon the end-to-end tests start (`pnpm build` makes it). */
@@ -22,7 +23,7 @@ export interface StratadProcess {
   /** What the daemon printed so far (stdout then stderr). */
   output(): string;
   /** Runs the real docker CLI against this daemon. */
-  docker(args: string[], options?: { input?: Uint8Array | string; timeoutMs?: number }): Promise<DockerResult>;
+  docker(args: string[], options?: { input?: Uint8Array | string; timeoutMs?: number; env?: Record<string, string> }): Promise<DockerResult>;
   /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code and signal. Idempotent. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** stop() and remove the temp dir. */
@@ -65,6 +66,8 @@ export async function startStratad(extraArgs: string[] = [], existingDir?: strin
     })());
   const dispose = async () => {
     await stop();
+    // The bridge namespace of this data root and any container namespaces a failed test left.
+    await removeBridgeNetwork(dataRoot).catch(() => undefined);
     if (!existingDir) await rm(dir, { recursive: true, force: true });
   };
 

@@ -130,12 +130,7 @@ export function containerRoutes(engine: ContainerEngine | undefined): Hono {
   );
 
   app.post('/containers/:name{.+}/resize', async (c) => {
-    queryInteger(c, 'h');
-    queryInteger(c, 'w');
-    // Sizes matter only to a tty, which arrives with issue 5; dockerd refuses a stopped container.
-    const inspect = await engine.inspectContainer(name(c));
-    const state = inspect.State as { Running?: boolean } | undefined;
-    if (!state?.Running) throw new HttpError(409, `Container ${String(inspect.Id)} is not running`);
+    await engine.resizeContainer(name(c), { height: queryInteger(c, 'h') ?? 0, width: queryInteger(c, 'w') ?? 0 });
     return c.body(null, 200);
   });
 

@@ -6,7 +6,7 @@ import type { RouteContext } from '../routeContext.js';
 /** Strata's own API lives under this prefix, which no Docker API path starts with. */
 export const STRATA_PREFIX = '/_strata';
 
-type InsightEngine = Pick<Engine, 'analyzeImage' | 'diffImages'>;
+type InsightEngine = Pick<Engine, 'analyzeImage' | 'diffImages'> & Partial<Pick<Engine, 'analysisDocument'>>;
 const hasInsight = (e: ImageEngine): e is ImageEngine & InsightEngine =>
   typeof (e as Partial<InsightEngine>).analyzeImage === 'function' && typeof (e as Partial<InsightEngine>).diffImages === 'function';
 
@@ -32,8 +32,18 @@ export function insightRoutes(ctx: RouteContext): Hono {
       const [name, what] = [rest.slice(0, cut), rest.slice(cut + 1)];
       if (cut <= 0 || (what !== 'analysis' && what !== 'diff')) throw new HttpError(404, `page not found`);
       if (what === 'analysis') {
-        const report = await engine.analyzeImage(name, { top: wholeNumber(c.req.query('top'), 'top'), base: c.req.query('base') || undefined });
-        return c.json(report);
+        const options = { top: wholeNumber(c.req.query('top'), 'top'), base: c.req.query('base') || undefined };
+        if (!engine.analysisDocument) return c.json(await engine.analyzeImage(name, options));
+        // The kept JSON goes out as it is: no parse, no new string, however big the image.
+        const { json } = await engine.analysisDocument(name, options);
+        let next = 0;
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (next < json.length) controller.enqueue(json[next++]);
+            else controller.close();
+          },
+        });
+        return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
       }
       const to = c.req.query('to');
       if (!to) throw new HttpError(400, 'diff needs ?to=IMAGE');

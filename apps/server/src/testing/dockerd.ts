@@ -63,6 +63,12 @@ export interface DockerdOptions {
   startTimeoutMs?: number;
   /** How long stop() waits after SIGTERM before SIGKILL (ms). */
   stopTimeoutMs?: number;
+  /**
+   * Run dockerd inside this existing network namespace (a name under /run/netns) with its own
+   * docker0 there and the userland proxy for `-p`, instead of `--bridge=none`: nothing it does
+   * reaches the host's namespace (network-recipes §0). The caller makes and removes the namespace.
+   */
+  networkNamespace?: string;
 }
 
 const DOCKERD = '/usr/sbin/dockerd';
@@ -148,7 +154,8 @@ export async function startDockerd(options: DockerdOptions = {}): Promise<Docker
     '--exec-root', execRoot,
     '--pidfile', join(dir, 'pid'),
     '-H', `unix://${socket}`,
-    '--iptables=false', '--ip6tables=false', '--bridge=none',
+    '--iptables=false', '--ip6tables=false',
+    ...(options.networkNamespace ? [] : ['--bridge=none']),
     '--storage-driver', storageDriver,
   ];
   // "$@" keeps every argument intact; exec keeps the PID we spawn equal to dockerd's; -n stops
@@ -158,7 +165,7 @@ export async function startDockerd(options: DockerdOptions = {}): Promise<Docker
   await new Promise((resolve) => log.once('open', resolve));
   const child = spawn(
     '/usr/bin/setpriv',
-    ['--pdeathsig', 'TERM', '/usr/bin/unshare', '--mount', '--propagation', 'private', '/bin/sh', '-c', script, 'sh', DOCKERD, ...dockerdArgs],
+    ['--pdeathsig', 'TERM', ...(options.networkNamespace ? ['/usr/bin/nsenter', `--net=/run/netns/${options.networkNamespace}`] : []), '/usr/bin/unshare', '--mount', '--propagation', 'private', '/bin/sh', '-c', script, 'sh', DOCKERD, ...dockerdArgs],
     { stdio: ['ignore', log, log] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

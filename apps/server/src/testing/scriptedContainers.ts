@@ -246,6 +246,10 @@ export function scriptedContainers(): ScriptedContainers {
       if (k.state !== 'running' && k.state !== 'paused') throw new StrataError('conflict', `Container ${k.id} is not running`);
       return { Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: [['root', '19974', '19946', '5', '14:18', '?', '00:00:00', (k.body.Cmd ?? []).join(' ')]] };
     },
+    async resizeContainer(name) {
+      const k = resolve(name);
+      if (k.state !== 'running' && k.state !== 'paused') throw new StrataError('conflict', `Container ${k.id} is not running`);
+    },
   };
   return engine;
 }

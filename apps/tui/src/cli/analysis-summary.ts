@@ -1,4 +1,7 @@
-import type { ImageInsightReport } from '@strata/core';
+import type { ImageInsightSummary } from '@strata/core';
+
+/** What the summary reads: a whole report or its kept summary. */
+type SummaryInput = Omit<ImageInsightSummary, 'top' | 'layers'> & { layers: ImageInsightSummary['layers'] };
 import { humanSize } from '../format/index.js';
 
 const pct = (n: number | null): string => (n === null ? 'n/a' : `${(n * 100).toFixed(4)} %`);
@@ -8,7 +11,7 @@ const oneLine = (s: string, width: number): string => {
 };
 
 /** The text `strata analyze IMAGE` prints: layers, dive's figures and ours, largest paths, flags. */
-export function analysisSummary(r: ImageInsightReport, top: number): string {
+export function analysisSummary(r: SummaryInput, top: number): string {
   const out: string[] = [];
   const h = r.honest;
   out.push(`Image: ${r.image.names.join(', ')} (${r.image.id})`);

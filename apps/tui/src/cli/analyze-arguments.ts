@@ -21,8 +21,11 @@ Options:
       --top N            Length of the "largest" lists (default 10)
       --base IMAGE       The image this one was built FROM (default: found in the store)
 
+When a stratad owns the data root, the analysis comes from it (the same as the embedded engine's).
+
 Exit status: 0 done (rules passed), 1 a CI rule failed, 2 no such image or archive,
-3 corrupt archive or image, 4 unusable .dive-ci, 125 bad arguments.
+3 corrupt archive or image, 4 unusable .dive-ci, 5 the stratad that owns the data root does
+not answer, 125 bad arguments.
 `;
 
 /** Parse the arguments after `analyze`; a string is the error to print. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,17 @@ let root: string;
 function strata(...args: string[]) {
   const r = spawnSync(process.execPath, [cli, '--data-root', root, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every file of the data root with its size and mtime (the lock file comes and goes with each command). */
+function storeFiles(): string[] {
+  return (readdirSync(root, { recursive: true }) as string[])
+    .filter((n) => n !== 'strata.lock')
+    .map((n) => {
+      const s = statSync(join(root, n));
+      return `${n} ${s.isDirectory() ? 'dir' : s.size} ${s.mtimeMs}`;
+    })
+    .sort();
 }
 
 beforeAll(() => {
@@ -79,6 +90,7 @@ describe('strata analyze', () => {
 
   it('bad input: distinct exit codes, a message, nothing written', () => {
     const out = join(dir, 'never.json');
+    const storeBefore = storeFiles();
     const missing = strata('analyze', 'no/such:image', '--json', out);
     expect(missing).toMatchObject({ status: 2, stderr: 'strata: No such image: no/such:image\n' });
     expect(strata('analyze', join(dir, 'missing.tar'), '--json', out).status).toBe(2);
@@ -101,5 +113,7 @@ describe('strata analyze', () => {
     expect(strata('analyze').status).toBe(125);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    // The data root is exactly as it was: no record, no temp file, no analysis kept for a failure.
+    expect(storeFiles()).toEqual(storeBefore);
   });
 });

@@ -6,6 +6,9 @@ describe('parseArguments', () => {
     expect(parseArguments([])).toEqual({ command: 'app', dataRoot: undefined });
     expect(parseArguments(['--data-root', '/tmp/x'])).toEqual({ command: 'app', dataRoot: '/tmp/x' });
     expect(parseArguments(['--data-root=/tmp/y'])).toEqual({ command: 'app', dataRoot: '/tmp/y' });
+    expect(parseArguments(['-H', 'unix:///run/s.sock'])).toEqual({ command: 'app', dataRoot: undefined, host: 'unix:///run/s.sock' });
+    expect(parseArguments(['--host=tcp://127.0.0.1:2375'])).toEqual({ command: 'app', dataRoot: undefined, host: 'tcp://127.0.0.1:2375' });
+    expect(parseArguments(['-H'])).toEqual({ command: 'invalid', message: 'flag needs an argument: -H' });
   });
 
   it('loads a file given as argument or with -i, or stdin', () => {

@@ -1,25 +1,40 @@
 import React from 'react';
 import { render } from 'ink';
-import { ImageBrowser } from '../model/index.js';
+import { Workbench } from '../model/index.js';
 import { TerminalApp } from '../ui/TerminalApp.js';
 import { enterFullScreen } from './full-screen.js';
-import { fail, openOrExplain } from './open-or-explain.js';
+import { readKeyConfig } from './key-config-file.js';
+import { openLoadSource } from './load-command.js';
+import { openEngineSource, type EngineChoice, type EngineSource } from './engine-source.js';
+import { fail } from './open-or-explain.js';
 
-/** `strata` without a command: the full-screen image browser on the embedded engine. Returns the exit status. */
-export async function browse(dataRoot: string | undefined): Promise<number> {
+/** `strata` without a command: the full-screen app on the embedded engine or as a client. Returns the exit status. */
+export async function browse(choice: EngineChoice): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    return fail('the image browser needs a terminal (stdin and stdout must be a TTY)');
+    return fail('the full-screen app needs a terminal (stdin and stdout must be a TTY)');
   }
-  const embedded = await openOrExplain(dataRoot);
-  if (typeof embedded === 'number') return embedded;
+  let embedded: EngineSource;
+  try {
+    embedded = await openEngineSource(choice);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const keys = await readKeyConfig();
+  const notices = [...keys.problems, ...(embedded.containersDisabled ? [`containers cannot run here: ${embedded.containersDisabled}`] : [])];
+  const workbench = new Workbench(embedded.engine, {
+    keymap: keys.keymap,
+    notices,
+    info: embedded.description,
+    openArchive: (path) => openLoadSource({ input: path, stdin: process.stdin }),
+  });
   const restoreScreen = enterFullScreen(process.stdout);
-  const browser = new ImageBrowser(embedded.engine);
-  const app = render(<TerminalApp browser={browser} />, { exitOnCtrlC: false, patchConsole: true });
+  const app = render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });
   let finishing: Promise<void> | undefined;
   let signalStatus: number | undefined;
   // Every way out restores the terminal and releases the data root lock, once; later callers wait for it.
   const finish = (): Promise<void> => {
     finishing ??= (async () => {
+      workbench.close();
       app.unmount();
       restoreScreen();
       await embedded.close();
@@ -39,7 +54,7 @@ export async function browse(dataRoot: string | undefined): Promise<number> {
   process.on('SIGHUP', onHup);
   process.on('exit', restoreScreen);
   try {
-    void browser.refresh();
+    void workbench.start();
     await app.waitUntilExit();
   } finally {
     await finish();

@@ -1,4 +1,4 @@
-import type { ImageInsightReport } from '@strata/core';
+import type { ImageAnalysisDocument } from '@strata/core';
 
 /** A `.dive-ci` file that cannot be used: unknown key, bad value, bad syntax. */
 export class CiConfigError extends Error {}
@@ -140,9 +140,10 @@ function pathMatcher(pattern: string): (path: string) => boolean {
 const goFloat = (n: number): string => (Number.isInteger(n) && Math.abs(n) < 1e21 ? String(n) : String(n).replace(/e([+-])(\d)$/, 'e$10$2'));
 
 /** Evaluate the rules on an analysis, with dive's messages for dive's rules. */
-export function evaluateCi(report: ImageInsightReport, rules: CiRules): RuleResult[] {
+export function evaluateCi(doc: Pick<ImageAnalysisDocument, 'summary' | 'report'>, rules: CiRules): RuleResult[] {
   const out: RuleResult[] = [];
-  const d = report.dive;
+  const summary = doc.summary;
+  const d = summary.dive;
   if (rules.lowestEfficiency === undefined) out.push({ rule: 'lowestEfficiency', status: 'SKIP' });
   else if (rules.lowestEfficiency > d.efficiency)
     out.push({ rule: 'lowestEfficiency', status: 'FAIL', message: `image efficiency is too low (efficiency=${goFloat(d.efficiency)} < threshold=${goFloat(rules.lowestEfficiency)})` });
@@ -162,17 +163,18 @@ export function evaluateCi(report: ImageInsightReport, rules: CiRules): RuleResu
     });
   else out.push({ rule: 'highestUserWastedPercent', status: 'PASS' });
   if (rules.maxSize !== undefined) {
-    const size = report.honest.imageSize;
+    const size = summary.honest.imageSize;
     out.push(size > rules.maxSize ? { rule: 'maxSize', status: 'FAIL', message: `image is too big (size=${size} > threshold=${rules.maxSize})` } : { rule: 'maxSize', status: 'PASS' });
   }
   if (rules.maxLayers !== undefined) {
-    const n = report.layers.length;
+    const n = summary.layers.length;
     out.push(n > rules.maxLayers ? { rule: 'maxLayers', status: 'FAIL', message: `too many layers (layers=${n} > threshold=${rules.maxLayers})` } : { rule: 'maxLayers', status: 'PASS' });
   }
   if (rules.forbiddenPaths.length > 0) {
     const matchers = rules.forbiddenPaths.map((p) => ({ p, m: pathMatcher(p) }));
     const hits: string[] = [];
-    for (const l of report.layers)
+    // Only this rule needs every change: the whole report is read for it alone.
+    for (const l of doc.report().layers)
       for (const c of l.changes) {
         if (c.change === 'removed') continue;
         const hit = matchers.find((x) => x.m(c.path));
@@ -181,7 +183,7 @@ export function evaluateCi(report: ImageInsightReport, rules: CiRules): RuleResu
     out.push(hits.length ? { rule: 'forbiddenPaths', status: 'FAIL', message: `forbidden paths shipped: ${hits.join(', ')}` } : { rule: 'forbiddenPaths', status: 'PASS' });
   }
   if (rules.noSecrets) {
-    const s = report.secrets;
+    const s = summary.secrets;
     out.push(
       s.length
         ? { rule: 'noSecrets', status: 'FAIL', message: `secret-looking files shipped: ${s.map((x) => `/${x.path} (layer ${x.layer}${x.visible ? '' : ', deleted later but still in the layer'})`).join(', ')}` }

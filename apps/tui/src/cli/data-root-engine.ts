@@ -1,20 +1,37 @@
 import { createEngine, isStrataError, type Engine } from '@strata/core';
 import { defaultDataRoot, openDataRoot } from '@strata/storage';
+import { containerRuntime } from './container-runtime.js';
 
 /** The embedded engine on an opened data root; `close` releases both. */
 export interface EmbeddedEngine {
   engine: Engine;
   root: string;
+  /** Why containers cannot run here, when they cannot. */
+  containersDisabled?: string;
   close(): Promise<void>;
 }
 
-/** Opens the data root (taking its lock) and starts the embedded engine on it. */
-export async function openEmbeddedEngine(dataRoot: string | undefined): Promise<EmbeddedEngine> {
+/** Opens the data root (taking its lock) and starts the embedded engine on it; `withRuntime` adds runc for containers. */
+export async function openEmbeddedEngine(dataRoot: string | undefined, options: { withRuntime?: boolean } = {}): Promise<EmbeddedEngine> {
   const dataRootHandle = await openDataRoot(dataRoot ?? defaultDataRoot());
-  const engine = createEngine(dataRootHandle.ports);
+  let engine: Engine;
+  let containersDisabled: string | undefined;
+  try {
+    if (options.withRuntime) {
+      const found = await containerRuntime(dataRootHandle.root, dataRootHandle.ports);
+      containersDisabled = found.disabled;
+      engine = createEngine(found.runtime ? { ...dataRootHandle.ports, runtime: found.runtime } : dataRootHandle.ports);
+    } else {
+      engine = createEngine(dataRootHandle.ports);
+    }
+  } catch (e) {
+    await dataRootHandle.close();
+    throw e;
+  }
   return {
     engine,
     root: dataRootHandle.root,
+    ...(containersDisabled !== undefined ? { containersDisabled } : {}),
     async close() {
       try {
         await engine.close();

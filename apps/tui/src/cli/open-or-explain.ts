@@ -7,11 +7,10 @@ export function fail(message: string, status = 1): number {
 }
 
 /** The embedded engine on the data root, or the exit status after saying why not. */
-export async function openOrExplain(dataRoot: string | undefined): Promise<EmbeddedEngine | number> {
+export async function openOrExplain(dataRoot: string | undefined, options: { withRuntime?: boolean } = {}): Promise<EmbeddedEngine | number> {
   try {
-    return await openEmbeddedEngine(dataRoot);
+    return await openEmbeddedEngine(dataRoot, options);
   } catch (e) {
     return fail(explainOpenFailure(e, dataRoot));
   }
 }
-

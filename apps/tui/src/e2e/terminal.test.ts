@@ -55,13 +55,15 @@ describe('strata in a terminal', () => {
     const shell = `printf 'before strata\\n'; CI=true '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
     await tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '35', 'sh', '-c', shell);
 
-    let text = await waitFor('the image list and inspect', (t) => t.includes('fixture/02-whiteout') && t.includes('"Id": "sha256:'));
+    let text = await waitFor('the panels', (t) => t.includes('[1] Containers') && t.includes('[4] Disk usage'));
     expect(await paneFlag('alternate_on')).toBe('1');
+    await tmux('send-keys', '-t', session, '2');
+    text = await waitFor('the image list and inspect', (t) => t.includes('fixture/02-whiteout') && t.includes('"Id": "sha256:'));
     expect(text).toContain('Images (1/2)');
     expect(text).toMatch(/fixture\/05-perms\s+v1\s+4eeb85fd8a77\s+.+ago\s+1\.98MB/);
     expect(text).toMatch(/fixture\/02-whiteout\s+v1\s+07019df820f5\s+.+ago\s+1\.98MB/);
     expect(text).toContain('"Id": "sha256:4eeb85fd8a77');
-    expect(text).toMatch(/↑\/k up {2}↓\/j down .* q quit/);
+    expect(text).toMatch(/↑\/k up {2}↓\/j down .* q\/ctrl-c quit/);
 
     await tmux('send-keys', '-t', session, 'Down');
     text = await waitFor('the second image', (t) => t.includes('Images (2/2)') && t.includes('"Id": "sha256:07019df820f5'));
@@ -71,6 +73,12 @@ describe('strata in a terminal', () => {
     expect(text).toMatch(/07019df820f5\s+.+ago\s+\/bin\/sh -c rm/);
     expect(text).toMatch(/<missing>\s+.+ago\s+\/bin\/sh -c mkdi/);
     expect(text).toMatch(/<missing>\s+.+ago\s+1\.98MB\s+Imported/);
+
+    // The Layers tab (dive's view): the last layer removed /data/remove-me.txt.
+    await tmux('send-keys', '-t', session, 'Tab');
+    text = await waitFor('the Layers tab', (t) => t.includes('efficiency') && /Layer 2: \d+ changes/.test(t));
+    expect(text).toMatch(/-\s+7B\s+remove-me\.txt/);
+    expect(text).toMatch(/2\s+0B\s+\/bin\/sh -c rm \/bin\/httpd/);
 
     await tmux('send-keys', '-t', session, 'q');
     text = await waitFor('strata to exit', (t) => t.includes('strata exited'));

@@ -47,9 +47,15 @@ describe('ImageBrowser', () => {
     browser.perform('nextTab');
     expect(browser.state.tab).toBe('history');
     browser.perform('nextTab');
+    expect(browser.state.tab).toBe('layers');
+    browser.perform('nextTab');
     expect(browser.state.tab).toBe('inspect');
     browser.perform('prevTab');
-    expect(browser.state.tab).toBe('history');
+    expect(browser.state.tab).toBe('layers');
+    // The recorded engine has no layer analysis: the tab says so.
+    await browser.settled();
+    expect(browser.state.analysis).toEqual({ status: 'failed', error: 'this engine has no layer analysis' });
+    browser.perform('prevTab');
     browser.perform('prevTab');
 
     browser.perform('focusDetails');
@@ -114,14 +120,19 @@ describe('ImageBrowser', () => {
     expect(browser.state.rows[0].repository).toBe('fixture/05-perms');
   });
 
-  it('opens help, closes it with any key, and quits', async () => {
-    const browser = await browserOn(new RecordedEngine([whiteout]));
-    browser.perform('help');
-    expect(browser.state.help).toBe(true);
-    browser.perform('down');
-    expect(browser.state.help).toBe(false);
-    expect(browser.state.selected).toBe(0);
-    browser.perform('quit');
-    expect(browser.state.quit).toBe(true);
+  it('filters the list by words and moves only among the rows left', async () => {
+    const browser = await browserOn(new RecordedEngine([whiteout, perms]));
+    browser.setFilter('PERMS');
+    await browser.settled();
+    expect(browser.state.visible).toEqual([1]);
+    expect(browser.state.selected).toBe(1);
+    expect(browser.state.inspect.status === 'ready' && browser.state.inspect.value.Id).toBe(perms.inspect.Id);
+    browser.perform('up');
+    expect(browser.state.selected).toBe(1);
+    browser.setFilter('fixture v1');
+    expect(browser.state.visible).toEqual([0, 1]);
+    browser.setFilter('nothing-like-this');
+    expect(browser.state.visible).toEqual([]);
+    expect(browser.selectedRow).toBeUndefined();
   });
 });

@@ -1,6 +1,9 @@
-import type { HistoryEntry, ImageEngine, ImageInspect } from '@strata/core';
-import type { Action } from './keymap.js';
+import type { Engine, HistoryEntry, ImageEngine, ImageInspect, ImageInsightReport } from '@strata/core';
 import { imageRows, type ImageRow } from './image-rows.js';
+import { filterRows } from './list-filter.js';
+
+/** What the workbench asks of the image browser (key actions already resolved). */
+export type BrowserAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab' | 'focusDetails' | 'focusImages' | 'refresh' | 'aggregate';
 
 /** A value the engine is fetching. */
 export type Loadable<T> =
@@ -10,15 +13,18 @@ export type Loadable<T> =
   | { status: 'failed'; error: string };
 
 export type Panel = 'images' | 'details';
-export type DetailTab = 'inspect' | 'history';
+export type DetailTab = 'inspect' | 'history' | 'layers';
 
 /** The tabs of the details panel, in order. */
-export const detailTabs: readonly DetailTab[] = ['inspect', 'history'];
+export const detailTabs: readonly DetailTab[] = ['inspect', 'history', 'layers'];
 
 /** Everything the screen shows, as plain data. */
 export interface BrowserState {
   rows: ImageRow[];
   list: Loadable<null>;
+  /** Indexes into `rows` that pass the filter, in order. */
+  visible: number[];
+  filter: string;
   /** Index into `rows`; 0 when there are none. */
   selected: number;
   focus: Panel;
@@ -29,10 +35,14 @@ export interface BrowserState {
   inspectScroll: number;
   history: Loadable<HistoryEntry[]>;
   historyCursor: number;
-  help: boolean;
+  /** The Layers tab: the engine's layer analysis of the selected image (dive's view). */
+  analysis: Loadable<ImageInsightReport>;
+  layerCursor: number;
+  /** The file tree shows every layer up to the selected one, not only its own changes. */
+  aggregated: boolean;
+  treeScroll: number;
   /** The last engine error, shown in the status line until the next success. */
   error: string | undefined;
-  quit: boolean;
 }
 
 export interface ImageBrowserOptions {
@@ -43,6 +53,8 @@ export interface ImageBrowserOptions {
 const initialState: BrowserState = {
   rows: [],
   list: { status: 'idle' },
+  visible: [],
+  filter: '',
   selected: 0,
   focus: 'images',
   tab: 'inspect',
@@ -51,10 +63,15 @@ const initialState: BrowserState = {
   inspectScroll: 0,
   history: { status: 'idle' },
   historyCursor: 0,
-  help: false,
+  analysis: { status: 'idle' },
+  layerCursor: 0,
+  aggregated: false,
+  treeScroll: 0,
   error: undefined,
-  quit: false,
 };
+
+/** The text a row is filtered by. */
+const rowText = (r: ImageRow): string => `${r.repository}:${r.tag} ${r.imageId.slice(7, 19)}`;
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -79,7 +96,7 @@ export class ImageBrowser {
   private viewportHeight: number;
 
   constructor(
-    private readonly engine: ImageEngine,
+    private readonly engine: Pick<ImageEngine, 'listImages' | 'inspectImage' | 'imageHistory'> & Partial<Pick<Engine, 'analyzeImage'>>,
     options: ImageBrowserOptions = {},
   ) {
     this.viewportHeight = options.viewportHeight ?? 10;
@@ -116,10 +133,12 @@ export class ImageBrowser {
         (images) => {
           if (generation !== this.listGeneration) return;
           const rows = imageRows(images);
+          const visible = filterRows(rows, this.current.filter, rowText);
           const kept = rows.findIndex((r) => r.key === selectedKey);
-          const selected = kept >= 0 ? kept : clamp(this.current.selected, rows.length - 1);
-          this.update({ rows, list: { status: 'ready', value: null }, selected, error: undefined });
-          this.loadDetails();
+          const selected = kept >= 0 && visible.includes(kept) ? kept : (visible[0] ?? 0);
+          const same = rows[selected]?.key === selectedKey && this.current.inspect.status === 'ready';
+          this.update({ rows, visible, list: { status: 'ready', value: null }, selected, error: undefined });
+          if (!same) this.loadDetails();
         },
         (e: unknown) => {
           if (generation !== this.listGeneration) return;
@@ -129,12 +148,23 @@ export class ImageBrowser {
     );
   }
 
-  /** Applies a keymap action. */
-  perform(action: Action): void {
+  /** The selected image's row, if it passes the filter. */
+  get selectedRow(): ImageRow | undefined {
+    return this.current.visible.includes(this.current.selected) ? this.current.rows[this.current.selected] : undefined;
+  }
+
+  /** Shows only the rows matching `filter`. */
+  setFilter(filter: string): void {
+    const visible = filterRows(this.current.rows, filter, rowText);
+    const selected = visible.includes(this.current.selected) ? this.current.selected : (visible[0] ?? 0);
+    const changed = selected !== this.current.selected;
+    this.update({ filter, visible, selected });
+    if (changed) this.loadDetails();
+  }
+
+  /** Applies a key action. */
+  perform(action: BrowserAction): void {
     const s = this.current;
-    if (action === 'quit') return this.update({ quit: true });
-    if (action === 'help') return this.update({ help: !s.help });
-    if (s.help) return this.dismissHelp();
     switch (action) {
       case 'refresh':
         void this.refresh();
@@ -142,8 +172,12 @@ export class ImageBrowser {
       case 'nextTab':
       case 'prevTab': {
         const step = action === 'nextTab' ? 1 : detailTabs.length - 1;
-        return this.update({ tab: detailTabs[(detailTabs.indexOf(s.tab) + step) % detailTabs.length] });
+        this.update({ tab: detailTabs[(detailTabs.indexOf(s.tab) + step) % detailTabs.length] });
+        if (this.current.tab === 'layers' && this.current.analysis.status === 'idle') this.loadAnalysis(this.detailsGeneration);
+        return;
       }
+      case 'aggregate':
+        return this.update({ aggregated: !s.aggregated, treeScroll: 0 });
       case 'focusDetails':
         return this.update({ focus: 'details' });
       case 'focusImages':
@@ -153,40 +187,47 @@ export class ImageBrowser {
     else this.moveDetails(action);
   }
 
-  /** Closes the help overlay (any key does). */
-  dismissHelp(): void {
-    if (this.current.help) this.update({ help: false });
-  }
-
-  /** Selects the row at `index` and fetches its details. */
+  /** Selects the visible row at position `index` and fetches its details. */
   select(index: number): void {
-    const selected = clamp(index, this.current.rows.length - 1);
+    const { visible } = this.current;
+    if (visible.length === 0) return;
+    const selected = visible[clamp(index, visible.length - 1)];
     if (selected === this.current.selected && this.current.inspect.status !== 'idle') return;
     this.update({ selected });
     this.loadDetails();
   }
 
-  private moveSelection(action: Action): void {
-    const last = this.current.rows.length - 1;
+  private moveSelection(action: BrowserAction): void {
+    const { visible } = this.current;
+    const at = Math.max(0, visible.indexOf(this.current.selected));
     const page = this.viewportHeight;
-    const target: Partial<Record<Action, number>> = {
-      up: this.current.selected - 1,
-      down: this.current.selected + 1,
-      pageUp: this.current.selected - page,
-      pageDown: this.current.selected + page,
+    const target: Partial<Record<BrowserAction, number>> = {
+      up: at - 1,
+      down: at + 1,
+      pageUp: at - page,
+      pageDown: at + page,
       top: 0,
-      bottom: last,
+      bottom: visible.length - 1,
     };
     const index = target[action];
     if (index !== undefined) this.select(index);
   }
 
-  private moveDetails(action: Action): void {
+  private moveDetails(action: BrowserAction): void {
     const s = this.current;
     const page = this.viewportHeight;
+    if (s.tab === 'layers') {
+      // ↑/↓ pick the layer, page keys scroll its file tree.
+      const layers = s.analysis.status === 'ready' ? s.analysis.value.layers.length : 0;
+      const moves: Partial<Record<BrowserAction, number>> = { up: s.layerCursor - 1, down: s.layerCursor + 1, top: 0, bottom: layers - 1 };
+      const cursor = moves[action];
+      if (cursor !== undefined) return this.update({ layerCursor: clamp(cursor, layers - 1), treeScroll: 0 });
+      if (action === 'pageUp' || action === 'pageDown') this.update({ treeScroll: Math.max(0, s.treeScroll + (action === 'pageDown' ? page : -page)) });
+      return;
+    }
     if (s.tab === 'inspect') {
       const last = Math.max(0, s.inspectLines.length - this.viewportHeight);
-      const target: Partial<Record<Action, number>> = {
+      const target: Partial<Record<BrowserAction, number>> = {
         up: s.inspectScroll - 1,
         down: s.inspectScroll + 1,
         pageUp: s.inspectScroll - page,
@@ -199,7 +240,7 @@ export class ImageBrowser {
       return;
     }
     const entries = s.history.status === 'ready' ? s.history.value.length : 0;
-    const target: Partial<Record<Action, number>> = {
+    const target: Partial<Record<BrowserAction, number>> = {
       up: s.historyCursor - 1,
       down: s.historyCursor + 1,
       pageUp: s.historyCursor - page,
@@ -213,12 +254,13 @@ export class ImageBrowser {
 
   private loadDetails(): void {
     const generation = ++this.detailsGeneration;
-    const row = this.current.rows[this.current.selected];
+    const row = this.selectedRow;
     if (!row) {
       this.update({ inspect: { status: 'idle' }, history: { status: 'idle' }, inspectLines: [], inspectScroll: 0, historyCursor: 0 });
       return;
     }
-    this.update({ inspect: { status: 'loading' }, history: { status: 'loading' }, inspectLines: [], inspectScroll: 0, historyCursor: 0 });
+    this.update({ inspect: { status: 'loading' }, history: { status: 'loading' }, inspectLines: [], inspectScroll: 0, historyCursor: 0, analysis: { status: 'idle' }, layerCursor: 0, treeScroll: 0 });
+    if (this.current.tab === 'layers') this.loadAnalysis(generation);
     const failed = (e: unknown): { status: 'failed'; error: string } => {
       this.update({ error: messageOf(e) });
       return { status: 'failed', error: messageOf(e) };
@@ -242,6 +284,24 @@ export class ImageBrowser {
         },
         (e: unknown) => {
           if (generation === this.detailsGeneration) this.update({ history: failed(e) });
+        },
+      ),
+    );
+  }
+
+  private loadAnalysis(generation: number): void {
+    const row = this.selectedRow;
+    if (!row) return;
+    const analyze = this.engine.analyzeImage?.bind(this.engine);
+    if (!analyze) return this.update({ analysis: { status: 'failed', error: 'this engine has no layer analysis' } });
+    this.update({ analysis: { status: 'loading' } });
+    void this.track(
+      analyze(row.imageId, { top: 10 }).then(
+        (value) => {
+          if (generation === this.detailsGeneration) this.update({ analysis: { status: 'ready', value }, layerCursor: value.layers.length - 1 });
+        },
+        (e: unknown) => {
+          if (generation === this.detailsGeneration) this.update({ analysis: { status: 'failed', error: messageOf(e) } });
         },
       ),
     );

@@ -1,4 +1,14 @@
-export { ImageBrowser, detailTabs, type BrowserState, type DetailTab, type Loadable, type Panel, type ImageBrowserOptions } from './image-browser.js';
-export { keymap, actionFor, bindingsFor, type Action, type KeyBinding, type KeyPress, type KeyStroke, type Scope } from './keymap.js';
+export { ImageBrowser, detailTabs, type BrowserState, type BrowserAction, type DetailTab, type Loadable, type Panel, type ImageBrowserOptions } from './image-browser.js';
+export { defaultKeymap, actionFor, bindingsIn, parseKeySpec, keyLabel, rebind, scopes, type Action, type KeyBinding, type KeyPress, type KeyStroke, type Scope } from './keymap.js';
+export { applyKeyConfig, bindingName, type ConfiguredKeymap } from './key-config.js';
 export { imageRows, imageCells, imageColumns, splitRepoTag, type ImageRow } from './image-rows.js';
 export { historyCells, historyColumns, historyTable, createdByWidth, minCreatedByWidth } from './history-rows.js';
+export { containerRows, containerCells, containerColumns, portsText, stateColor, type ContainerRow } from './container-rows.js';
+export { ContainerBrowser, containerTabs, type ContainerBrowserState, type ContainerTab, type LogsState } from './container-browser.js';
+export { appendOutput, findMatches, highlightSegments, maxLogLines, type LogLine, type Segment } from './log-lines.js';
+export { filterRows } from './list-filter.js';
+export { commandWords } from './command-words.js';
+export { diskUsageRows, type DiskUsageRow } from './disk-usage-rows.js';
+export { Workbench, panelIds, type Dialog, type FormField, type PanelId, type Task, type WorkbenchOptions, type WorkbenchState } from './workbench.js';
+export type { TuiEngine } from './tui-engine.js';
+export { layerTree, type TreeLine } from './layer-tree.js';

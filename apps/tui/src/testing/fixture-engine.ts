@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataError } from '@strata/core';
-import type { HistoryEntry, ImageEngine, ImageInspect, ImageSummary } from '@strata/core';
+import type { ContainerSummary, EngineEvent, HistoryEntry, ImageEngine, ImageInspect, ImageSummary } from '@strata/core';
 
 /** The shared `docker save` fixtures and their recorded outputs. */
 export const imageFixturesDir = '/work/shared/fixtures/images';
@@ -108,5 +108,28 @@ export class RecordedEngine implements ImageEngine {
   saveImages = unsupported;
   importImage = unsupported;
   diskUsage = unsupported;
-  events = unsupported;
+
+  /** No events ever happen to recorded images: the stream waits until it is aborted. */
+  async *events(options: { signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
+    await new Promise<void>((resolve) => {
+      if (options.signal?.aborted) resolve();
+      options.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  // Recorded images have no containers.
+  listContainers(): Promise<ContainerSummary[]> {
+    return this.answer('listContainers', '', () => []);
+  }
+  createContainer = unsupported;
+  startContainer = unsupported;
+  stopContainer = unsupported;
+  restartContainer = unsupported;
+  killContainer = unsupported;
+  pauseContainer = unsupported;
+  unpauseContainer = unsupported;
+  removeContainer = unsupported;
+  inspectContainer = unsupported;
+  containerLogs = unsupported;
+  topContainer = unsupported;
 }

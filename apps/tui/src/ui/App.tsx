@@ -1,24 +1,20 @@
 import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { Box, useApp, useInput } from 'ink';
 import { formatTable } from '../format/index.js';
-import {
-  actionFor,
-  bindingsFor,
-  historyTable,
-  imageCells,
-  imageColumns,
-  keymap,
-  type BrowserState,
-  type ImageBrowser,
-} from '../model/index.js';
+import { containerCells, containerColumns, historyTable, imageCells, imageColumns, type Workbench } from '../model/index.js';
+import { ContainerDetails } from './ContainerDetails.js';
 import { DetailsPanel } from './DetailsPanel.js';
+import { DialogBox } from './DialogBox.js';
+import { DiskUsageView } from './DiskUsageView.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { ImagesPanel } from './ImagesPanel.js';
 import { KeyBar } from './KeyBar.js';
+import { Panel } from './Panel.js';
+import { SidePanels, noVolumesText } from './SidePanels.js';
 import { StatusLine } from './StatusLine.js';
+import { Text } from 'ink';
 
 export interface AppProps {
-  browser: ImageBrowser;
+  workbench: Workbench;
   columns: number;
   rows: number;
   /** Milliseconds since the epoch, for the CREATED columns. */
@@ -27,32 +23,23 @@ export interface AppProps {
   tickMs?: number;
 }
 
-/** Terminals at least this wide show the panels side by side, narrower ones stacked. */
-export const sideBySideColumns = 120;
-
-function useBrowserState(browser: ImageBrowser): BrowserState {
+function useWorkbench(workbench: Workbench): number {
   return useSyncExternalStore(
-    (listener) => browser.subscribe(listener),
-    () => browser.state,
+    (listener) => workbench.subscribe(listener),
+    () => workbench.version,
   );
 }
 
-/** The full-screen image browser: Images panel, details panel, status line and key bar. */
-export function App({ browser, columns, rows, now = Date.now, tickMs = 30_000 }: AppProps): React.ReactElement {
-  const state = useBrowserState(browser);
+/** The full-screen app: panels on the left, the selected item's tabs on the right, status line and key bar. */
+export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 }: AppProps): React.ReactElement {
+  useWorkbench(workbench);
+  const state = workbench.state;
+  const containers = workbench.containers.state;
+  const images = workbench.images.state;
   const { exit } = useApp();
   const [tick, setTick] = useState(0);
 
-  useInput((input, key) => {
-    if (state.help) {
-      const action = actionFor({ input, ...key }, state.focus);
-      if (action === 'quit') browser.perform('quit');
-      else browser.dismissHelp();
-      return;
-    }
-    const action = actionFor({ input, ...key }, state.focus);
-    if (action) browser.perform(action);
-  });
+  useInput((input, key) => workbench.press({ input, ...key }));
 
   useEffect(() => {
     if (state.quit) exit();
@@ -64,40 +51,60 @@ export function App({ browser, columns, rows, now = Date.now, tickMs = 30_000 }:
     return () => clearInterval(timer);
   }, [tickMs]);
 
-  const moment = useMemo(() => now(), [tick, state.rows, state.history]);
-  const imageTable = useMemo(
-    () => formatTable([imageColumns, ...state.rows.map((r) => imageCells(r, moment))]),
-    [state.rows, moment],
+  const moment = useMemo(() => now(), [tick, containers.rows, images.rows, images.history]);
+  const imageTable = useMemo(() => formatTable([imageColumns, ...images.rows.map((r) => imageCells(r, moment))]), [images.rows, moment]);
+  const containerTable = useMemo(
+    () => formatTable([containerColumns, ...containers.rows.map((r) => containerCells(r, moment))]),
+    [containers.rows, moment],
   );
 
-  const main = Math.max(6, rows - 2);
-  const wide = columns >= sideBySideColumns;
-  const imagesWidth = wide ? Math.min(Math.max(...imageTable.map((l) => [...l].length)) + 2, Math.floor(columns / 2)) : columns;
-  const detailsWidth = wide ? columns - imagesWidth : columns;
+  const dialogHeight = state.dialog === undefined ? 0 : state.dialog.kind === 'text' ? 1 : state.dialog.kind === 'confirm' ? 3 : state.dialog.fields.length + 3;
+  const main = Math.max(8, rows - 2 - dialogHeight);
+  const table = state.panel === 'containers' ? containerTable : imageTable;
+  const widest = Math.max(30, ...table.map((l) => [...l].length)) + 2;
+  const sideWidth = Math.min(widest, Math.floor(columns * 0.55));
+  const mainWidth = columns - sideWidth;
   const history = useMemo(
-    () => historyTable(state.history.status === 'ready' ? state.history.value : [], moment, detailsWidth - 2),
-    [state.history, moment, detailsWidth],
+    () => historyTable(images.history.status === 'ready' ? images.history.value : [], moment, mainWidth - 2),
+    [images.history, moment, mainWidth],
   );
-  const imagesHeight = wide ? main : Math.max(5, Math.min(state.rows.length + 4, Math.floor(main * 0.4)));
-  const detailsHeight = wide ? main : main - imagesHeight;
-  const detailsViewport = detailsHeight - 3;
-
+  const viewport = main - 3;
   useEffect(() => {
-    browser.setViewportHeight(detailsViewport);
-  }, [browser, detailsViewport]);
+    workbench.setViewportHeight(viewport - (state.panel === 'containers' ? 1 : 0));
+  }, [workbench, viewport, state.panel]);
+
+  let mainPanel: React.ReactNode;
+  if (state.panel === 'containers') {
+    mainPanel = <ContainerDetails state={containers} focused={state.focus === 'main'} width={mainWidth} height={main} />;
+  } else if (state.panel === 'images') {
+    mainPanel = <DetailsPanel state={images} historyTable={history} width={mainWidth} height={main} />;
+  } else if (state.panel === 'disk') {
+    mainPanel = <DiskUsageView disk={state.disk} width={mainWidth} height={main} />;
+  } else {
+    mainPanel = (
+      <Panel title="Volumes" focused={false} width={mainWidth} height={main}>
+        <Text color="gray" wrap="wrap">
+          {noVolumesText}
+        </Text>
+      </Panel>
+    );
+  }
 
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       {state.help ? (
-        <HelpOverlay bindings={keymap} height={main} />
+        <HelpOverlay bindings={workbench.keymap} height={main + dialogHeight} width={columns} />
       ) : (
-        <Box flexDirection={wide ? 'row' : 'column'} height={main}>
-          <ImagesPanel state={state} table={imageTable} width={imagesWidth} height={imagesHeight} />
-          <DetailsPanel state={state} historyTable={history} width={detailsWidth} height={detailsHeight} />
-        </Box>
+        <>
+          <Box flexDirection="row" height={main}>
+            <SidePanels workbench={workbench} containerTable={containerTable} imageTable={imageTable} width={sideWidth} height={main} />
+            {mainPanel}
+          </Box>
+          {state.dialog ? <DialogBox dialog={state.dialog} width={columns} /> : null}
+        </>
       )}
-      <StatusLine state={state} />
-      <KeyBar bindings={bindingsFor(state.focus)} />
+      <StatusLine workbench={workbench} />
+      <KeyBar bindings={state.help ? [] : workbench.visibleBindings()} />
     </Box>
   );
 }

@@ -4,8 +4,9 @@ import type { BrowserState, DetailTab } from '../model/index.js';
 import { detailTabs } from '../model/index.js';
 import { Panel } from './Panel.js';
 import { TableLines } from './TableLines.js';
+import { LayersView } from './LayersView.js';
 
-const tabTitles: Record<DetailTab, string> = { inspect: 'Inspect', history: 'History' };
+const tabTitles: Record<DetailTab, string> = { inspect: 'Inspect', history: 'History', layers: 'Layers' };
 
 export interface DetailsPanelProps {
   state: BrowserState;
@@ -72,6 +73,8 @@ export function DetailsPanel({ state, historyTable, width, height }: DetailsPane
     <Panel title={<Tabs active={state.tab} focused={focused} />} focused={focused} width={width} height={height}>
       {state.rows.length === 0 ? null : state.tab === 'inspect' ? (
         <InspectView state={state} height={body} />
+      ) : state.tab === 'layers' ? (
+        <LayersView state={state} width={typeof width === 'number' ? width - 2 : 80} height={body} />
       ) : (
         <HistoryView state={state} table={historyTable} height={body} />
       )}

@@ -1,29 +1,58 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { KeyBinding, Scope } from '../model/index.js';
+import { bindingName, scopes, type KeyBinding, type Scope } from '../model/index.js';
 
-const scopeTitles: Record<Scope, string> = { images: 'Images panel', details: 'Details panel', global: 'Everywhere' };
+const scopeTitles: Record<Scope, string> = {
+  list: 'Lists (left)',
+  main: 'Main panel (right)',
+  containers: 'Containers',
+  images: 'Images',
+  logs: 'Logs tab',
+  layers: 'Layers tab',
+  global: 'Everywhere',
+  confirm: 'Questions',
+  form: 'Forms',
+  text: 'Filter and search',
+};
 
-/** Every key of the keymap, grouped by where it works. */
-export function HelpOverlay({ bindings, height }: { bindings: readonly KeyBinding[]; height: number }): React.ReactElement {
-  const width = Math.max(...bindings.map((b) => [...b.label].length)) + 2;
-  const scopes: Scope[] = ['images', 'details', 'global'];
+/** Every key of the keymap, grouped by where it works, in columns; with the names keys.json rebinds them by. */
+export function HelpOverlay({ bindings, height, width }: { bindings: readonly KeyBinding[]; height: number; width: number }): React.ReactElement {
+  const labelWidth = Math.max(...bindings.map((b) => [...b.label].length)) + 1;
+  const columns = width >= 110 ? 2 : 1;
+  const columnWidth = Math.floor((width - 4) / columns);
+  const blocks = scopes.map((scope) => ({ scope, rows: bindings.filter((b) => b.scope === scope) })).filter((b) => b.rows.length > 0);
+  const perColumn: Array<typeof blocks> = Array.from({ length: columns }, () => []);
+  const total = blocks.reduce((sum, b) => sum + b.rows.length + 1, 0);
+  let column = 0;
+  let used = 0;
+  for (const block of blocks) {
+    if (used > 0 && used + block.rows.length + 1 > Math.ceil(total / columns) + 2 && column < columns - 1) {
+      column++;
+      used = 0;
+    }
+    perColumn[column].push(block);
+    used += block.rows.length + 1;
+  }
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="cyan" height={height} paddingX={1} flexShrink={0}>
-      <Text bold>Keys (any key closes this)</Text>
-      {scopes.map((scope) => (
-        <Box key={scope} flexDirection="column" marginTop={1}>
-          <Text underline>{scopeTitles[scope]}</Text>
-          {bindings
-            .filter((b) => b.scope === scope)
-            .map((b) => (
-              <Text key={`${scope}-${b.action}`}>
-                <Text color="cyan">{b.label.padEnd(width)}</Text>
-                {b.description}
-              </Text>
+    <Box flexDirection="column" borderStyle="round" borderColor="cyan" height={height} paddingX={1} flexShrink={0} overflow="hidden">
+      <Text bold>Keys (any key closes this; rebind them in keys.json by the names in grey)</Text>
+      <Box flexDirection="row">
+        {perColumn.map((column, c) => (
+          <Box key={c} flexDirection="column" width={columnWidth} flexShrink={0}>
+            {column.map(({ scope, rows }) => (
+              <Box key={scope} flexDirection="column">
+                <Text underline>{scopeTitles[scope]}</Text>
+                {rows.map((b) => (
+                  <Text key={bindingName(b)} wrap="truncate-end">
+                    <Text color="cyan">{b.label.padEnd(labelWidth)}</Text>
+                    {b.description} <Text color="gray">{bindingName(b)}</Text>
+                  </Text>
+                ))}
+              </Box>
             ))}
-        </Box>
-      ))}
+          </Box>
+        ))}
+      </Box>
     </Box>
   );
 }

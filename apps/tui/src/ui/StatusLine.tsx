@@ -1,16 +1,32 @@
 import React from 'react';
 import { Text } from 'ink';
-import type { BrowserState } from '../model/index.js';
+import type { Workbench } from '../model/index.js';
 
-/** One line: the last engine error, or what is being fetched, or nothing. */
-export function StatusLine({ state }: { state: BrowserState }): React.ReactElement {
-  if (state.error !== undefined) {
+/** One line: the engine's message for the last failure, else running tasks, else what the last action did. */
+export function StatusLine({ workbench }: { workbench: Workbench }): React.ReactElement {
+  const state = workbench.state;
+  const images = workbench.images.state;
+  const error = state.error ?? images.error;
+  if (error !== undefined) {
     return (
       <Text color="red" wrap="truncate-end">
-        Error: {state.error}
+        Error: {error}
       </Text>
     );
   }
-  const busy = state.list.status === 'loading' || state.inspect.status === 'loading' || state.history.status === 'loading';
-  return <Text color="gray">{busy ? 'Loading…' : ' '}</Text>;
+  if (state.tasks.length > 0) {
+    return (
+      <Text color="yellow" wrap="truncate-end">
+        {state.tasks.map((t) => `… ${t.label}${t.progress ? `: ${t.progress}` : ''}`).join('   ')}
+      </Text>
+    );
+  }
+  if (state.notice !== undefined) {
+    return (
+      <Text color="green" wrap="truncate-end">
+        {state.notice}
+      </Text>
+    );
+  }
+  return <Text> </Text>;
 }

@@ -1,6 +1,6 @@
 import React, { useEffect, useState } from 'react';
 import { useStdout } from 'ink';
-import type { ImageBrowser } from '../model/index.js';
+import type { Workbench } from '../model/index.js';
 import { App } from './App.js';
 
 function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
@@ -8,7 +8,7 @@ function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: numb
 }
 
 /** The App sized to the terminal, following resizes. */
-export function TerminalApp({ browser }: { browser: ImageBrowser }): React.ReactElement {
+export function TerminalApp({ workbench }: { workbench: Workbench }): React.ReactElement {
   const { stdout } = useStdout();
   const [size, setSize] = useState(() => terminalSize(stdout));
   useEffect(() => {
@@ -18,5 +18,5 @@ export function TerminalApp({ browser }: { browser: ImageBrowser }): React.React
       stdout.off('resize', onResize);
     };
   }, [stdout]);
-  return <App browser={browser} columns={size.columns} rows={size.rows} />;
+  return <App workbench={workbench} columns={size.columns} rows={size.rows} />;
 }

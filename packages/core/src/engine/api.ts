@@ -255,10 +255,65 @@ export interface ContainerEngine {
   inspectContainer(name: string, options?: { size?: boolean }): Promise<Record<string, unknown>>;
   /** The container's TTY flag (raw vs multiplexed output) and its output records. */
   containerLogs(name: string, options?: ContainerLogOptions): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }>;
-  /** Live output from now until the process exits (docker attach / run without -d); stdin arrives in issue 5. */
-  attachContainer(name: string, options?: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal }): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }>;
+  /**
+   * Live output from now until the process exits (docker attach / run without -d). With `stdin`
+   * (the client's raw input, ending at its half-close) the input goes to an OpenStdin container;
+   * the detach keys (default ctrl-p,ctrl-q) or, unless StdinOnce without a tty, the input's end
+   * end the output while the process keeps running.
+   */
+  attachContainer(
+    name: string,
+    options?: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal; stdin?: ReadableStream<Uint8Array>; detachKeys?: string },
+  ): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }>;
   topContainer(name: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /** `POST /containers/{id}/resize`: the terminal size of a running tty container. */
+  resizeContainer(name: string, size: { height: number; width: number }): Promise<void>;
 }
 
 /** A `docker save` tar stream; `byteLength`, when known up front, is its exact length in bytes. */
 export type SavedArchive = ReadableStream<Uint8Array> & { readonly byteLength?: number };
+
+/** `POST /containers/{id}/exec` body as the docker CLI sends it. */
+export interface ExecCreateBody {
+  User?: string;
+  Privileged?: boolean;
+  Tty?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Detach?: boolean;
+  DetachKeys?: string;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  Cmd?: string[] | null;
+  [key: string]: unknown;
+}
+
+/** `GET /exec/{id}/json`. */
+export interface ExecInspect {
+  ID: string;
+  Running: boolean;
+  ExitCode: number | null;
+  ProcessConfig: { tty: boolean; entrypoint: string; arguments: string[]; privileged: boolean; user?: string };
+  OpenStdin: boolean;
+  OpenStderr: boolean;
+  OpenStdout: boolean;
+  CanRemove: boolean;
+  ContainerID: string;
+  DetachKeys: string;
+  Pid: number;
+}
+
+/** docker exec: extra processes in running containers. Exec IDs are 64 hex. */
+export interface ExecEngine {
+  /** `conflict` when the container is not running, paused or restarting, with dockerd's wording. */
+  createExec(container: string, body: ExecCreateBody): Promise<{ Id: string }>;
+  /**
+   * Start an exec. Detached: resolves once the process runs, with no output. Attached: its output
+   * (multiplexed unless tty) until it exits; its ExitCode is final when the records end. `stdin`
+   * feeds an exec created with AttachStdin; the detach keys end the output early.
+   */
+  startExec(id: string, options: { detach?: boolean; tty?: boolean; stdin?: ReadableStream<Uint8Array>; signal?: AbortSignal }): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }>;
+  inspectExec(id: string): Promise<ExecInspect>;
+  resizeExec(id: string, size: { height: number; width: number }): Promise<void>;
+}

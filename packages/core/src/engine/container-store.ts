@@ -33,6 +33,14 @@ export class ContainerStore {
     map.set(r.id, r);
   }
 
+  /**
+   * Change a record in memory only: for the last states of a record about to be deleted, which a
+   * crash need not keep (re-adoption finds the exit in the runtime and finishes the removal).
+   */
+  async remember(r: ContainerRecord): Promise<void> {
+    (await this.map()).set(r.id, r);
+  }
+
   async delete(id: string): Promise<void> {
     const map = await this.map();
     await this.metadata.delete(CONTAINERS, id);

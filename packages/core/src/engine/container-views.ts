@@ -1,4 +1,4 @@
-import { type ContainerRecord, commandString, emptyEndpoint, networkNameOf, statusString } from '../lifecycle/index.js';
+import { type ContainerRecord, commandString, endpointView, isRunning, mountsView, networkNameOf, statusString, summaryPorts } from '../lifecycle/index.js';
 import type { ContainerSummary } from './api.js';
 
 /** A `GET /containers/json` entry for a record (`sizes` with `size=1`). */
@@ -11,13 +11,13 @@ export function containerSummary(r: ContainerRecord, nowMs: number, sizes?: { rw
     ImageID: r.image,
     Command: commandString(r.path, r.args),
     Created: Math.floor(Date.parse(r.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(r.config.ExposedPorts, isRunning(r.state) ? (r.endpoint?.ports ?? []) : []),
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Labels: r.config.Labels,
     State: r.state.status,
     Status: statusString(r.state, nowMs),
     HostConfig: { NetworkMode: typeof r.hostConfig.NetworkMode === 'string' ? r.hostConfig.NetworkMode : 'default' },
-    NetworkSettings: { Networks: { [network]: emptyEndpoint() } },
-    Mounts: [],
+    NetworkSettings: { Networks: { [network]: endpointView(r) } },
+    Mounts: mountsView(r),
   };
 }

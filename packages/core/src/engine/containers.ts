@@ -7,18 +7,22 @@ import {
   type ImageRunConfig,
   type LogRecord,
   type RuntimeState,
+  type TerminalSize,
   canonicalContainerName,
   checkPsFilters,
   chooseContainerName,
   containerInspect,
   createdState,
   initOf,
+  mountRequests,
+  portBindings,
   isRunning,
   matchesPsFilters,
   mergeContainerConfig,
   nameInUse,
   newContainerId,
   normalizeHostConfig,
+  parseDetachKeys,
   processArgs,
   restartDelay,
   restartPolicyOf,
@@ -31,6 +35,7 @@ import {
 } from '../lifecycle/index.js';
 import type { ContainerCreateBody, ContainerEngine, ContainerLogOptions, ContainerSummary, Filters, OutputRecord, WaitResult } from './api.js';
 import { ExitMonitor } from './container-monitor.js';
+import { pumpStdin } from './container-stdin.js';
 import { ContainerStore } from './container-store.js';
 import { containerSummary } from './container-views.js';
 import type { EventLog } from './events.js';
@@ -39,6 +44,8 @@ import { imageSize } from './image-views.js';
 import type { EnginePorts } from './ports.js';
 import { resolveImage } from './resolve.js';
 import { SerialQueue } from './serial.js';
+import { NetworkService, checkNetworkMode, networkModeOf } from './networks.js';
+import { VolumeService } from './volumes.js';
 
 /** What the container use cases need from the engine. */
 export interface ContainerContext {
@@ -72,9 +79,16 @@ export class ContainerService implements ContainerEngine {
   private closed = false;
   /** Re-adoption of the records against the runtime; every use case waits for it. */
   readonly ready: Promise<void>;
+  /** Volumes, over the same container records (a volume is in use while a record mounts it). */
+  readonly volumes: VolumeService;
+  /** The built-in networks and the bridge's addresses and forwards. */
+  readonly networks: NetworkService;
 
   constructor(private readonly ctx: ContainerContext) {
     this.records = new ContainerStore(ctx.ports.metadata);
+    const { metadata, random, clock } = ctx.ports;
+    this.volumes = new VolumeService({ metadata, random, store: ctx.ports.volumes, containers: this.records, nowMs: () => clock.now() });
+    this.networks = new NetworkService({ metadata, random, port: ctx.ports.network, containers: this.records, now: ctx.now });
     const runtime = ctx.ports.runtime;
     this.monitor = runtime ? new ExitMonitor(runtime, (id, exit) => this.onExit(id, exit), ctx.now) : undefined;
     this.ready = this.adopt();
@@ -95,6 +109,11 @@ export class ContainerService implements ContainerEngine {
     return this.records.resolve(name);
   }
 
+  /** The record of a container by full ID, name or unique ID prefix (`No such container: X`). */
+  record(name: string): Promise<ContainerRecord> {
+    return this.resolve(name);
+  }
+
   private async current(id: string): Promise<ContainerRecord> {
     const r = await this.records.get(id);
     if (!r) throw notFound(`No such container: ${id}`);
@@ -103,6 +122,12 @@ export class ContainerService implements ContainerEngine {
 
   private async save(r: ContainerRecord): Promise<void> {
     await this.records.put(r);
+    this.notify(r.id);
+  }
+
+  /** A state change in memory only (see ContainerStore.remember), with the same wake-ups as save. */
+  private async remember(r: ContainerRecord): Promise<void> {
+    await this.records.remember(r);
     this.notify(r.id);
   }
 
@@ -148,6 +173,9 @@ export class ContainerService implements ContainerEngine {
     const imageConfig = await this.ctx.store.config(image.id);
     const config = mergeContainerConfig(body, (imageConfig.config ?? null) as ImageRunConfig | null, body.Image);
     const hostConfig = normalizeHostConfig(body.HostConfig);
+    checkNetworkMode(hostConfig);
+    portBindings(hostConfig, config.ExposedPorts);
+    const mountPlan = mountRequests(hostConfig, [config.Volumes]);
     const warnings: string[] = [];
     const bindings = hostConfig.PortBindings as Record<string, unknown> | undefined;
     if (hostConfig.NetworkMode === 'host' && bindings && Object.keys(bindings).length) warnings.push('Published ports are discarded when using host network mode');
@@ -185,17 +213,24 @@ export class ContainerService implements ContainerEngine {
         manuallyStopped: false,
         platform: 'linux',
       };
+      const volumes = await this.volumes.resolveMounts(mountPlan);
+      if (volumes.mounts.length) record.mounts = volumes.mounts;
       const runtime = this.runtime;
-      if (runtime && (await runtime.available()).ok) {
-        try {
-          await runtime.prepare(runtimeSpec(record, layers));
-        } catch (e) {
-          // A failed create leaves nothing behind: neither a record nor the runtime's half-made root.
-          await runtime.remove(id).catch(() => undefined);
-          throw e;
+      try {
+        if (runtime && (await runtime.available()).ok) {
+          try {
+            await runtime.prepare(runtimeSpec(record, layers, this.networks.sandboxKey(record)));
+          } catch (e) {
+            // A failed create leaves nothing behind: neither a record nor the runtime's half-made root.
+            await runtime.remove(id).catch(() => undefined);
+            throw e;
+          }
         }
+        await this.records.put(record);
+      } catch (e) {
+        await volumes.undo();
+        throw e;
       }
-      await this.records.put(record);
       this.layersOf.set(id, layers);
       this.emit(record, 'create');
       return { Id: id, Warnings: warnings };
@@ -217,7 +252,7 @@ export class ContainerService implements ContainerEngine {
         layers.push({ diffId, blob: layer.blob, mediaType: layer.mediaType });
       }
     }
-    return runtimeSpec(r, layers);
+    return runtimeSpec(r, layers, this.networks.sandboxKey(r));
   }
 
   // ---- start --------------------------------------------------------------------------------
@@ -240,11 +275,20 @@ export class ContainerService implements ContainerEngine {
     try {
       const known = await runtime.state(r.id).catch(() => ({ status: 'unknown' as const }));
       if (known.status === 'unknown') await runtime.prepare(await this.specOf(r));
-      started = await runtime.start(r.id);
+      const endpoint = await this.networks.connect(r);
+      if (endpoint) r.endpoint = endpoint;
+      try {
+        started = await runtime.start(r.id, endpoint ? { ipAddress: endpoint.ipAddress } : undefined);
+      } catch (e) {
+        await this.networks.disconnect(r);
+        throw e;
+      }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       r.state = { ...r.state, status: r.state.status === 'restarting' ? 'exited' : r.state.status, error: message, exitCode: startFailureCode(message), pid: 0 };
       await this.save(r);
+      // As dockerd: a container whose start failed holds no mount.
+      await runtime.release?.(r.id).catch(() => undefined);
       if (r.hostConfig.AutoRemove === true) await this.removeLocked(r);
       if (isStrataError(e)) throw e;
       throw new StrataError('invalid', message, { cause: e });
@@ -274,13 +318,18 @@ export class ContainerService implements ContainerEngine {
       !this.closed &&
       shouldRestart(restartPolicyOf(r.hostConfig), { exitCode: exit.exitCode, manuallyStopped: r.manuallyStopped, restartCount: r.restartCount });
     r.state = { ...r.state, status: restart ? 'restarting' : 'exited', pid: 0, exitCode: exit.exitCode, finishedAt: exit.finishedAt, oomKilled: exit.oomKilled ?? false };
-    await this.save(r);
+    await this.networks.disconnect(r).catch(() => undefined);
+    // An AutoRemove record is deleted right after: its exit needs no write of its own.
+    if (r.hostConfig.AutoRemove === true) await this.remember(r);
+    else await this.save(r);
     this.emit(r, 'die', { exitCode: String(exit.exitCode) });
     if (r.hostConfig.AutoRemove === true) {
       await this.removeLocked(r);
       return;
     }
     if (restart) this.scheduleRestart(r.id, restartDelay(this.restartDelays.get(r.id) ?? 0, Number.isFinite(ranForMs) ? ranForMs : 0));
+    // Waiters are already woken; an exited container gives back its mount (start mounts it again).
+    else await this.runtime?.release?.(r.id).catch(() => undefined);
   }
 
   private scheduleRestart(id: string, delayMs: number): void {
@@ -324,6 +373,7 @@ export class ContainerService implements ContainerEngine {
         if (isRunning(r.state) || r.state.status === 'restarting') {
           if (known.status === 'running' || known.status === 'paused') {
             r.state = { ...r.state, status: known.status, pid: known.pid ?? r.state.pid };
+            await this.networks.readopt(r).catch(() => undefined);
             await this.save(r);
             this.monitor?.watch(r.id);
             return;
@@ -344,6 +394,7 @@ export class ContainerService implements ContainerEngine {
         }
       }).catch(() => undefined);
     }
+    await this.networks.sweep().catch(() => undefined);
   }
 
   // ---- stop, kill, restart ------------------------------------------------------------------
@@ -490,7 +541,7 @@ export class ContainerService implements ContainerEngine {
         transitions.remove(r.state, id, force);
         if (isRunning(r.state) && force) return false;
         if (isRunning(r.state)) throw conflict(`You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
-        await this.removeLocked(r);
+        await this.removeLocked(r, options.volumes === true);
         return true;
       });
       if (removed) return;
@@ -498,13 +549,17 @@ export class ContainerService implements ContainerEngine {
   }
 
   /** Forget a stopped container: runtime state, record, then `destroy`; wakes `removed` waiters. */
-  private async removeLocked(r: ContainerRecord): Promise<void> {
+  private async removeLocked(r: ContainerRecord, volumes = r.hostConfig.AutoRemove === true): Promise<void> {
     this.cancelRestart(r.id);
     this.monitor?.unwatch(r.id);
     const before = r.state;
     r.state = { ...r.state, status: 'removing' };
-    await this.records.put(r);
+    // Kept on disk only where a restart policy could revive a half-removed container after a crash;
+    // otherwise re-adoption or a second rm finishes the job from whatever state is on disk.
+    if (restartPolicyOf(r.hostConfig).Name === 'no') await this.records.remember(r);
+    else await this.records.put(r);
     try {
+      await this.networks.disconnect(r);
       if (this.runtime) await this.runtime.remove(r.id);
     } catch (e) {
       r.state = before;
@@ -512,6 +567,7 @@ export class ContainerService implements ContainerEngine {
       throw e;
     }
     await this.records.delete(r.id);
+    if (volumes && r.mounts) await this.volumes.removeAnonymous(r.mounts, r.id).catch(() => undefined);
     this.layersOf.delete(r.id);
     this.emit(r, 'destroy');
     this.notify(r.id);
@@ -607,7 +663,8 @@ export class ContainerService implements ContainerEngine {
 
   async inspectContainer(name: string, options: { size?: boolean } = {}): Promise<Record<string, unknown>> {
     const r = await this.resolve(name);
-    return containerInspect(r, options.size ? await this.sizes(r) : undefined);
+    const paths = await this.runtime?.paths?.(r.id).catch(() => undefined);
+    return containerInspect(r, options.size ? await this.sizes(r) : undefined, paths);
   }
 
   // ---- output -------------------------------------------------------------------------------
@@ -627,32 +684,68 @@ export class ContainerService implements ContainerEngine {
 
   async attachContainer(
     name: string,
-    options: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal } = {},
+    options: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal; stdin?: ReadableStream<Uint8Array>; detachKeys?: string } = {},
   ): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }> {
     const r = await this.resolve(name);
     if (r.state.status === 'paused') throw conflict(`container ${name} is paused, unpause the container before attach`);
     if (r.state.status === 'restarting') throw conflict(`container ${name} is restarting, wait until the container is running`);
+    const detachKeys = options.stdin ? parseDetachKeys(options.detachKeys) : undefined;
     this.emit(r, 'attach');
     const attachedAtMs = this.ctx.ports.clock.now();
-    const records = this.attachRecords(r.id, attachedAtMs, stateKey(r), options);
-    return { tty: r.config.Tty, records: outputOf(records, options.stdout !== false, options.stderr !== false) };
+    const seen = stateKey(r);
+    // Ends the output on detach as well as when the client goes away.
+    const attachment = new AbortController();
+    if (options.signal?.aborted) attachment.abort();
+    options.signal?.addEventListener('abort', () => attachment.abort(), { once: true });
+    const runtime = this.runtime;
+    if (options.stdin && detachKeys && r.config.OpenStdin && runtime?.attachStdin) {
+      void pumpStdin({
+        stdin: options.stdin,
+        detachKeys,
+        onInputEnd: r.config.StdinOnce && !r.config.Tty ? 'close-stdin' : 'end-attach',
+        connect: async () => ((await this.untilStarted(r.id, attachedAtMs, seen, attachment.signal)) ? runtime.attachStdin!(r.id) : undefined),
+        endAttach: () => attachment.abort(),
+        signal: attachment.signal,
+      });
+    } else {
+      void options.stdin?.cancel().catch(() => undefined);
+    }
+    const records = this.attachRecords(r.id, attachedAtMs, seen, { logs: options.logs, signal: attachment.signal });
+    return { tty: r.config.Tty, records: finallyAbort(outputOf(records, options.stdout !== false, options.stderr !== false), attachment) };
+  }
+
+  /** Waits until the container's process runs (docker run attaches first) or has run since the attach; false if it will not. */
+  private async untilStarted(id: string, attachedAtMs: number, seen: string, signal?: AbortSignal): Promise<boolean> {
+    for (;;) {
+      if (signal?.aborted) return false;
+      const r = await this.records.get(id);
+      if (!r) return false;
+      const ranSinceAttach = r.startedBefore && Date.parse(r.state.startedAt) >= attachedAtMs - 1;
+      if (isRunning(r.state) || ranSinceAttach) return true;
+      // A start after the attach failed: no output will come.
+      if (stateKey(r) !== seen && r.state.error) return false;
+      await this.nextChange(id, signal);
+    }
   }
 
   /** Output from the attach on: waits for the process to start (docker run attaches first), then follows it to its exit. */
   private async *attachRecords(id: string, attachedAtMs: number, seen: string, options: { logs?: boolean; signal?: AbortSignal }): AsyncIterable<LogRecord> {
     const runtime = this.runtime;
     if (!runtime) return;
-    for (;;) {
-      if (options.signal?.aborted) return;
-      const r = await this.records.get(id);
-      if (!r) return;
-      const ranSinceAttach = r.startedBefore && Date.parse(r.state.startedAt) >= attachedAtMs - 1;
-      if (isRunning(r.state) || ranSinceAttach) break;
-      // A start after the attach failed: no output will come.
-      if (stateKey(r) !== seen && r.state.error) return;
-      await this.nextChange(id, options.signal);
-    }
+    if (!(await this.untilStarted(id, attachedAtMs, seen, options.signal))) return;
     yield* runtime.logs(id, { follow: true, since: options.logs ? undefined : attachedAtMs / 1000, signal: options.signal });
+  }
+
+  /** Set a running container's terminal size (docker's resize after `run -it` and on SIGWINCH). */
+  async resizeContainer(name: string, size: TerminalSize): Promise<void> {
+    const r = await this.resolve(name);
+    if (!isRunning(r.state)) throw conflict(`Container ${r.id} is not running`);
+    await (await this.requireRuntime()).resize?.(r.id, size);
+  }
+
+  /** The record of a container by name, ID or ID prefix (for the exec use cases). */
+  async containerRecord(name: string): Promise<ContainerRecord> {
+    return this.resolve(name);
   }
 
   async topContainer(name: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
@@ -678,6 +771,7 @@ export class ContainerService implements ContainerEngine {
   async close(): Promise<void> {
     this.closed = true;
     await this.ready.catch(() => undefined);
+    await this.ctx.ports.network?.close?.().catch(() => undefined);
     this.monitor?.close();
     for (const t of this.restartTimers.values()) clearTimeout(t);
     this.restartTimers.clear();
@@ -698,7 +792,8 @@ export function referenceInUseConflict(reference: string, imageId: string, conta
   );
 }
 
-function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers']): ContainerRuntimeSpec {
+function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'], sandboxKey?: string): ContainerRuntimeSpec {
+  const mode = networkModeOf(r.hostConfig);
   return {
     id: r.id,
     name: r.name.slice(1),
@@ -715,6 +810,20 @@ function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'])
     },
     init: initOf(r.hostConfig),
     labels: r.config.Labels,
+    ...(r.mounts?.length
+      ? {
+          mounts: r.mounts.map((m) => ({
+            type: m.type === 'tmpfs' ? ('tmpfs' as const) : ('bind' as const),
+            source: m.hostPath,
+            destination: m.destination,
+            readOnly: m.readOnly,
+            ...(m.type === 'bind' ? { propagation: m.propagation, createHostPath: m.createHostPath } : {}),
+            ...(m.type === 'volume' ? { copyImageData: m.copyImageData } : {}),
+            ...(m.tmpfsOptions ? { options: m.tmpfsOptions } : {}),
+          })),
+        }
+      : {}),
+    network: mode === 'bridge' && !sandboxKey ? { mode: 'none' } : { mode, ...(sandboxKey ? { sandboxKey } : {}) },
   };
 }
 
@@ -741,6 +850,15 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
 
 async function* emptyRecords(): AsyncIterable<LogRecord> {}
 
+/** `source`, aborting `controller` once its consumer stops (the attachment's stdin side ends with it). */
+async function* finallyAbort<T>(source: AsyncIterable<T>, controller: AbortController): AsyncIterable<T> {
+  try {
+    yield* source;
+  } finally {
+    controller.abort();
+  }
+}
+
 async function* outputOf(source: AsyncIterable<LogRecord>, stdout: boolean, stderr: boolean): AsyncIterable<OutputRecord> {
   for await (const r of source) {
     if (r.stream === 'stdout' ? !stdout : !stderr) continue;
@@ -751,7 +869,7 @@ async function* outputOf(source: AsyncIterable<LogRecord>, stdout: boolean, stde
 const CONTAINER_ENGINE_METHODS = [
   'createContainer', 'startContainer', 'stopContainer', 'restartContainer', 'killContainer', 'pauseContainer', 'unpauseContainer',
   'removeContainer', 'waitContainer', 'renameContainer', 'listContainers', 'inspectContainer', 'containerLogs', 'attachContainer',
-  'topContainer',
+  'topContainer', 'resizeContainer',
 ] as const satisfies ReadonlyArray<keyof ContainerEngine>;
 
 /** Give `target` the ContainerEngine methods of `service` (the engine delegates its container side). */

@@ -22,7 +22,10 @@ import type {
 import { loadArchive } from './archive-load.js';
 import { type SaveRequest, saveArchive } from './archive-save.js';
 import { ContainerService, exposeContainerEngine, imageInUseConflict, referenceInUseConflict } from './containers.js';
-import type { ContainerEngine } from './api.js';
+import { type NetworkEngine, exposeNetworkEngine } from './network-engine.js';
+import { type VolumeEngine, exposeVolumeEngine } from './volume-engine.js';
+import type { ContainerEngine, ExecEngine } from './api.js';
+import { ExecService } from './container-exec.js';
 import { EventLog } from './events.js';
 import { ImageStore } from './image-store.js';
 import { imageHistory, imageInspect, imageSize, imageSummary, namesOf, readConfig, unixSeconds } from './image-views.js';
@@ -36,19 +39,30 @@ import type { RegistryAuth } from './registry-port.js';
 import { type ImageSearcher, type SearchOptions, type SearchResult, searchImages } from './search.js';
 import { importRootfs } from './rootfs-import.js';
 import { SerialQueue } from './serial.js';
-import { type ImageSide, analyzeStoredImage, diffStoredImages } from './insight.js';
+import { type ImageSide, analysisDocument, analyzeStoredImage, diffStoredImages } from './insight.js';
+import type { ImageAnalysisDocument } from './insight-document.js';
 import type { ImageInsightOptions, ImageInsightReport } from './insight-report.js';
 import type { ViewDifference } from '../insight/index.js';
 import { rfc3339Nano } from './time.js';
+import { type ContainerFilesEngine, ContainerFilesService, exposeContainerFiles } from './container-files-service.js';
+import { type BuildOptions, type BuildStepRunner, prepareBuild, runBuild } from './build.js';
+import { containerStepRunner } from './build-step-runner.js';
+import type { BuildEvent } from '../build/build-progress.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
+export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
   analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport>;
+  /** The same analysis as a summary plus the report's JSON bytes (kept, so asking again costs a file read). */
+  analysisDocument(name: string, options?: ImageInsightOptions): Promise<ImageAnalysisDocument>;
   /** The file-level difference between two images (each at its top, or at `layers` layers). */
   diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]>;
+  /** docker build with the classic builder: the context tar's Dockerfile, step by step, cached; tags the result. */
+  buildImage(context: ReadableStream<Uint8Array>, options: BuildOptions & { tags?: string[] }, onEvent: (event: BuildEvent) => void): Promise<Digest>;
+  /** Runs RUN steps in containers; without one, a RUN that is not cached fails with a clear message. */
+  buildStepRunner?: BuildStepRunner;
 }
 
 /** Build the engine over its ports (filesystem adapters in production, memory adapters in tests). */
@@ -66,7 +80,7 @@ export interface EngineContext {
 
 // The container methods are delegated to a ContainerService (see exposeContainerEngine).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-interface StrataEngine extends ContainerEngine {}
+interface StrataEngine extends ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine {}
 
 class StrataEngine implements Engine {
   private readonly containers: ContainerService;
@@ -81,6 +95,14 @@ class StrataEngine implements Engine {
     this.ctx = { ports, store: this.store, events: this.eventLog, now: () => rfc3339Nano(ports.clock.now()) };
     this.containers = new ContainerService(this.ctx);
     exposeContainerEngine(this, this.containers);
+    if (ports.runtime) this.buildStepRunner = containerStepRunner(this.ctx, this as unknown as ContainerEngine & ContainerFilesEngine);
+    exposeContainerFiles(this, new ContainerFilesService(this.ctx, this.containers, { setTag: (ref, id) => this.setTag(ref, id), serial: (task) => this.serial.run(task) }));
+    exposeVolumeEngine(this, this.containers.volumes);
+    exposeNetworkEngine(this, this.containers.networks);
+    const execs = new ExecService(this.ctx, (name) => this.containers.containerRecord(name));
+    for (const m of ['createExec', 'startExec', 'inspectExec', 'resizeExec'] as const) {
+      Object.defineProperty(this, m, { value: execs[m].bind(execs), enumerable: false });
+    }
   }
 
   async close(): Promise<void> {
@@ -91,8 +113,31 @@ class StrataEngine implements Engine {
     return analyzeStoredImage(this.ctx, name, options);
   }
 
+  analysisDocument(name: string, options?: ImageInsightOptions): Promise<ImageAnalysisDocument> {
+    return analysisDocument(this.ctx, name, options);
+  }
+
   diffImages(from: ImageSide, to: ImageSide): Promise<ViewDifference[]> {
     return diffStoredImages(this.ctx, from, to);
+  }
+
+  /** Runs RUN steps in containers; set by the front end that owns a runtime (see build.ts). */
+  buildStepRunner?: BuildStepRunner;
+
+  async buildImage(context: ReadableStream<Uint8Array>, options: BuildOptions & { tags?: string[] }, onEvent: (event: BuildEvent) => void): Promise<Digest> {
+    const refs = (options.tags ?? []).map((t) => {
+      const ref = parseDockerRef(t);
+      if (ref.digest) throw invalid('refusing to create a tag with a digest reference');
+      return ref.tag ? ref : withTag(ref, 'latest');
+    });
+    const prepared = await prepareBuild(this.ctx, context, options);
+    const id = await runBuild(this.ctx, prepared, options, onEvent, this.buildStepRunner);
+    onEvent({ kind: 'built', id });
+    for (const ref of refs) {
+      await this.serial.run(() => this.setTag(ref, id));
+      onEvent({ kind: 'tagged', name: familiarString(ref) });
+    }
+    return id;
   }
 
   private async layerMap(): Promise<Map<Digest, LayerRecord>> {
@@ -141,7 +186,18 @@ class StrataEngine implements Engine {
   async imageHistory(name: string): Promise<HistoryEntry[]> {
     const { image } = await resolveImage(this.store, name);
     const [config, tags, layers] = await Promise.all([readConfig(this.store, image.id), this.store.tags(), this.layerMap()]);
-    return imageHistory(image, config, namesOf(tags.refs, image.id).tags, layers);
+    const history = imageHistory(image, config, namesOf(tags.refs, image.id).tags, layers);
+    // As dockerd: each older entry takes the ID (and tags) of the next image up the local parent chain.
+    let parent = image.parent;
+    for (let i = 1; i < history.length && parent; i++) {
+      const up = await this.store.image(parent);
+      if (!up) break;
+      history[i].Id = up.id;
+      const upTags = namesOf(tags.refs, up.id).tags;
+      history[i].Tags = upTags.length ? upTags : null;
+      parent = up.parent;
+    }
+    return history;
   }
 
   tagImage(source: string, repo: string, tag?: string): Promise<void> {
@@ -292,7 +348,7 @@ class StrataEngine implements Engine {
     summaries.sort((a, b) => b.Created - a.Created);
     let layersSize = 0;
     for (const d of users.keys()) layersSize += layers.get(d as Digest)?.size ?? 0;
-    return { LayersSize: layersSize, Images: summaries, Containers: [], Volumes: [], BuildCache: [], BuilderSize: 0 };
+    return { LayersSize: layersSize, Images: summaries, Containers: [], Volumes: await this.containers.volumes.usage(), BuildCache: [], BuilderSize: 0 };
   }
 
   loadImages(archive: ReadableStream<Uint8Array>, options: LoadOptions = {}): Promise<LoadResult> {

@@ -1,11 +1,11 @@
 import { type Digest, digestHex } from '../digest/index.js';
 import { StrataError, notFound } from '../errors/index.js';
-import { type LayerTable, isLayerTable, tableOfLayer } from '../insight/index.js';
+import { type LayerTable, decodeLayerTable, encodeLayerTable, isLayerTable, tableOfLayer } from '../insight/index.js';
 import { decompressedStream } from '../layer/index.js';
 import type { ImageStore } from './image-store.js';
 import type { EnginePorts } from './ports.js';
 
-/** MetadataStore namespace of the per-layer indexes (key: diffID hex). */
+/** MetadataStore namespace of the per-layer indexes (key: diffID hex), kept as bytes (encodeLayerTable). */
 export const LAYER_INDEX_NAMESPACE = 'layer-index';
 
 /**
@@ -34,12 +34,23 @@ export class LayerTables {
 
   /** Record a table computed elsewhere (at load, from the headers already scanned). */
   async record(diffId: Digest, table: LayerTable): Promise<void> {
-    await this.ports.metadata.put(LAYER_INDEX_NAMESPACE, digestHex(diffId), table);
+    await this.keep(diffId, table);
     this.cache.set(diffId, Promise.resolve(table));
   }
 
+  private async keep(diffId: Digest, table: LayerTable): Promise<void> {
+    const metadata = this.ports.metadata;
+    if (metadata.putBytes) await metadata.putBytes(LAYER_INDEX_NAMESPACE, digestHex(diffId), [encodeLayerTable(table)]);
+    else await metadata.put(LAYER_INDEX_NAMESPACE, digestHex(diffId), table);
+  }
+
   private async load(diffId: Digest): Promise<LayerTable> {
-    const stored = await this.ports.metadata.get<unknown>(LAYER_INDEX_NAMESPACE, digestHex(diffId)).catch((e: unknown) => {
+    const metadata = this.ports.metadata;
+    const bytes = await metadata.getBytes?.(LAYER_INDEX_NAMESPACE, digestHex(diffId));
+    const decoded = bytes && decodeLayerTable(bytes);
+    if (decoded) return decoded;
+    // Stores written before the bytes form, and stores without bytes records, hold JSON.
+    const stored = await metadata.get<unknown>(LAYER_INDEX_NAMESPACE, digestHex(diffId)).catch((e: unknown) => {
       // A corrupt record is rebuilt like a missing one.
       if (e instanceof StrataError && e.kind === 'internal') return undefined;
       throw e;
@@ -49,7 +60,7 @@ export class LayerTables {
     if (!layer) throw notFound(`layer ${diffId} is not in the store`);
     const { stream } = await decompressedStream(await this.ports.content.read(layer.blob), this.ports.codecs);
     const table = await tableOfLayer(stream);
-    await this.ports.metadata.put(LAYER_INDEX_NAMESPACE, digestHex(diffId), table);
+    await this.keep(diffId, table);
     return table;
   }
 }

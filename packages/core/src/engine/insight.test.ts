@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { digestHex } from '../digest/index.js';
-import { isLayerTable, tableOfLayer } from '../insight/index.js';
+import { decodeLayerTable, tableOfLayer } from '../insight/index.js';
 import { testPorts } from '../../test-support/memory.js';
 import { fixtureImages, readFixture, streamOf } from '../../test-support/node.js';
 import { LAYER_INDEX_NAMESPACE, analyzeArchive, createEngine } from './index.js';
@@ -16,7 +16,7 @@ describe('engine.analyzeImage', () => {
     await engine.loadImages(streamOf(archiveOf('01-base')));
     await engine.loadImages(streamOf(archiveOf('02-whiteout')));
     const inspect = await engine.inspectImage('fixture/02-whiteout:v1');
-    for (const d of inspect.RootFS.Layers!) await ports.metadata.delete(LAYER_INDEX_NAMESPACE, digestHex(d));
+    for (const d of inspect.RootFS.Layers!) await ports.metadata.deleteBytes(LAYER_INDEX_NAMESPACE, digestHex(d));
 
     // Another engine on the same stores (its own memory cache), as a later process would be.
     const report = await createEngine({ ...ports }).analyzeImage('fixture/02-whiteout:v1');
@@ -26,13 +26,26 @@ describe('engine.analyzeImage', () => {
     expect(report.layers[2].command).toContain('rm /bin/httpd');
     expect(report.honest).toMatchObject({ baseLayers: 1, baseSource: 'image:busybox:local', userSize: 16, wastedBytes: 11 });
     expect(report.dive.wastedBytes).toBe(7);
-    for (const d of inspect.RootFS.Layers!) expect(isLayerTable(await ports.metadata.get(LAYER_INDEX_NAMESPACE, digestHex(d)))).toBe(true);
+    for (const d of inspect.RootFS.Layers!) expect(decodeLayerTable((await ports.metadata.getBytes(LAYER_INDEX_NAMESPACE, digestHex(d)))!)).toBeDefined();
 
-    // The finished analysis is kept: asked again, it is the same, read back.
-    const kept = await ports.metadata.list<{ report: unknown }>(IMAGE_ANALYSIS_NAMESPACE);
-    expect(kept.map(([, v]) => v.report)).toEqual([JSON.parse(JSON.stringify(report))]);
-    expect(await createEngine({ ...ports }).analyzeImage('fixture/02-whiteout:v1')).toEqual(kept[0][1].report);
-    for (const [k] of kept) await ports.metadata.delete(IMAGE_ANALYSIS_NAMESPACE, k);
+    // The finished analysis is kept: asked again, it is the same, read back without a single layer index.
+    const kept = [...ports.metadata.bytes.keys()].filter((k) => k.startsWith(`${IMAGE_ANALYSIS_NAMESPACE}/`));
+    expect(kept).toHaveLength(1);
+    const indexes = new Map([...ports.metadata.bytes].filter(([k]) => k.startsWith(`${LAYER_INDEX_NAMESPACE}/`)));
+    for (const k of indexes.keys()) ports.metadata.bytes.delete(k);
+    const blobsBefore = new Map(ports.content.blobs);
+    ports.content.blobs.clear();
+    const doc = await createEngine({ ...ports }).analysisDocument('fixture/02-whiteout:v1');
+    expect(JSON.parse(Buffer.concat(doc.json).toString())).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(doc.report()).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(doc.summary.layers.map((l) => l.counts)).toEqual(report.layers.map((l) => l.counts));
+    expect(doc.summary.honest).toEqual(report.honest);
+    expect(doc.summary.layers[1]).not.toHaveProperty('changes');
+    for (const [k, v] of indexes) ports.metadata.bytes.set(k, v);
+    for (const [k, v] of blobsBefore) ports.content.blobs.set(k, v);
+    // Another list length is another analysis.
+    expect((await createEngine({ ...ports }).analyzeImage('fixture/02-whiteout:v1', { top: 1 })).largestFiles).toHaveLength(1);
+    for (const k of [...ports.metadata.bytes.keys()]) if (k.startsWith(`${IMAGE_ANALYSIS_NAMESPACE}/`)) ports.metadata.bytes.delete(k);
 
     // Without it, a fresh engine computes it again from the kept indexes: the blobs are not needed.
     const blobs = new Map(ports.content.blobs);
@@ -48,8 +61,7 @@ describe('engine.analyzeImage', () => {
     await engine.loadImages(streamOf(archiveOf('04-links')));
     const { RootFS } = await engine.inspectImage('fixture/04-links:v1');
     for (const d of RootFS.Layers!) {
-      const recorded = await ports.metadata.get(LAYER_INDEX_NAMESPACE, digestHex(d));
-      expect(isLayerTable(recorded)).toBe(true);
+      const recorded = decodeLayerTable((await ports.metadata.getBytes(LAYER_INDEX_NAMESPACE, digestHex(d)))!);
       const blob = await ports.metadata.get<{ blob: string }>('layers', digestHex(d));
       expect(recorded).toEqual(await tableOfLayer(await ports.content.read(blob!.blob)));
     }

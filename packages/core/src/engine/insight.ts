@@ -2,6 +2,7 @@ import { type Digest, digestHex, sha256OfText, shortId } from '../digest/index.j
 import { notFound } from '../errors/index.js';
 import { type ViewDifference, diffViews, viewAt } from '../insight/index.js';
 import type { EngineContext } from './engine.js';
+import { type ImageAnalysisDocument, decodeKeptDocument, documentOf, encodeKeptDocument } from './insight-document.js';
 import { type ImageInsightOptions, type ImageInsightReport, basePrefixLength, imageReport, layerSources } from './insight-report.js';
 import { layerTablesOf } from './insight-tables.js';
 import { namesOf } from './image-views.js';
@@ -42,24 +43,30 @@ async function tablesOf(ctx: EngineContext, image: ImageRecord) {
 /** MetadataStore namespace of finished analyses (images and layers are immutable, so they stay true). */
 export const IMAGE_ANALYSIS_NAMESPACE = 'image-analysis';
 /** Bump when the analysis changes shape or meaning: older records are then ignored. */
-const ANALYSIS_VERSION = 1;
+const ANALYSIS_VERSION = 2;
+/** Length of the "largest" lists when the caller names none. */
+const DEFAULT_TOP = 20;
 
 /**
  * Analyse an image of the store from its layer indexes (recorded at load, or built from the blobs
- * once and kept). The finished analysis is kept too, keyed by everything it depends on: the
- * image, the base layers, the list length and the names the image has now.
+ * once and kept). The finished analysis is kept as bytes, keyed by everything it depends on: the
+ * image, the base layers, the list length and the names the image has now; asking again reads
+ * that record and decodes no layer index at all.
  */
-export async function analyzeStoredImage(ctx: EngineContext, name: string, options: ImageInsightOptions = {}): Promise<ImageInsightReport> {
+export async function analysisDocument(ctx: EngineContext, name: string, options: ImageInsightOptions = {}): Promise<ImageAnalysisDocument> {
   const { image } = await resolveImage(ctx.store, name, noSuchImage);
   const [base, tags] = await Promise.all([
     options.base !== undefined || options.baseLayers === undefined ? baseOf(ctx, image, options.base) : undefined,
     ctx.store.tags(),
   ]);
+  const top = options.top ?? DEFAULT_TOP;
   const tagNames = namesOf(tags.refs, image.id).tags;
-  const key = [`v${ANALYSIS_VERSION}`, digestHex(image.id), options.top ?? '', base?.layers ?? options.baseLayers, base?.source ?? 'option', ...tagNames].join(' ');
+  const key = [`v${ANALYSIS_VERSION}`, digestHex(image.id), top, base?.layers ?? options.baseLayers, base?.source ?? 'option', ...tagNames].join(' ');
   const cacheKey = `${digestHex(image.id)}-${sha256OfText(ctx.ports.hasher, key).slice(7, 23)}`;
-  const kept = await ctx.ports.metadata.get<{ key: string; report: ImageInsightReport }>(IMAGE_ANALYSIS_NAMESPACE, cacheKey).catch(() => undefined);
-  if (kept?.key === key) return kept.report;
+  const metadata = ctx.ports.metadata;
+  const kept = await metadata.getBytes?.(IMAGE_ANALYSIS_NAMESPACE, cacheKey).catch(() => undefined);
+  const hit = kept && decodeKeptDocument(kept, key);
+  if (hit) return hit;
   const [config, tables, layerRecords] = await Promise.all([
     ctx.store.config(image.id),
     tablesOf(ctx, image),
@@ -71,12 +78,18 @@ export async function analyzeStoredImage(ctx: EngineContext, name: string, optio
     layerRecords.map((l) => l?.blobSize),
   );
   const report = imageReport({ id: image.id, names: tagNames.length ? tagNames : [shortId(image.id)], config }, sources, {
-    top: options.top,
+    top,
     baseLayers: base?.layers ?? options.baseLayers,
     baseSource: base?.source ?? 'option',
   });
-  await ctx.ports.metadata.put(IMAGE_ANALYSIS_NAMESPACE, cacheKey, { key, report });
-  return report;
+  const doc = documentOf(report, top);
+  await metadata.putBytes?.(IMAGE_ANALYSIS_NAMESPACE, cacheKey, encodeKeptDocument(key, doc));
+  return doc;
+}
+
+/** The whole analysis of an image of the store as an object (see analysisDocument). */
+export async function analyzeStoredImage(ctx: EngineContext, name: string, options: ImageInsightOptions = {}): Promise<ImageInsightReport> {
+  return (await analysisDocument(ctx, name, options)).report();
 }
 
 /**

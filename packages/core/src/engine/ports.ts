@@ -1,6 +1,8 @@
 import type { Digest, Hasher } from '../digest/index.js';
 import type { Runtime } from '../lifecycle/index.js';
 import type { Registry } from './registry-port.js';
+import type { NetworkPort } from './network-port.js';
+import type { VolumeStore } from './volume-port.js';
 
 /** An OCI descriptor: a pointer to a blob. */
 export interface Descriptor {
@@ -59,6 +61,15 @@ export interface MetadataStore {
   delete(namespace: string, key: string): Promise<void>;
   /** Every record of a namespace as [key, value] pairs, in no particular order. */
   list<T>(namespace: string): Promise<Array<[string, T]>>;
+  /**
+   * A record kept as bytes (derived data with a compact encoding of its own: layer indexes, finished
+   * analyses), beside the JSON records and not listed by `list`; undefined when absent.
+   */
+  getBytes?(namespace: string, key: string): Promise<Uint8Array | undefined>;
+  /** Write a bytes record atomically: the concatenation of `parts`, so a large record needs no copy. */
+  putBytes?(namespace: string, key: string, parts: readonly Uint8Array[]): Promise<void>;
+  /** Remove a bytes record (absent is not an error). */
+  deleteBytes?(namespace: string, key: string): Promise<void>;
 }
 
 /** Port: wall-clock time. Tests pass a fake. */
@@ -96,4 +107,8 @@ export interface EnginePorts {
   runtime?: Runtime;
   /** Talks to image registries (pull); absent in engines that work offline. */
   registry?: Registry;
+  /** Volume directories under the data root; absent = no volumes. */
+  volumes?: VolumeStore;
+  /** The bridge network; absent = containers get loopback only. */
+  network?: NetworkPort;
 }

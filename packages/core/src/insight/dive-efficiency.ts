@@ -1,4 +1,5 @@
 import type { LayerTable } from './layer-table.js';
+import { NONE, NameKind, PathIndex, ROOT } from './path-index.js';
 
 /** One path dive saw in more than one layer. */
 export interface DiveInefficiency {
@@ -23,8 +24,6 @@ export interface DiveFigures {
 }
 
 const DOUBLE_WHITEOUT = '.wh..wh..';
-const WHITEOUT = '.wh.';
-const NONE = -1;
 
 /** Go's byte-wise string order (sort.Strings), which fixes dive's visiting order. */
 const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -53,48 +52,27 @@ function treeFileSize(t: LayerTable): number {
  * Dive's trees are kept as columns over interned paths (dive itself builds a tree per layer and
  * re-stacks them for every whiteout, which is where its minutes go on big images).
  */
-export function diveFigures(tables: readonly LayerTable[]): DiveFigures {
-  const ids = new Map<string, number>();
-  const paths: string[] = [];
-  const names: string[] = [];
-  const parents: number[] = [];
-  const children: (number[] | undefined)[] = [];
+export function diveFigures(tables: readonly LayerTable[], index = new PathIndex()): DiveFigures {
+  const entryIds = tables.map((t) => index.entryIds(t));
+  const n = index.size;
   // This layer's tree: member = layer index when the path is a node of it.
-  const member: number[] = [];
-  const hasChild: number[] = [];
-  const size: number[] = [];
-  const isDir: boolean[] = [];
+  const member = new Int32Array(n).fill(NONE);
+  const hasChild = new Int32Array(n).fill(NONE);
+  const size = new Float64Array(n);
+  const isDir = new Uint8Array(n);
   // The stack of the layers below (dive's StackTreeRange).
-  const below: boolean[] = [];
-  const belowSize: number[] = [];
-  const belowDir: boolean[] = [];
+  const below = new Uint8Array(n);
+  const belowSize = new Float64Array(n);
+  const belowDir = new Uint8Array(n);
   // Efficiency data per path (dive's efficiencyMap).
-  const count: number[] = [];
-  const cumulative: number[] = [];
-  const minimum: number[] = [];
-  const intern = (path: string): number => {
-    const hit = ids.get(path);
-    if (hit !== undefined) return hit;
-    const slash = path.lastIndexOf('/');
-    const parent = slash < 0 ? NONE : intern(path.slice(0, slash));
-    const id = paths.length;
-    ids.set(path, id);
-    paths.push(path);
-    names.push(path.slice(slash + 1));
-    parents.push(parent);
-    children.push(undefined);
-    member.push(NONE);
-    hasChild.push(NONE);
-    size.push(0);
-    isDir.push(false);
-    below.push(false);
-    belowSize.push(0);
-    belowDir.push(false);
-    count.push(0);
-    cumulative.push(0);
-    minimum.push(0);
-    if (parent !== NONE) (children[parent] ??= []).push(id);
-    return id;
+  const count = new Int32Array(n);
+  const cumulative = new Float64Array(n);
+  const minimum = new Float64Array(n);
+  const whiteout = (id: number) => index.nameKind(id) !== NameKind.plain;
+  // Dive's trees have no node for the root: its children hang from nothing.
+  const parentOf = (id: number) => {
+    const p = index.parent(id);
+    return p === ROOT ? NONE : p;
   };
   const record = (id: number, bytes: number) => {
     if (count[id] === 0 || bytes < minimum[id]) minimum[id] = bytes;
@@ -102,82 +80,93 @@ export function diveFigures(tables: readonly LayerTable[]): DiveFigures {
     cumulative[id] += bytes;
   };
   const sumBelow = (id: number, inLayer: number): number => {
-    let n = 0;
+    let sum = 0;
     const stack = [id];
     while (stack.length) {
       const x = stack.pop()!;
-      const there = inLayer === NONE ? below[x] : member[x] === inLayer;
+      const there = inLayer === NONE ? below[x] === 1 : member[x] === inLayer;
       if (!there) continue;
-      n += inLayer === NONE ? belowSize[x] : size[x];
-      for (const c of children[x] ?? []) stack.push(c);
+      sum += inLayer === NONE ? belowSize[x] : size[x];
+      for (let c = index.firstChild(x); c !== NONE; c = index.nextSibling(c)) stack.push(c);
     }
-    return n;
+    return sum;
   };
+  const chain: number[] = [];
   tables.forEach((t, k) => {
+    const ids = entryIds[k];
     const members: number[] = [];
-    for (let i = 0; i < t.paths.length; i++) {
-      if (t.paths[i] === '.') continue;
-      const id = intern(t.paths[i]);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id === ROOT) continue;
       // dive's AddPath: parents are created as needed, but never one named .wh..wh..*
-      const chain: number[] = [];
-      for (let p = id; p !== NONE && member[p] !== k; p = parents[p]) chain.push(p);
+      chain.length = 0;
+      for (let p = id; p !== NONE && member[p] !== k; p = parentOf(p)) chain.push(p);
       let added = true;
       for (let j = chain.length - 1; j >= 0; j--) {
-        const n = chain[j];
-        if (names[n].startsWith(DOUBLE_WHITEOUT)) {
+        const c = chain[j];
+        if (index.nameKind(c) !== NameKind.plain && index.paths[c].startsWith(DOUBLE_WHITEOUT, index.paths[c].lastIndexOf('/') + 1)) {
           added = false;
           break;
         }
-        member[n] = k;
-        size[n] = 0;
-        isDir[n] = false;
-        members.push(n);
+        member[c] = k;
+        size[c] = 0;
+        isDir[c] = 0;
+        members.push(c);
       }
       if (added) {
         size[id] = t.sizes[i];
-        isDir[id] = t.kinds[i] === 'd';
+        isDir[id] = t.kinds[i] === 'd' ? 1 : 0;
       }
     }
-    for (const m of members) if (parents[m] !== NONE) hasChild[parents[m]] = k;
-    const leaves = members.filter((m) => hasChild[m] !== k);
+    for (const m of members) {
+      const p = parentOf(m);
+      if (p !== NONE) hasChild[p] = k;
+    }
     // Whiteouts look up what they hide in the stack below (for the first layer, in itself).
-    const hidden = (m: number): { bytes: number } | undefined => {
-      const slash = paths[m].lastIndexOf('/');
-      const target = ids.get((slash < 0 ? '' : paths[m].slice(0, slash + 1)) + names[m].slice(WHITEOUT.length));
+    const hidden = (target: number | undefined): number | undefined => {
       if (target === undefined) return undefined;
-      if (k === 0) return member[target] === 0 ? { bytes: isDir[target] ? sumBelow(target, 0) : 0 } : undefined;
-      return below[target] ? { bytes: belowDir[target] ? sumBelow(target, NONE) : 0 } : undefined;
+      if (k === 0) return member[target] === 0 ? (isDir[target] ? sumBelow(target, 0) : 0) : undefined;
+      return below[target] ? (belowDir[target] ? sumBelow(target, NONE) : 0) : undefined;
     };
-    const counted: { key: number; bytes: number; path: string }[] = [];
+    const countedKey: number[] = [];
+    const countedBytes: number[] = [];
+    const countedFrom: number[] = [];
     let stopAt: string | undefined;
-    for (const m of leaves) {
-      if (!names[m].startsWith(WHITEOUT)) {
-        counted.push({ key: m, bytes: size[m], path: paths[m] });
+    for (const m of members) {
+      if (hasChild[m] === k) continue;
+      if (!whiteout(m)) {
+        countedKey.push(m);
+        countedBytes.push(size[m]);
+        countedFrom.push(m);
         continue;
       }
-      const h = hidden(m);
-      const slash = paths[m].lastIndexOf('/');
-      if (h) counted.push({ key: intern((slash < 0 ? '' : paths[m].slice(0, slash + 1)) + names[m].slice(WHITEOUT.length)), bytes: h.bytes, path: paths[m] });
-      else if (stopAt === undefined || divePathOrder(paths[m], stopAt) < 0) stopAt = paths[m];
+      const target = index.whiteoutTargetId(m);
+      const bytes = hidden(target);
+      if (bytes !== undefined) {
+        countedKey.push(target!);
+        countedBytes.push(bytes);
+        countedFrom.push(m);
+      } else if (stopAt === undefined || divePathOrder(index.paths[m], stopAt) < 0) stopAt = index.paths[m];
     }
-    for (const c of counted) if (stopAt === undefined || divePathOrder(c.path, stopAt) < 0) record(c.key, c.bytes);
+    for (let c = 0; c < countedKey.length; c++) {
+      if (stopAt === undefined || divePathOrder(index.paths[countedFrom[c]], stopAt) < 0) record(countedKey[c], countedBytes[c]);
+    }
     // dive's Stack: whiteouts remove from below, every node of this layer overwrites.
     for (const m of members) {
-      if (!names[m].startsWith(WHITEOUT)) continue;
-      const slash = paths[m].lastIndexOf('/');
-      const target = ids.get((slash < 0 ? '' : paths[m].slice(0, slash + 1)) + names[m].slice(WHITEOUT.length));
+      if (!whiteout(m)) continue;
+      const target = index.whiteoutTargetId(m);
       if (target === undefined) continue;
       const stack = [target];
       while (stack.length) {
         const x = stack.pop()!;
         if (!below[x]) continue;
-        below[x] = false;
-        for (const c of children[x] ?? []) stack.push(c);
+        below[x] = 0;
+        for (let c = index.firstChild(x); c !== NONE; c = index.nextSibling(c)) stack.push(c);
       }
     }
     for (const m of members) {
-      if (names[m].startsWith(WHITEOUT)) continue;
-      below[m] = true;
+      if (whiteout(m)) continue;
+      below[m] = 1;
       belowSize[m] = size[m];
       belowDir[m] = isDir[m];
     }
@@ -186,12 +175,12 @@ export function diveFigures(tables: readonly LayerTable[]): DiveFigures {
   let discovered = 0;
   const inefficiencies: DiveInefficiency[] = [];
   let wastedBytes = 0;
-  for (let id = 0; id < paths.length; id++) {
+  for (let id = 0; id < n; id++) {
     if (count[id] === 0) continue;
     minimumSum += minimum[id];
     discovered += cumulative[id];
     if (count[id] >= 2) {
-      inefficiencies.push({ path: `/${paths[id]}`, count: count[id], cumulativeSize: cumulative[id] });
+      inefficiencies.push({ path: `/${index.paths[id]}`, count: count[id], cumulativeSize: cumulative[id] });
       wastedBytes += cumulative[id];
     }
   }

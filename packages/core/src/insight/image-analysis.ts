@@ -1,6 +1,7 @@
 import { type DiveFigures, diveFigures } from './dive-efficiency.js';
 import type { LayerTable } from './layer-table.js';
 import { type FileChange, type FileFacts, LayerStack } from './layer-stack.js';
+import { PathIndex } from './path-index.js';
 import { type PathFlag, cacheRootOf, flagOf } from './path-flags.js';
 
 /** A layer to analyse: its index and what the image config says about it. */
@@ -133,6 +134,10 @@ export function dockerLayerSize(t: LayerTable): number {
 class Largest {
   private items: SizedPath[] = [];
   constructor(private readonly n: number) {}
+  /** Whether an item of this size would make the list (so callers build items only for those). */
+  wants(size: number): boolean {
+    return this.n > 0 && (this.items.length < this.n || size > this.items[this.items.length - 1].size);
+  }
   offer(item: SizedPath): void {
     if (this.n <= 0) return;
     if (this.items.length >= this.n && item.size <= this.items[this.items.length - 1].size) return;
@@ -152,7 +157,9 @@ export function analyzeLayers(sources: readonly LayerSource[], options: Analysis
   const top = options.top ?? 20;
   const baseLayers = Math.min(options.baseLayers ?? 1, sources.length);
   const tables = sources.map((s) => s.table);
-  const stack = new LayerStack(tables);
+  // One index of every path for both replays: ours and dive's.
+  const index = new PathIndex();
+  const stack = new LayerStack(tables, index);
   // Every regular-file copy shipped: which path, which layer, which entry.
   const copyPath: number[] = [];
   const copyLayer: number[] = [];
@@ -174,7 +181,7 @@ export function analyzeLayers(sources: readonly LayerSource[], options: Analysis
     for (const c of own.changes) {
       counts[c.change]++;
       if (c.kind === 'f') bytes[c.change] += c.size;
-      if (c.change !== 'removed' && c.kind === 'f') largest.offer(sized(c));
+      if (c.change !== 'removed' && c.kind === 'f' && largest.wants(c.size)) largest.offer(sized(c));
     }
     layers.push({
       index: k,
@@ -204,14 +211,20 @@ export function analyzeLayers(sources: readonly LayerSource[], options: Analysis
   let userWastedBytes = 0;
   let deletedShippedBytes = 0;
   const wasteful = new Set<number>();
+  // A path's flag depends on the path only: worked out once per path, not once per copy.
+  const flagged = new Int8Array(index.size).fill(-1);
+  const FLAGS: (PathFlag | undefined)[] = [undefined, 'secret', 'cache'];
   for (let c = 0; c < copyPath.length; c++) {
     const id = copyPath[c];
-    const path = stack.paths[id];
+    if (flagged[id] < 0) {
+      const f = flagOf(stack.paths[id]);
+      flagged[id] = f === 'secret' ? 1 : f === 'cache' ? 2 : 0;
+    }
+    const flag = FLAGS[flagged[id]];
     const visible = stack.layerOf[id] === copyLayer[c] && stack.entryOf[id] === copyEntry[c];
-    const flag = flagOf(path);
-    if (flag === 'secret') secrets.push({ path, flag, layer: copyLayer[c], size: copySize[c], visible });
+    if (flag === 'secret') secrets.push({ path: stack.paths[id], flag, layer: copyLayer[c], size: copySize[c], visible });
     else if (flag === 'cache') {
-      const root = cacheRootOf(path)!;
+      const root = cacheRootOf(stack.paths[id])!;
       const e = caches.get(root) ?? { root, files: 0, shippedBytes: 0, visibleBytes: 0, layers: new Set<number>() };
       e.files++;
       e.shippedBytes += copySize[c];
@@ -247,27 +260,25 @@ export function analyzeLayers(sources: readonly LayerSource[], options: Analysis
     .sort((a, b) => b.wastedBytes - a.wastedBytes || (a.path < b.path ? -1 : 1));
 
   // The final view: file sizes summed into their directories.
-  const sums = new Map<number, number>();
+  const sums = new Float64Array(index.size);
   const largestFiles = new Largest(top);
   let visibleBytes = 0;
-  const present = [...stack.presentIds()];
+  const present: number[] = [];
+  for (let id = 1; id < index.size; id++) if (stack.present(id)) present.push(id);
   for (let j = present.length - 1; j >= 0; j--) {
     const id = present[j];
     const kind = stack.kind(id);
     const own = kind === 'f' ? stack.size(id) : 0;
-    const total = own + (sums.get(id) ?? 0);
     if (kind === 'f') {
       visibleBytes += own;
-      largestFiles.offer(sized(stack.facts(id)));
+      if (largestFiles.wants(own)) largestFiles.offer({ path: stack.paths[id], kind, size: own });
     }
-    const p = stack.parents[id];
-    sums.set(p, (sums.get(p) ?? 0) + total);
-    if (kind !== 'd') sums.delete(id);
+    sums[stack.parent(id)] += own + sums[id];
   }
   const largestDirs = new Largest(top);
-  for (const id of present) if (stack.kind(id) === 'd') largestDirs.offer({ path: stack.paths[id], kind: 'd', size: sums.get(id) ?? 0 });
+  for (const id of present) if (stack.kind(id) === 'd' && largestDirs.wants(sums[id])) largestDirs.offer({ path: stack.paths[id], kind: 'd', size: sums[id] });
 
-  const dive = diveFigures(tables);
+  const dive = diveFigures(tables, index);
   const imageSize = layers.reduce((n, l) => n + l.size, 0);
   const userSize = layers.slice(baseLayers).reduce((n, l) => n + l.size, 0);
   const shipped = copySize.reduce((a, b) => a + b, 0);

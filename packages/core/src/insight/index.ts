@@ -1,4 +1,5 @@
 export { type LayerTable, type EntryKind, LayerTableBuilder, LAYER_TABLE_VERSION, tableOfLayer, isLayerTable, checkLayerTable } from './layer-table.js';
+export { encodeLayerTable, decodeLayerTable } from './layer-table-codec.js';
 export { LayerStack, entryFacts, differences, type FileFacts, type FileChange, type ChangeKind, type LayerChanges } from './layer-stack.js';
 export { diveFigures, type DiveFigures, type DiveInefficiency } from './dive-efficiency.js';
 export {

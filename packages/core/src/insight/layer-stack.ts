@@ -1,5 +1,6 @@
-import { OPAQUE_WHITEOUT, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX } from '../layer/index.js';
+import { WHITEOUT_PREFIX } from '../layer/index.js';
 import type { EntryKind, LayerTable } from './layer-table.js';
+import { NONE, NameKind, PathIndex, ROOT } from './path-index.js';
 
 /** What a path is in a layer or in the union view: the header facts, no body. */
 export interface FileFacts {
@@ -41,71 +42,66 @@ export interface LayerChanges {
   strayWhiteouts: string[];
 }
 
-const ROOT = 0;
-const NONE = -1;
 const IMPLICIT = -2;
 
-const dirOf = (p: string): string => {
-  const s = p.lastIndexOf('/');
-  return s < 0 ? '.' : p.slice(0, s);
-};
-const baseOf = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
-const join = (dir: string, base: string): string => (dir === '.' ? base : `${dir}/${base}`);
+/** Dive's kinds of difference as bits, so comparing two versions allocates nothing. */
+const TYPE = 1;
+const CONTENT = 2;
+const LINK = 4;
+const MODE = 8;
+const OWNER = 16;
 
 /**
  * The union view of layers applied one after another, the way Docker's applier does it
  * (whiteouts and opaque markers remove what lower layers had, parents are created as needed),
- * kept as columns over interned paths so 100,000 entries cost a few arrays, not objects.
+ * kept as typed arrays over the ids of a PathIndex, so 100,000 entries cost a few arrays, not objects.
  */
 export class LayerStack {
-  private readonly ids = new Map<string, number>();
-  readonly paths: string[] = [];
-  readonly parents: number[] = [];
-  private readonly children: (number[] | undefined)[] = [];
+  readonly index: PathIndex;
+  private readonly entryIds: Int32Array[];
   /** Which layer and entry the visible version of a path comes from (IMPLICIT for created parents, NONE when absent). */
-  readonly layerOf: number[] = [];
-  readonly entryOf: number[] = [];
+  readonly layerOf: Int32Array;
+  readonly entryOf: Int32Array;
   /** Layers applied so far. */
   depth = 0;
+  /** Per path: the last layer that marked it dirty (a change below it). */
+  private readonly dirtyIn: Int32Array;
 
-  constructor(readonly tables: readonly LayerTable[]) {
-    this.intern('.');
+  constructor(
+    readonly tables: readonly LayerTable[],
+    index?: PathIndex,
+  ) {
+    this.index = index ?? new PathIndex();
+    this.entryIds = tables.map((t) => this.index.entryIds(t));
+    const n = this.index.size;
+    this.layerOf = new Int32Array(n).fill(NONE);
+    this.entryOf = new Int32Array(n).fill(NONE);
+    this.dirtyIn = new Int32Array(n).fill(NONE);
     this.layerOf[ROOT] = IMPLICIT;
   }
 
-  /** The id of a path (created on first use along with its parents). */
-  intern(path: string): number {
-    const hit = this.ids.get(path);
-    if (hit !== undefined) return hit;
-    const parent = path === '.' ? NONE : this.intern(dirOf(path));
-    const id = this.paths.length;
-    this.ids.set(path, id);
-    this.paths.push(path);
-    this.parents.push(parent);
-    this.children.push(undefined);
-    this.layerOf.push(NONE);
-    this.entryOf.push(NONE);
-    if (parent !== NONE) (this.children[parent] ??= []).push(id);
-    return id;
+  get paths(): readonly string[] {
+    return this.index.paths;
+  }
+
+  /** The parent id of a path (NONE for the root). */
+  parent(id: number): number {
+    return this.index.parent(id);
   }
 
   /** The id of a path already seen, if any. */
   idOf(path: string): number | undefined {
-    return this.ids.get(path);
+    return this.index.idOf(path);
   }
 
   present(id: number): boolean {
     return this.layerOf[id] !== NONE;
   }
 
-  childrenOf(id: number): readonly number[] {
-    return this.children[id] ?? [];
-  }
-
   /** The facts of the visible version of a path (it must be present). */
   facts(id: number): FileChange {
     const layer = this.layerOf[id];
-    const path = this.paths[id];
+    const path = this.index.paths[id];
     if (layer === IMPLICIT) return { change: 'added', path, kind: 'd', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, implicit: true };
     return entryFacts(this.tables[layer], this.entryOf[id], path);
   }
@@ -126,6 +122,8 @@ export class LayerStack {
   applyNext(onCopy?: (id: number, layer: number, entry: number) => void): LayerChanges {
     const k = this.depth++;
     const t = this.tables[k];
+    const ids = this.entryIds[k];
+    const index = this.index;
     const removed = new Map<number, FileChange>();
     const opaqueDirs: string[] = [];
     const strayWhiteouts: string[] = [];
@@ -141,85 +139,120 @@ export class LayerStack {
         removed.set(n, f);
         this.layerOf[n] = NONE;
         this.entryOf[n] = NONE;
-        const c = this.children[n];
-        if (c) for (const x of c) stack.push(x);
+        for (let c = index.firstChild(n); c !== NONE; c = index.nextSibling(c)) stack.push(c);
       }
     };
     // Markers delete from the layers below only, wherever they sit in this layer's tar.
-    for (let i = 0; i < t.paths.length; i++) {
-      const path = t.paths[i];
-      const base = baseOf(path);
-      if (!base.startsWith(WHITEOUT_PREFIX)) continue;
-      if (base === OPAQUE_WHITEOUT) {
-        const dir = dirOf(path);
-        opaqueDirs.push(dir);
-        const id = this.idOf(dir);
-        if (id !== undefined) for (const c of this.childrenOf(id)) removeTree(c, 'opaque');
-      } else if (!base.startsWith(WHITEOUT_META_PREFIX)) {
-        const target = join(dirOf(path), base.slice(WHITEOUT_PREFIX.length));
-        const id = this.idOf(target);
-        if (id !== undefined && this.present(id)) removeTree(id, 'whiteout');
-        else strayWhiteouts.push(target);
+    for (let i = 0; i < ids.length; i++) {
+      const kind = index.nameKind(ids[i]);
+      if (kind === NameKind.opaque) {
+        const dir = index.parent(ids[i]);
+        opaqueDirs.push(index.paths[dir]);
+        for (let c = index.firstChild(dir); c !== NONE; c = index.nextSibling(c)) removeTree(c, 'opaque');
+      } else if (kind === NameKind.whiteout) {
+        const target = index.whiteoutTargetId(ids[i]);
+        if (target !== undefined && this.present(target)) removeTree(target, 'whiteout');
+        else strayWhiteouts.push(whiteoutTargetPath(index.paths[ids[i]]));
       }
     }
     const changed = new Map<number, FileChange>(removed);
     const unchangedDirs: number[] = [];
     let unchanged = 0;
-    for (let i = 0; i < t.paths.length; i++) {
-      const path = t.paths[i];
-      if (path.startsWith(WHITEOUT_PREFIX) || path.includes(`/${WHITEOUT_PREFIX}`)) continue;
-      const id = this.intern(path);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
       if (id === ROOT) {
         // The root is always there; its own entry is not a change anyone asked about.
         this.layerOf[ROOT] = k;
         this.entryOf[ROOT] = i;
         continue;
       }
-      for (let p = this.parents[id]; p !== NONE && !this.present(p); p = this.parents[p]) {
+      const path = index.paths[id];
+      if (path.startsWith(WHITEOUT_PREFIX) || path.includes(`/${WHITEOUT_PREFIX}`)) continue;
+      for (let p = index.parent(id); p !== NONE && !this.present(p); p = index.parent(p)) {
         this.layerOf[p] = IMPLICIT;
         changed.set(p, this.facts(p));
       }
-      const before = removed.get(id) ?? (this.present(id) ? this.facts(id) : undefined);
+      const gone = removed.get(id);
+      let what = 0;
+      const existed = gone !== undefined || this.present(id);
+      if (gone) what = factsDifference(gone, t, i);
+      else if (existed) what = this.layerOf[id] === IMPLICIT ? factsDifference(this.facts(id), t, i) : entryDifference(this.tables[this.layerOf[id]], this.entryOf[id], t, i);
       this.layerOf[id] = k;
       this.entryOf[id] = i;
       if (t.kinds[i] === 'f') onCopy?.(id, k, i);
-      const after: FileChange = entryFacts(t, i, path);
-      if (!before) {
-        after.change = 'added';
-        changed.set(id, after);
+      if (!existed) {
+        changed.set(id, entryFacts(t, i, path));
         continue;
       }
-      const what = differences(before, after);
-      if (what.length) {
+      if (what) {
+        const after = entryFacts(t, i, path);
         after.change = 'modified';
-        after.what = what;
+        after.what = differenceNames(what);
         changed.set(id, after);
       } else {
         changed.delete(id);
-        if (after.kind === 'd') unchangedDirs.push(id);
+        if (t.kinds[i] === 'd') unchangedDirs.push(id);
         else unchanged++;
       }
     }
     // Dive's rule: a directory whose subtree changed in this layer is modified.
-    const dirty = new Set<number>();
-    for (const id of changed.keys()) for (let p = this.parents[id]; p !== NONE && !dirty.has(p); p = this.parents[p]) dirty.add(p);
+    for (const id of changed.keys()) for (let p = index.parent(id); p !== NONE && this.dirtyIn[p] !== k; p = index.parent(p)) this.dirtyIn[p] = k;
     for (const id of unchangedDirs) {
-      if (dirty.has(id) && this.present(id)) {
+      if (this.dirtyIn[id] === k && this.present(id)) {
         const f = this.facts(id);
         f.change = 'modified';
         f.what = ['children'];
         changed.set(id, f);
-      }
-      else unchanged++;
+      } else unchanged++;
     }
-    const changes = [...changed.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const changes = index.sortByPath([...changed.keys()]).map((id) => changed.get(id)!);
     return { changes, unchanged, opaqueDirs, strayWhiteouts };
   }
 
   /** Every present path, parents before children (ids are created parents first). */
   *presentIds(): Iterable<number> {
-    for (let id = 1; id < this.paths.length; id++) if (this.present(id)) yield id;
+    for (let id = 1; id < this.layerOf.length; id++) if (this.present(id)) yield id;
   }
+}
+
+const whiteoutTargetPath = (path: string): string => {
+  const base = path.lastIndexOf('/') + 1;
+  return path.slice(0, base) + path.slice(base + WHITEOUT_PREFIX.length);
+};
+
+function differenceNames(what: number): string[] {
+  const out: string[] = [];
+  if (what & TYPE) out.push('type');
+  if (what & CONTENT) out.push('content');
+  if (what & LINK) out.push('link');
+  if (what & MODE) out.push('mode');
+  if (what & OWNER) out.push('owner');
+  return out;
+}
+
+/** differences() between entry `i` of `a` and entry `j` of `b`, as bits, read from the columns. */
+function entryDifference(a: LayerTable, i: number, b: LayerTable, j: number): number {
+  const ka = a.kinds[i];
+  const kb = b.kinds[j];
+  let what = 0;
+  if (ka !== kb) what |= TYPE;
+  else if (ka !== 'd' && (a.sizes[i] !== b.sizes[j] || (ka === 'f' && a.mtimes[i] !== b.mtimes[j]))) what |= CONTENT;
+  if (ka === kb && (a.links[i] ?? '') !== (b.links[j] ?? '')) what |= LINK;
+  if (a.modes[i] !== b.modes[j]) what |= MODE;
+  if (a.uids[i] !== b.uids[j] || a.gids[i] !== b.gids[j]) what |= OWNER;
+  return what;
+}
+
+/** differences() between facts and entry `j` of `b`, as bits. */
+function factsDifference(a: FileFacts, b: LayerTable, j: number): number {
+  const kb = b.kinds[j];
+  let what = 0;
+  if (a.kind !== kb) what |= TYPE;
+  else if (a.kind !== 'd' && (a.size !== b.sizes[j] || (a.kind === 'f' && a.mtime !== b.mtimes[j]))) what |= CONTENT;
+  if (a.kind === kb && (a.link ?? '') !== (b.links[j] ?? '')) what |= LINK;
+  if (a.mode !== b.modes[j]) what |= MODE;
+  if (a.uid !== b.uids[j] || a.gid !== b.gids[j]) what |= OWNER;
+  return what;
 }
 
 /** The facts of entry `i` of a table. */

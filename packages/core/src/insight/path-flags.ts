@@ -16,7 +16,7 @@ const secretNames = new Set([
   'service-account.json',
   '.htpasswd',
 ]);
-const secretSuffixes = ['.pem', '.key', '.p12', '.pfx', '.jks', '.keystore'];
+const secretSuffixSet = new Set(['.pem', '.key', '.p12', '.pfx', '.jks', '.keystore']);
 /** Public CA bundles end in `.pem` too; they are not secrets. */
 const publicCertificateDirs = ['etc/ssl/certs/', 'usr/share/ca-certificates/', 'usr/local/share/ca-certificates/', 'etc/pki/ca-trust/', 'etc/ca-certificates/'];
 const publicCertificateNames = new Set(['cacert.pem', 'ca-bundle.pem', 'ca-certificates.pem']);
@@ -42,12 +42,16 @@ const cacheRoots = [
   'go/pkg/mod/cache/',
 ];
 const homeCaches = ['/.cache/pip/', '/.npm/_cacache/', '/.cache/go-build/', '/.cache/yarn/'];
+/** Any of cacheRoots with something below it. */
+const cacheRootPattern = new RegExp(`^(${cacheRoots.map((r) => r.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=.)`);
 
 /** The cache directory a path lives in (`var/cache/apt/`), if any. */
 export function cacheRootOf(path: string): string | undefined {
-  const p = `${path}/`;
-  const root = cacheRoots.find((r) => p.startsWith(r) && p !== r);
+  // One native match settles most paths, with no string built.
+  const root = cacheRootPattern.exec(path)?.[1];
   if (root) return root;
+  if (!path.includes('/.')) return undefined;
+  const p = `${path}/`;
   for (const c of homeCaches) {
     const at = p.indexOf(c);
     if (at > 0 && p.length > at + c.length) return p.slice(0, at + c.length).replace(/^\//, '');
@@ -61,8 +65,9 @@ export function looksSecret(path: string): boolean {
   if (secretNames.has(base)) return true;
   if (base.startsWith('.env.') && !base.endsWith('.example') && !base.endsWith('.sample')) return true;
   if (path.endsWith('.docker/config.json') || path.endsWith('.aws/credentials') || path.endsWith('.kube/config')) return true;
-  if (publicCertificateNames.has(base) || publicCertificateDirs.some((d) => path.startsWith(d))) return false;
-  return secretSuffixes.some((s) => base.endsWith(s) && base.length > s.length);
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0 || !secretSuffixSet.has(base.slice(dot))) return false;
+  return !publicCertificateNames.has(base) && !publicCertificateDirs.some((d) => path.startsWith(d));
 }
 
 /** The flag of a regular file's path, if any (secrets win over caches). */

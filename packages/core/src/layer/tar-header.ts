@@ -30,7 +30,19 @@ const utf8 = new TextDecoder();
 const utf8Encoder = new TextEncoder();
 
 /** UTF-8 bytes of a string. */
-export const encodeText = (s: string): Uint8Array => utf8Encoder.encode(s);
+export const encodeText = (s: string): Uint8Array => {
+  // Header fields are short and nearly always ASCII: a loop beats a call into TextEncoder (a layer has thousands).
+  if (s.length <= 256) {
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return utf8Encoder.encode(s);
+      out[i] = c;
+    }
+    return out;
+  }
+  return utf8Encoder.encode(s);
+};
 /** A string from UTF-8 bytes (invalid sequences become U+FFFD; raw blocks keep the original). */
 export const decodeText = (b: Uint8Array): string => utf8.decode(b);
 

@@ -1,4 +1,5 @@
 export * from './runtime.js';
+export * from './container-files.js';
 export * from './container-id.js';
 export * from './container-name.js';
 export * from './container-state.js';
@@ -10,3 +11,9 @@ export * from './container-record.js';
 export * from './container-inspect.js';
 export * from './container-filters.js';
 export { NAME_ADJECTIVES, NAME_SURNAMES } from './name-words.js';
+export * from './volume-name.js';
+export * from './mount-spec.js';
+export * from './port-spec.js';
+export * from './bridge-address.js';
+export * from './container-network-view.js';
+export * from './detach-keys.js';

@@ -1,4 +1,5 @@
 import type { Digest } from '../digest/index.js';
+import type { ContainerFiles } from './container-files.js';
 
 /**
  * The Runtime port: what the engine asks of whatever runs container processes
@@ -14,7 +15,7 @@ export interface Runtime {
   /** Build the container's root (shared layer snapshots + its own writable layer) and its bundle. No process yet. */
   prepare(spec: ContainerRuntimeSpec): Promise<void>;
   /** Run the container's process (monitored, so it outlives the engine); resolves once it has started. */
-  start(id: string): Promise<{ pid: number; startedAt: string }>;
+  start(id: string, options?: RuntimeStartOptions): Promise<{ pid: number; startedAt: string }>;
   /** Send a signal (`SIGTERM`, `KILL`, `9`, ...) to the container's main process. */
   kill(id: string, signal: string): Promise<void>;
   pause(id: string): Promise<void>;
@@ -29,10 +30,66 @@ export interface Runtime {
   top?(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   /** Bytes the container's writable layer holds (SizeRw) — optional, may be slow. */
   writableSize?(id: string): Promise<number>;
+  /** Let go of what an exited container holds until it starts again (runtime state, its root mount), as dockerd does at exit. */
+  release?(id: string): Promise<void>;
+  /** Where the container's files are on the host, for inspect (`HostnamePath`, `GraphDriver.Data`, ...); undefined when unknown. */
+  paths?(id: string): Promise<ContainerPaths | undefined>;
   /** Forget the container: runtime state, mounts, bundle and writable layer. The process must have exited. */
   remove(id: string): Promise<void>;
   /** IDs of containers the runtime has on disk (for re-adoption after an engine restart). */
   list(): Promise<string[]>;
+  /** The container's files (diff, commit, export, cp); its root is mounted if it was not. */
+  files?(id: string): Promise<ContainerFiles>;
+  /** Connect to the running process's stdin; ending the connection closes that stdin unless the container keeps it open (no StdinOnce, or a tty). */
+  attachStdin?(id: string): Promise<StdinConnection>;
+  /** Set the terminal size of a tty container. */
+  resize?(id: string, size: TerminalSize): Promise<void>;
+  /** Run one more process in the running container (docker exec). */
+  exec?(id: string, spec: ExecRuntimeSpec): Promise<ExecProcess>;
+}
+
+/** A writer into a process's stdin. */
+export interface StdinConnection {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Half-close: the process reads EOF (when the runtime closes stdin on disconnect). */
+  end(): void;
+  /** Drop the connection without waiting (detach). */
+  close(): void;
+}
+
+export interface TerminalSize {
+  height: number;
+  width: number;
+}
+
+/** One exec process as the engine asks for it (merged with the container's own process settings by the runtime). */
+export interface ExecRuntimeSpec {
+  /** 64 lowercase hex. */
+  execId: string;
+  args: string[];
+  /** Added to (and overriding) the container's environment. */
+  env: string[];
+  /** '' = the container's working directory. */
+  cwd: string;
+  /** '' = the container's user. */
+  user: string;
+  tty: boolean;
+  privileged: boolean;
+  /** Give the process a stdin the caller writes (`-i`). */
+  stdin: boolean;
+  /** The caller reads the output (not `-d`): the process starts only once output is connected. */
+  attached: boolean;
+}
+
+/** A started exec process. */
+export interface ExecProcess {
+  pid: number;
+  /** Live output until the process's streams close (empty when not attached). */
+  output: AsyncIterable<{ stream: 'stdout' | 'stderr'; bytes: Uint8Array }>;
+  stdin?: StdinConnection;
+  resize(size: TerminalSize): Promise<void>;
+  /** The exit code (126/127 style codes when the runtime could not start it are reported by exec itself). */
+  exit: Promise<number>;
 }
 
 /** Everything the runtime needs to build and run one container. */
@@ -59,6 +116,46 @@ export interface ContainerRuntimeSpec {
   /** Docker's `--init`: run a tiny init as PID 1. */
   init?: boolean;
   labels?: Record<string, string>;
+  /** Mounts besides the root: volumes and binds by host path, tmpfs. */
+  mounts?: RuntimeMount[];
+  /** Absent = a private namespace with loopback only (`--network none`). */
+  network?: { mode: 'none' | 'host' | 'bridge'; sandboxKey?: string };
+}
+
+/** One mount as the runtime makes it. */
+export interface RuntimeMount {
+  type: 'bind' | 'tmpfs';
+  /** Host path (bind); ignored for tmpfs. */
+  source: string;
+  destination: string;
+  readOnly: boolean;
+  /** bind propagation (`rprivate`). */
+  propagation?: string;
+  /** tmpfs options (`size=...`, `mode=...`). */
+  options?: string[];
+  /** A volume: fill it from the image's content at `destination` while it is empty. */
+  copyImageData?: boolean;
+  /** `-v /host:/path`: make a missing host directory. */
+  createHostPath?: boolean;
+}
+
+/** What a start knows that the create did not. */
+export interface RuntimeStartOptions {
+  /** The container's bridge address, for the last line of its /etc/hosts. */
+  ipAddress?: string;
+}
+
+/** Host paths of a container's files as container inspect shows them. */
+export interface ContainerPaths {
+  resolvConf: string;
+  hostname: string;
+  hosts: string;
+  log: string;
+  /** overlayfs dirs (`GraphDriver.Data`): lowers top first, joined with `:`. */
+  lowerDir: string;
+  mergedDir: string;
+  upperDir: string;
+  workDir: string;
 }
 
 /** Runtime view of a container. */

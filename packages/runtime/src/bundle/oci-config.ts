@@ -1,6 +1,8 @@
 import type { ContainerRuntimeSpec } from '@strata/core';
 import type { ResolvedUser } from '../container/container-user.js';
 import type { HostLimits } from './host-limits.js';
+import { ociMounts } from '../mounts/container-mounts.js';
+import { networkNamespace } from './network-files.js';
 
 /** Docker's default capability set (moby oci.DefaultCapabilities). */
 export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
@@ -88,6 +90,7 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
     bind('/etc/hostname', input.etc.hostname),
     bind('/etc/hosts', input.etc.hosts),
   ];
+  mounts.push(...ociMounts(spec.mounts ?? []));
   if (spec.init && input.initBinary) mounts.push({ destination: INIT_PATH_IN_CONTAINER, type: 'bind', source: input.initBinary, options: ['bind', 'ro'] });
   return {
     ociVersion: '1.0.2-dev',
@@ -105,7 +108,8 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
     hostname: spec.hostname,
     mounts,
     linux: {
-      sysctl: { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' },
+      // runc refuses net.* sysctls in the host's namespace; Docker sets them only in the container's own.
+      sysctl: spec.network?.mode === 'host' ? {} : { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' },
       resources: {
         devices: [
           { allow: false, access: 'rwm' },
@@ -124,7 +128,7 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
         ],
       },
       cgroupsPath: input.cgroupsPath,
-      namespaces: [{ type: 'mount' }, { type: 'network' }, { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }],
+      namespaces: [{ type: 'mount' }, ...networkNamespace(spec), { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }],
       maskedPaths: DOCKER_MASKED_PATHS,
       readonlyPaths: DOCKER_READONLY_PATHS,
     },

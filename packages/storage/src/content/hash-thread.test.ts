@@ -46,7 +46,8 @@ describe('HashThread', () => {
     thread = new HashThread();
     const hash = thread.create('sha256');
     await hash.update(new SharedArrayBuffer(16), 16);
-    const inFlight = hash.update(new SharedArrayBuffer(1 << 20), 1 << 20);
+    // Big enough that the thread cannot finish it before it is stopped, even on a loaded machine (1 MiB could).
+    const inFlight = hash.update(new SharedArrayBuffer(256 << 20), 256 << 20);
     await thread.terminate();
     await expect(inFlight).rejects.toThrow('hash thread terminated');
     // The hash's state died with its thread: going on with a new thread would give a wrong digest.

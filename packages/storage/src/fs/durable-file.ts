@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Prefix of every temp file Strata creates, so a crash leftover is recognisable. */
@@ -41,12 +41,13 @@ export async function ensureDirectory(dir: string): Promise<void> {
  * fsync, rename over the final name, fsync the directory. Readers see the old or the new
  * content, never a mix.
  */
-export async function writeFileAtomically(tempDir: string, finalPath: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomically(tempDir: string, finalPath: string, bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
   const temp = tempPathIn(tempDir, basename(finalPath));
   try {
     const fh = await open(temp, 'wx', 0o644);
     try {
-      await fh.writeFile(bytes);
+      if (bytes instanceof Uint8Array) await fh.writeFile(bytes);
+      else await writeAllParts(fh, bytes);
       await fh.sync();
     } finally {
       await fh.close();
@@ -62,4 +63,17 @@ export async function writeFileAtomically(tempDir: string, finalPath: string, by
 /** True when `e` is a Node system error with the given code. */
 export function isErrno(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+}
+
+/** Every part, in order, however short the kernel's writes come back. */
+async function writeAllParts(fh: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  // writev takes at most IOV_MAX (1024) buffers at a time.
+  for (let i = 0; i < parts.length; i += 1024) {
+    let batch = parts.slice(i, i + 1024).filter((p) => p.byteLength > 0);
+    while (batch.length) {
+      let { bytesWritten } = await fh.writev(batch);
+      while (batch.length && bytesWritten >= batch[0].byteLength) bytesWritten -= batch.shift()!.byteLength;
+      if (batch.length && bytesWritten > 0) batch[0] = batch[0].subarray(bytesWritten);
+    }
+  }
 }

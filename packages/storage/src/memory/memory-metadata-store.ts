@@ -7,6 +7,7 @@ import { checkNamespace, encodeRecordKey } from '../metadata/record-key.js';
  */
 export class MemoryMetadataStore implements MetadataStore {
   private readonly namespaces = new Map<string, Map<string, string>>();
+  private readonly byteRecords = new Map<string, Uint8Array>();
 
   async get<T>(namespace: string, key: string): Promise<T | undefined> {
     checkKey(namespace, key);
@@ -26,6 +27,25 @@ export class MemoryMetadataStore implements MetadataStore {
   async delete(namespace: string, key: string): Promise<void> {
     checkKey(namespace, key);
     this.namespaces.get(namespace)?.delete(key);
+  }
+
+  async getBytes(namespace: string, key: string): Promise<Uint8Array | undefined> {
+    checkKey(namespace, key);
+    const bytes = this.byteRecords.get(`${namespace}/${key}`);
+    return bytes && bytes.slice();
+  }
+
+  async putBytes(namespace: string, key: string, parts: readonly Uint8Array[]): Promise<void> {
+    checkKey(namespace, key);
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) (bytes.set(p, at), (at += p.byteLength));
+    this.byteRecords.set(`${namespace}/${key}`, bytes);
+  }
+
+  async deleteBytes(namespace: string, key: string): Promise<void> {
+    checkKey(namespace, key);
+    this.byteRecords.delete(`${namespace}/${key}`);
   }
 
   async list<T>(namespace: string): Promise<Array<[string, T]>> {

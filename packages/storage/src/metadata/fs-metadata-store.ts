@@ -5,6 +5,8 @@ import { ensureDirectory, fsyncDirectory, isErrno, removeIfPresent, writeFileAto
 import { checkNamespace, decodeRecordKey, encodeRecordKey } from './record-key.js';
 
 const SUFFIX = '.json';
+/** Bytes records sit beside the JSON ones under their own suffix, so `list` never reads them. */
+const BYTES_SUFFIX = '.bin';
 /** Records read at once by list(), to stay far from the open-files limit. */
 const LIST_PARALLELISM = 64;
 
@@ -60,6 +62,30 @@ export class FsMetadataStore implements MetadataStore {
     await fsyncDirectory(join(this.root, namespace)).catch((e) => {
       if (!isErrno(e, 'ENOENT')) throw e;
     });
+  }
+
+  async getBytes(namespace: string, key: string): Promise<Uint8Array | undefined> {
+    checkNamespace(namespace);
+    try {
+      const b = await readFile(join(this.root, namespace, encodeRecordKey(key) + BYTES_SUFFIX));
+      // A plain Uint8Array over the same memory: core knows no Buffer.
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }
+  }
+
+  async putBytes(namespace: string, key: string, parts: readonly Uint8Array[]): Promise<void> {
+    checkNamespace(namespace);
+    await ensureDirectory(this.tempDir);
+    await ensureDirectory(join(this.root, namespace));
+    await writeFileAtomically(this.tempDir, join(this.root, namespace, encodeRecordKey(key) + BYTES_SUFFIX), parts);
+  }
+
+  async deleteBytes(namespace: string, key: string): Promise<void> {
+    checkNamespace(namespace);
+    await removeIfPresent(join(this.root, namespace, encodeRecordKey(key) + BYTES_SUFFIX));
   }
 
   async list<T>(namespace: string): Promise<Array<[string, T]>> {

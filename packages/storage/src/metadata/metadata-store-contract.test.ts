@@ -33,6 +33,27 @@ describe.each(adapters)('%s', (_name, make) => {
     expect(await store.get('tags', key)).toBeUndefined();
   });
 
+  it('keeps bytes records beside JSON ones: written from parts, read whole, never listed', async () => {
+    const store = await make();
+    expect(await store.getBytes!('layer-index', 'abc')).toBeUndefined();
+    const big = new Uint8Array(300_000).map((_, i) => i % 251);
+    const parts = [new Uint8Array([1, 2, 3]), new Uint8Array(0), big, ...Array.from({ length: 1500 }, (_, i) => new Uint8Array([i & 0xff]))];
+    await store.putBytes!('layer-index', 'abc', parts);
+    await store.put('layer-index', 'json-one', { n: 1 });
+    const back = await store.getBytes!('layer-index', 'abc');
+    expect(back!.byteLength).toBe(3 + 300_000 + 1500);
+    expect([...back!.subarray(0, 3)]).toEqual([1, 2, 3]);
+    expect(back!.subarray(3, 300_003)).toEqual(big);
+    expect(back![300_003 + 1499]).toBe(1499 & 0xff);
+    expect(await store.list('layer-index')).toEqual([['json-one', { n: 1 }]]);
+    back![0] = 99;
+    expect((await store.getBytes!('layer-index', 'abc'))![0]).toBe(1);
+    await store.deleteBytes!('layer-index', 'abc');
+    await store.deleteBytes!('layer-index', 'abc');
+    expect(await store.getBytes!('layer-index', 'abc')).toBeUndefined();
+    expect(await store.get('layer-index', 'json-one')).toEqual({ n: 1 });
+  });
+
   it('returns copies shaped as JSON (no aliasing, undefined fields dropped)', async () => {
     const store = await make();
     const value = { a: [1, 2], b: undefined as string | undefined };

@@ -1,0 +1,199 @@
+import type {
+  ContainerCreateBody,
+  ContainerLogOptions,
+  ContainerSummary,
+  DiskUsage,
+  EngineEvent,
+  Filters,
+  HistoryEntry,
+  ImageDeleteItem,
+  ImageInsightOptions,
+  ImageInsightReport,
+  ImageInspect,
+  ImageSummary,
+  ListImagesOptions,
+  LoadOptions,
+  LoadResult,
+  OutputRecord,
+  ProgressMessage,
+  RemoveImageOptions,
+} from '@strata/core';
+import { StrataError } from '@strata/core';
+import type { TuiEngine } from '../model/tui-engine.js';
+import { readAll, readJson, send, type ApiRequest } from './api-transport.js';
+import type { DockerHost } from './docker-host.js';
+import { jsonValues } from './json-stream.js';
+import { outputRecords } from './output-frames.js';
+
+const path = (name: string): string => encodeURIComponent(name);
+const filtersParam = (filters: Filters | undefined): string | undefined => (filters && Object.keys(filters).length > 0 ? JSON.stringify(filters) : undefined);
+
+/**
+ * The engine the app drives, over the Docker Engine API: stratad, or a real dockerd for everything
+ * the Docker API offers (strata's layer analysis is a stratad extension). Errors are the server's
+ * messages with its status as the kind, so the app shows what `docker` would.
+ */
+export class ApiEngine implements TuiEngine {
+  constructor(readonly host: DockerHost) {}
+
+  private async json<T>(req: ApiRequest): Promise<T> {
+    return readJson<T>(await send(this.host, req));
+  }
+
+  private async call(req: ApiRequest): Promise<void> {
+    await readAll(await send(this.host, req));
+  }
+
+  /** `GET /_ping`: resolves when something that speaks the API answers. */
+  async ping(): Promise<void> {
+    await this.call({ path: '/_ping' });
+  }
+
+  listImages(options: ListImagesOptions = {}): Promise<ImageSummary[]> {
+    return this.json({ path: '/images/json', query: { all: options.all, digests: options.digests, filters: filtersParam(options.filters) } });
+  }
+
+  inspectImage(name: string): Promise<ImageInspect> {
+    return this.json({ path: `/images/${path(name)}/json` });
+  }
+
+  imageHistory(name: string): Promise<HistoryEntry[]> {
+    return this.json({ path: `/images/${path(name)}/history` });
+  }
+
+  tagImage(source: string, repo: string, tag?: string): Promise<void> {
+    return this.call({ method: 'POST', path: `/images/${path(source)}/tag`, query: { repo, tag } });
+  }
+
+  removeImage(name: string, options: RemoveImageOptions = {}): Promise<ImageDeleteItem[]> {
+    return this.json({ method: 'DELETE', path: `/images/${path(name)}`, query: { force: options.force, noprune: options.noprune } });
+  }
+
+  /** `POST /images/load`: progress messages as they come; the `Loaded image` lines are the result. */
+  async loadImages(archive: ReadableStream<Uint8Array>, options: LoadOptions = {}): Promise<LoadResult> {
+    const response = await send(this.host, { method: 'POST', path: '/images/load', query: { quiet: false }, stream: archive, contentType: 'application/x-tar' });
+    const messages: string[] = [];
+    const imageIds: string[] = [];
+    for await (const m of jsonValues<ProgressMessage>(response)) {
+      if (m.error) throw new StrataError('invalid', m.errorDetail?.message ?? m.error);
+      options.onProgress?.(m);
+      const line = m.stream?.trim();
+      if (line?.startsWith('Loaded image')) {
+        messages.push(line);
+        const id = /^Loaded image ID: (sha256:[0-9a-f]{64})$/.exec(line)?.[1];
+        if (id) imageIds.push(id);
+      }
+    }
+    return { imageIds, messages };
+  }
+
+  diskUsage(): Promise<DiskUsage> {
+    return this.json({ path: '/system/df' });
+  }
+
+  /** `GET /events`, streamed until the signal aborts (the connection is closed then). */
+  async *events(options: { since?: number; until?: number; filters?: Filters; signal?: AbortSignal } = {}): AsyncIterable<EngineEvent> {
+    const { signal } = options;
+    let response;
+    try {
+      response = await send(this.host, {
+        path: '/events',
+        query: { since: options.since, until: options.until, filters: filtersParam(options.filters) },
+        signal,
+      });
+    } catch (e) {
+      if (signal?.aborted) return;
+      throw e;
+    }
+    try {
+      for await (const e of jsonValues<EngineEvent>(response)) yield e;
+    } catch (e) {
+      if (!signal?.aborted) throw e;
+    } finally {
+      response.destroy();
+    }
+  }
+
+  async createContainer(body: ContainerCreateBody, options: { name?: string; platform?: string } = {}): Promise<{ Id: string; Warnings: string[] }> {
+    return this.json({ method: 'POST', path: '/containers/create', query: { name: options.name, platform: options.platform }, json: body });
+  }
+
+  startContainer(name: string): Promise<void> {
+    return this.call({ method: 'POST', path: `/containers/${path(name)}/start` });
+  }
+
+  stopContainer(name: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    return this.call({ method: 'POST', path: `/containers/${path(name)}/stop`, query: { t: options.timeout, signal: options.signal } });
+  }
+
+  restartContainer(name: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    return this.call({ method: 'POST', path: `/containers/${path(name)}/restart`, query: { t: options.timeout, signal: options.signal } });
+  }
+
+  killContainer(name: string, signal?: string): Promise<void> {
+    return this.call({ method: 'POST', path: `/containers/${path(name)}/kill`, query: { signal } });
+  }
+
+  pauseContainer(name: string): Promise<void> {
+    return this.call({ method: 'POST', path: `/containers/${path(name)}/pause` });
+  }
+
+  unpauseContainer(name: string): Promise<void> {
+    return this.call({ method: 'POST', path: `/containers/${path(name)}/unpause` });
+  }
+
+  removeContainer(name: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    return this.call({ method: 'DELETE', path: `/containers/${path(name)}`, query: { force: options.force, v: options.volumes } });
+  }
+
+  listContainers(options: { all?: boolean; size?: boolean; limit?: number; filters?: Filters } = {}): Promise<ContainerSummary[]> {
+    return this.json({ path: '/containers/json', query: { all: options.all, size: options.size, limit: options.limit, filters: filtersParam(options.filters) } });
+  }
+
+  inspectContainer(name: string, options: { size?: boolean } = {}): Promise<Record<string, unknown>> {
+    return this.json({ path: `/containers/${path(name)}/json`, query: { size: options.size } });
+  }
+
+  /** `GET /containers/{id}/logs`: the TTY flag comes from inspect (raw bytes with a TTY, frames without). */
+  async containerLogs(name: string, options: ContainerLogOptions = {}): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }> {
+    const inspect = await this.inspectContainer(name);
+    const tty = Boolean((inspect.Config as { Tty?: boolean } | undefined)?.Tty);
+    const response = await send(this.host, {
+      path: `/containers/${path(name)}/logs`,
+      query: {
+        stdout: options.stdout ?? true,
+        stderr: options.stderr ?? true,
+        follow: options.follow,
+        since: options.since,
+        until: options.until,
+        tail: options.tail === undefined ? 'all' : options.tail,
+      },
+      signal: options.signal,
+    });
+    const signal = options.signal;
+    async function* records(): AsyncIterable<OutputRecord> {
+      try {
+        yield* outputRecords(response, tty);
+      } catch (e) {
+        if (!signal?.aborted) throw e;
+      } finally {
+        response.destroy();
+      }
+    }
+    return { tty, records: records() };
+  }
+
+  topContainer(name: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    return this.json({ path: `/containers/${path(name)}/top`, query: { ps_args: psArgs } });
+  }
+
+  /** stratad's `GET /_strata/images/{name}/analysis` (names keep their `/` and `:`); dockerd answers 404. */
+  async analyzeImage(name: string, options: ImageInsightOptions = {}): Promise<ImageInsightReport> {
+    const response = await send(this.host, {
+      path: `/_strata/images/${name.split('/').map(encodeURIComponent).join('/')}/analysis`,
+      unversioned: true,
+      query: { top: options.top, base: options.base },
+    });
+    return readJson<ImageInsightReport>(response);
+  }
+}

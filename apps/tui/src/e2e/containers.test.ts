@@ -1,0 +1,137 @@
+// End to end, as a person would, with a real container: the app on a fresh data root in tmux,
+// an archive loaded from the form, a container run from it, its logs searched, its Inspect and
+// Top tabs, stop, remove (after the question), quit. Needs root, runc and conmon.
+// With STRATA_SCREENSHOTS=DIR the captured screens are written there (the README's screenshots).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureArchivePath } from '../testing/fixture-archive.js';
+import { openEmbeddedEngine } from '../cli/data-root-engine.js';
+
+const run = promisify(execFile);
+const cli = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+const session = `strata-e2e-ctr-${process.pid}`;
+
+function skipReason(): string {
+  if (process.getuid?.() !== 0) return 'containers need root';
+  if (!existsSync('/usr/sbin/runc')) return 'runc is not installed (/usr/sbin/runc)';
+  if (!existsSync('/usr/bin/conmon')) return 'conmon is not installed (/usr/bin/conmon)';
+  return '';
+}
+const skip = skipReason();
+
+let socket: string;
+let workDir: string;
+let dataRoot: string;
+const tmux = async (...args: string[]): Promise<string> => (await run('tmux', ['-S', socket, ...args])).stdout;
+const screen = (): Promise<string> => tmux('capture-pane', '-p', '-t', session);
+const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+const type = (text: string) => tmux('send-keys', '-t', session, '-l', text);
+
+async function waitFor(what: string, ready: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await screen();
+    if (ready(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
+}
+
+async function keep(name: string, text: string): Promise<void> {
+  const dir = process.env.STRATA_SCREENSHOTS;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${name}.txt`), text.replace(/\s+$/gm, '') + '\n');
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'strata-tui-e2e-ctr-'));
+  dataRoot = join(workDir, 'data-root');
+  socket = join(workDir, 'tmux.sock');
+});
+afterAll(async () => {
+  await tmux('kill-server').catch(() => undefined);
+  // Whatever the test left running goes, through the engine (it stops the container's processes and unmounts).
+  if (existsSync(join(dataRoot, 'strata.lock'))) await new Promise((r) => setTimeout(r, 1000));
+  const left = await openEmbeddedEngine(dataRoot, { withRuntime: true }).catch(() => undefined);
+  if (left) {
+    for (const c of await left.engine.listContainers({ all: true })) await left.engine.removeContainer(c.Id, { force: true }).catch(() => undefined);
+    await left.close();
+  }
+  await rm(workDir, { recursive: true, force: true });
+}, 60_000);
+
+describe.skipIf(skip !== '')(`strata with a real container in a terminal${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('loads, runs, reads and searches logs, stops, removes and quits', async () => {
+    expect(existsSync(cli), `${cli} is built by \`pnpm build\``).toBe(true);
+    const shell = `CI=true '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
+    await tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '36', 'sh', '-c', shell);
+    let text = await waitFor('the first frame', (t) => t.includes('[1] Containers') && t.includes('No containers.'));
+
+    await keys('2');
+    await waitFor('the Images panel', (t) => t.includes('No images yet.'));
+    await keys('L');
+    await waitFor('the load form', (t) => t.includes('Load images from a docker save archive'));
+    await type(fixtureArchivePath('01-base'));
+    await keys('Enter');
+    text = await waitFor('the loaded image', (t) => t.includes('Loaded image: busybox:local') && /busybox\s+local\s+d9d3d3752bd1/.test(t));
+    await keep('images', text);
+
+    await keys('r');
+    await waitFor('the run form', (t) => t.includes('Run a container from busybox:local'));
+    await type('e2e-web');
+    await keys('Tab');
+    await type(`sh -c 'trap "exit 0" TERM; for i in 1 2 3 4 5; do echo hello line $i; done; echo $GREETING >&2; while true; do sleep 1; done'`);
+    await keys('Tab');
+    await type("GREETING='good day'");
+    text = await waitFor('the filled form', (t) => t.includes("› Env:     GREETING='good day'"));
+    await keep('run-form', text);
+    await keys('Enter');
+    text = await waitFor('the running container and its logs', (t) => /▶ running\s+e2e-web\s+busybox:local/.test(t) && t.includes('good day') && t.includes('hello line 5'));
+    expect(text).toContain('[1] Containers (1/1)');
+    expect(text).toMatch(/6 lines, following/);
+
+    await keys('Enter');
+    await waitFor('the Logs keys', (t) => t.includes('f follow  n next  N prev'));
+    await keys('/');
+    await type('line 3');
+    await keys('Enter');
+    text = await waitFor('the search match', (t) => t.includes('/line 3: match 1 of 1'));
+    expect(text).toMatch(/›hello line 3/);
+    await keep('logs-search', text);
+
+    await keys('Tab');
+    text = await waitFor('the Inspect tab', (t) => t.includes('"Name": "/e2e-web"'));
+    await keys('Tab');
+    text = await waitFor('the Top tab', (t) => /UID\s+PID\s+PPID/.test(t) && t.includes('sleep 1'));
+    await keep('top', text);
+
+    await keys('Escape');
+    await waitFor('the list keys', (t) => t.includes('enter main'));
+    await keys('s');
+    text = await waitFor('the stopped container', (t) => /■ exited\s+e2e-web/.test(t));
+    // The logs of the exited container, read again from the start.
+    await keys('Tab');
+    text = await waitFor('the logs of the exited container', (t) => t.includes('6 lines, ended') && t.includes('hello line 1') && t.includes('good day'));
+    await keys('d');
+    text = await waitFor('the question', (t) => t.includes('Remove container e2e-web? (y/n)'));
+    await keep('remove-question', text);
+    await keys('y');
+    text = await waitFor('no containers', (t) => t.includes('No containers.'));
+
+    await keys('?');
+    text = await waitFor('the help', (t) => t.includes('Keys (any key closes this;'));
+    await keep('help', text);
+    await keys('Escape');
+    await keys('q');
+    text = await waitFor('strata to exit', (t) => t.includes('strata exited'));
+    expect(text).toContain('strata exited 0');
+  }, 120_000);
+});

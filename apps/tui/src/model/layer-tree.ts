@@ -1,0 +1,48 @@
+import type { ImageInsightReport } from '@strata/core';
+
+/** One line of the Layers tab's file tree. */
+export interface TreeLine {
+  path: string;
+  /** Depth below `/` (0 for top-level entries). */
+  depth: number;
+  name: string;
+  kind: string;
+  size: number;
+  change: 'added' | 'modified' | 'removed';
+  /** Symlink or hard-link target. */
+  link?: string;
+  /** The layer whose change this is. */
+  layer: number;
+}
+
+/**
+ * The file tree of the Layers tab: the changes of the selected layer, or (aggregated) of every
+ * layer up to it, each path with its latest change — so a file a later layer removed shows as
+ * removed, in red, where dive shows it. Sorted as a tree (parents before children).
+ */
+export function layerTree(report: ImageInsightReport, layer: number, aggregated: boolean): TreeLine[] {
+  const latest = new Map<string, TreeLine>();
+  const from = aggregated ? 0 : layer;
+  for (let i = from; i <= layer && i < report.layers.length; i++) {
+    for (const c of report.layers[i].changes) {
+      const path = c.path.replace(/\/+$/, '');
+      const segments = path.split('/').filter((s) => s !== '');
+      const line: TreeLine = { path, depth: Math.max(0, segments.length - 1), name: segments[segments.length - 1] ?? '/', kind: c.kind, size: c.size, change: c.change, layer: i, ...(c.link ? { link: c.link } : {}) };
+      const before = latest.get(path);
+      // A path added and then modified in the range is still new to the image at this layer.
+      if (before && before.change === 'added' && line.change === 'modified') line.change = 'added';
+      latest.set(path, line);
+    }
+  }
+  return [...latest.values()].sort((a, b) => treeOrder(a.path, b.path));
+}
+
+/** Orders paths as a tree: component by component, so `a/b` comes right after `a`, before `a-b`. */
+function treeOrder(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}

@@ -1,0 +1,26 @@
+import type { ContainerEngine, Engine, ImageEngine } from '@strata/core';
+
+/**
+ * What the app asks of an engine: the embedded one (`createEngine`) or the Docker API client
+ * (`client/api-engine.ts`) for stratad or a real dockerd. `analyzeImage` is strata's own.
+ */
+export type TuiEngine = Pick<
+  ImageEngine,
+  'listImages' | 'inspectImage' | 'imageHistory' | 'tagImage' | 'removeImage' | 'loadImages' | 'diskUsage' | 'events'
+> &
+  Pick<
+    ContainerEngine,
+    | 'createContainer'
+    | 'startContainer'
+    | 'stopContainer'
+    | 'restartContainer'
+    | 'killContainer'
+    | 'pauseContainer'
+    | 'unpauseContainer'
+    | 'removeContainer'
+    | 'listContainers'
+    | 'inspectContainer'
+    | 'containerLogs'
+    | 'topContainer'
+  > &
+  Partial<Pick<Engine, 'analyzeImage'>>;

@@ -1,0 +1,588 @@
+import { isStrataError, type DiskUsage, type EngineEvent, type ProgressMessage } from '@strata/core';
+import { commandWords } from './command-words.js';
+import { ContainerBrowser, containerTabs } from './container-browser.js';
+import { ImageBrowser, detailTabs, type Loadable } from './image-browser.js';
+import { actionFor, bindingsIn, defaultKeymap, type Action, type KeyBinding, type KeyPress, type Scope } from './keymap.js';
+import type { TuiEngine } from './tui-engine.js';
+
+export type PanelId = 'containers' | 'images' | 'volumes' | 'disk';
+
+/** The panels on the left, in the order their number keys select them. */
+export const panelIds: readonly PanelId[] = ['containers', 'images', 'volumes', 'disk'];
+
+/** Work that runs while the user keeps browsing. */
+export interface Task {
+  id: number;
+  label: string;
+  /** The engine's latest progress line (`Loading layer ...`). */
+  progress?: string;
+}
+
+export interface FormField {
+  name: string;
+  label: string;
+  value: string;
+  placeholder?: string;
+}
+
+/** What takes the keys until it is answered: a yes/no question, a form, or typed text (filter, search). */
+export type Dialog =
+  | { kind: 'confirm'; message: string; onConfirm: () => void }
+  | { kind: 'form'; title: string; fields: FormField[]; field: number; onSubmit: (values: Record<string, string>) => void }
+  | { kind: 'text'; purpose: 'filter' | 'search'; text: string };
+
+export interface WorkbenchState {
+  panel: PanelId;
+  focus: 'side' | 'main';
+  help: boolean;
+  dialog?: Dialog;
+  tasks: Task[];
+  /** The engine's message for the last failure, until the next action. */
+  error?: string;
+  /** What the last action did (`Untagged: ...`), until the next one. */
+  notice?: string;
+  disk: Loadable<DiskUsage>;
+  quit: boolean;
+}
+
+export interface WorkbenchOptions {
+  keymap?: readonly KeyBinding[];
+  /** Opens a `docker save` archive on the host, for the load form (Node gives it; tests too). */
+  openArchive?: (path: string) => Promise<ReadableStream<Uint8Array>>;
+  /** Problems with keys.json to show at startup. */
+  notices?: string[];
+  /** What to say at startup when nothing went wrong (which engine the app is on). */
+  info?: string;
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * The whole app as plain data: which panel and which side has the focus, dialogs, tasks,
+ * errors, and the per-panel view models (containers, images). Keys arrive as presses and are
+ * looked up in the keymap for the scopes active right now. Lists refresh from the engine's
+ * event stream, never on a timer.
+ */
+export class Workbench {
+  readonly containers: ContainerBrowser;
+  readonly images: ImageBrowser;
+  readonly keymap: readonly KeyBinding[];
+  private current: WorkbenchState;
+  private readonly listeners = new Set<() => void>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly eventsAbort = new AbortController();
+  private taskIds = 0;
+  private changes = 0;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private dirty = { containers: false, images: false, details: false, restartLogs: false };
+  /** A container to select once it shows up in the list (the one `run` just created). */
+  private wantedContainer: string | undefined;
+
+  constructor(
+    private readonly engine: TuiEngine,
+    private readonly options: WorkbenchOptions = {},
+  ) {
+    this.keymap = options.keymap ?? defaultKeymap;
+    this.containers = new ContainerBrowser(engine);
+    this.images = new ImageBrowser(engine);
+    this.current = {
+      panel: 'containers',
+      focus: 'side',
+      help: false,
+      tasks: [],
+      disk: { status: 'idle' },
+      quit: false,
+      ...(options.notices && options.notices.length > 0 ? { error: options.notices.join('; ') } : {}),
+      ...(options.info ? { notice: options.info } : {}),
+    };
+    this.containers.subscribe(() => this.emit());
+    this.images.subscribe(() => this.emit());
+  }
+
+  get state(): WorkbenchState {
+    return this.current;
+  }
+
+  /** Counts changes of the workbench or its panels: the snapshot React compares. */
+  get version(): number {
+    return this.changes;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Loads both lists and starts following the engine's events. */
+  start(): Promise<void> {
+    void this.followEvents();
+    return this.track(Promise.all([this.refreshContainers(), this.images.refresh()]).then(() => undefined));
+  }
+
+  /** Stops following events and logs. */
+  close(): void {
+    this.eventsAbort.abort();
+    this.containers.close();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+  }
+
+  /** Resolves once every request and task started so far has settled. */
+  async settled(): Promise<void> {
+    for (;;) {
+      await Promise.allSettled([...this.pending]);
+      await this.containers.settled();
+      await this.images.settled();
+      if (this.pending.size === 0 && !this.refreshTimer) return;
+      if (this.refreshTimer) await new Promise((r) => setTimeout(r, 60));
+    }
+  }
+
+  /** Lines the main panel shows, for paging. */
+  setViewportHeight(lines: number): void {
+    this.containers.setViewportHeight(lines);
+    this.images.setViewportHeight(lines);
+  }
+
+  /** The scopes whose keys work right now, most specific first. */
+  activeScopes(): Scope[] {
+    const s = this.current;
+    if (s.dialog) return [s.dialog.kind];
+    const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : [];
+    if (s.focus === 'main') {
+      const logs: Scope[] =
+        s.panel === 'containers' && this.containers.state.tab === 'logs' ? ['logs'] : s.panel === 'images' && this.images.state.tab === 'layers' ? ['layers'] : [];
+      return [...logs, 'main', ...panelScope, 'global'];
+    }
+    return ['list', ...panelScope, 'global'];
+  }
+
+  /** The bindings the key bar shows. */
+  visibleBindings(): KeyBinding[] {
+    return bindingsIn(this.keymap, this.activeScopes()).filter((b) => b.hint !== undefined);
+  }
+
+  /** The tabs of the main panel for the current panel. */
+  tabs(): readonly string[] {
+    return this.current.panel === 'containers' ? containerTabs : this.current.panel === 'images' ? detailTabs : [];
+  }
+
+  /** Handles one key press from the terminal. */
+  press(press: KeyPress): void {
+    const s = this.current;
+    if (s.help) {
+      if (actionFor(this.keymap, press, ['global']) === 'quit') this.update({ quit: true });
+      else this.update({ help: false });
+      return;
+    }
+    const action = actionFor(this.keymap, press, this.activeScopes());
+    if (s.dialog?.kind === 'form' || s.dialog?.kind === 'text') {
+      if (action) return this.perform(action);
+      return this.type(press);
+    }
+    if (action) this.perform(action);
+  }
+
+  /** Applies an action from the keymap. */
+  perform(action: Action): void {
+    const s = this.current;
+    if (s.dialog) return this.answerDialog(s.dialog, action);
+    // A new action clears the last one's message.
+    if (s.error !== undefined || s.notice !== undefined) this.update({ error: undefined, notice: undefined });
+    switch (action) {
+      case 'quit':
+        return this.update({ quit: true });
+      case 'help':
+        return this.update({ help: true });
+      case 'panelContainers':
+        return this.showPanel('containers');
+      case 'panelImages':
+        return this.showPanel('images');
+      case 'panelVolumes':
+        return this.showPanel('volumes');
+      case 'panelDisk':
+        return this.showPanel('disk');
+      case 'focusMain':
+        if (s.panel === 'images') this.images.perform('focusDetails');
+        return this.update({ focus: s.panel === 'containers' || s.panel === 'images' ? 'main' : 'side' });
+      case 'focusSide':
+        if (s.panel === 'images') this.images.perform('focusImages');
+        return this.update({ focus: 'side' });
+      case 'filter':
+        if (s.focus === 'main' && s.panel === 'containers' && this.containers.state.tab === 'logs') {
+          return this.update({ dialog: { kind: 'text', purpose: 'search', text: this.containers.state.logs.query } });
+        }
+        if (s.panel === 'containers' || s.panel === 'images') {
+          const text = s.panel === 'containers' ? this.containers.state.filter : this.images.state.filter;
+          return this.update({ focus: 'side', dialog: { kind: 'text', purpose: 'filter', text } });
+        }
+        return;
+      case 'refresh':
+        void this.refreshContainers();
+        void this.images.refresh();
+        if (s.panel === 'disk') this.loadDisk();
+        return;
+      case 'nextTab':
+      case 'prevTab':
+        return this.switchTab(action === 'nextTab' ? 1 : -1);
+    }
+    if (s.panel === 'containers') return this.containerAction(action);
+    if (s.panel === 'images') return this.imageAction(action);
+  }
+
+  private showPanel(panel: PanelId): void {
+    if (panel !== 'images') this.images.perform('focusImages');
+    this.update({ panel, focus: 'side' });
+    if (panel === 'disk') this.loadDisk();
+  }
+
+  private switchTab(step: 1 | -1): void {
+    if (this.current.panel === 'images') return this.images.perform(step === 1 ? 'nextTab' : 'prevTab');
+    if (this.current.panel !== 'containers') return;
+    const at = containerTabs.indexOf(this.containers.state.tab);
+    this.containers.setTab(containerTabs[(at + step + containerTabs.length) % containerTabs.length]);
+  }
+
+  private containerAction(action: Action): void {
+    const c = this.containers;
+    const moves: Partial<Record<Action, { step: number } | 'top' | 'bottom' | { page: number }>> = {
+      up: { step: -1 },
+      down: { step: 1 },
+      top: 'top',
+      bottom: 'bottom',
+    };
+    if (this.current.focus === 'main') {
+      const pages: Partial<Record<Action, { page: number }>> = { pageUp: { page: -1 }, pageDown: { page: 1 } };
+      const move = moves[action] ?? pages[action];
+      if (move) return c.scroll(move);
+      if (action === 'follow') return c.toggleFollow();
+      if (action === 'nextMatch') return c.jumpMatch(1);
+      if (action === 'prevMatch') return c.jumpMatch(-1);
+    } else {
+      const move = moves[action];
+      if (move && move !== 'top' && move !== 'bottom' && 'step' in move) return c.moveSelection(move);
+      if (move === 'top' || move === 'bottom') return c.moveSelection(move);
+      if (action === 'pageUp' || action === 'pageDown') return c.moveSelection({ step: action === 'pageUp' ? -10 : 10 });
+    }
+    const row = c.selectedRow;
+    if (!row) return;
+    const name = row.name;
+    switch (action) {
+      case 'start':
+        return this.runTask(`starting ${name}`, () => this.engine.startContainer(row.id));
+      case 'stop':
+        return this.runTask(`stopping ${name}`, () => this.engine.stopContainer(row.id));
+      case 'restart':
+        return this.runTask(`restarting ${name}`, () => this.engine.restartContainer(row.id));
+      case 'kill':
+        return this.runTask(`killing ${name}`, () => this.engine.killContainer(row.id));
+      case 'pause':
+        return row.state === 'paused'
+          ? this.runTask(`unpausing ${name}`, () => this.engine.unpauseContainer(row.id))
+          : this.runTask(`pausing ${name}`, () => this.engine.pauseContainer(row.id));
+      case 'remove': {
+        const running = row.state === 'running' || row.state === 'paused' || row.state === 'restarting';
+        return this.update({
+          dialog: {
+            kind: 'confirm',
+            message: running ? `Container ${name} is ${row.state}. Kill and remove it?` : `Remove container ${name}?`,
+            onConfirm: () => this.runTask(`removing ${name}`, () => this.engine.removeContainer(row.id, { force: running })),
+          },
+        });
+      }
+    }
+  }
+
+  private imageAction(action: Action): void {
+    if (action === 'aggregate') return this.images.perform('aggregate');
+    const navigation: Partial<Record<Action, 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom'>> = {
+      up: 'up',
+      down: 'down',
+      pageUp: 'pageUp',
+      pageDown: 'pageDown',
+      top: 'top',
+      bottom: 'bottom',
+    };
+    const move = navigation[action];
+    if (move) return this.images.perform(move);
+    if (action === 'load') {
+      return this.update({
+        dialog: {
+          kind: 'form',
+          title: 'Load images from a docker save archive',
+          fields: [{ name: 'path', label: 'Archive', value: '', placeholder: 'image.tar (plain, gzip, bzip2 or xz)' }],
+          field: 0,
+          onSubmit: (v) => this.load(v.path),
+        },
+      });
+    }
+    const row = this.images.selectedRow;
+    if (!row) return;
+    const reference = row.repository === '<none>' ? row.imageId : `${row.repository}:${row.tag}`;
+    switch (action) {
+      case 'run':
+        return this.update({
+          dialog: {
+            kind: 'form',
+            title: `Run a container from ${reference}`,
+            fields: [
+              { name: 'name', label: 'Name', value: '', placeholder: 'a random name' },
+              { name: 'command', label: 'Command', value: '', placeholder: "the image's CMD" },
+              { name: 'env', label: 'Env', value: '', placeholder: 'KEY=value KEY2="with spaces"' },
+            ],
+            field: 0,
+            onSubmit: (v) => this.run(reference, v),
+          },
+        });
+      case 'tag':
+        return this.update({
+          dialog: {
+            kind: 'form',
+            title: `Tag ${reference}`,
+            fields: [{ name: 'target', label: 'New tag', value: '', placeholder: 'repository[:tag]' }],
+            field: 0,
+            onSubmit: (v) => this.tag(reference, v.target),
+          },
+        });
+      case 'removeImage':
+        return this.update({
+          dialog: {
+            kind: 'confirm',
+            message: `Remove image ${reference}?`,
+            onConfirm: () =>
+              this.runTask(`removing ${reference}`, async () => {
+                const items = await this.engine.removeImage(reference);
+                this.update({ notice: items.map((i) => ('Untagged' in i ? `Untagged: ${i.Untagged}` : `Deleted: ${i.Deleted}`)).join('  ') });
+              }),
+          },
+        });
+    }
+  }
+
+  private run(reference: string, values: Record<string, string>): void {
+    let cmd: string[];
+    let env: string[];
+    try {
+      cmd = commandWords(values.command ?? '');
+      env = commandWords(values.env ?? '');
+    } catch (e) {
+      return this.update({ error: messageOf(e) });
+    }
+    const name = (values.name ?? '').trim();
+    this.runTask(`running ${name || reference}`, async () => {
+      const created = await this.engine.createContainer(
+        { Image: reference, ...(cmd.length > 0 ? { Cmd: cmd } : {}), ...(env.length > 0 ? { Env: env } : {}), Tty: false, OpenStdin: false },
+        name ? { name } : {},
+      );
+      // Shown in the Containers panel as soon as it is listed, even if it fails to start.
+      this.wantedContainer = created.Id;
+      this.update({ panel: 'containers', focus: 'side' });
+      this.images.perform('focusImages');
+      await this.refreshContainers();
+      await this.engine.startContainer(created.Id);
+    });
+  }
+
+  private tag(reference: string, target: string): void {
+    const trimmed = target.trim();
+    const colon = trimmed.lastIndexOf(':');
+    const [repo, tag] = colon > trimmed.lastIndexOf('/') ? [trimmed.slice(0, colon), trimmed.slice(colon + 1)] : [trimmed, undefined];
+    this.runTask(`tagging ${reference}`, () => this.engine.tagImage(reference, repo, tag));
+  }
+
+  private load(path: string): void {
+    const open = this.options.openArchive;
+    if (!open) return this.update({ error: 'loading archives is not available here' });
+    const id = ++this.taskIds;
+    const label = `loading ${path}`;
+    this.runTask(
+      label,
+      async () => {
+        const archive = await open(path.trim());
+        const onProgress = (m: ProgressMessage) => {
+          const text = m.stream?.trim() || [m.status, m.progress].filter(Boolean).join(' ');
+          if (text) this.setTaskProgress(id, text);
+        };
+        const result = await this.engine.loadImages(archive, { onProgress });
+        this.update({ notice: result.messages.join('  ') });
+      },
+      id,
+    );
+  }
+
+  private answerDialog(dialog: Dialog, action: Action): void {
+    if (dialog.kind === 'confirm') {
+      if (action === 'confirm') {
+        this.update({ dialog: undefined });
+        dialog.onConfirm();
+      } else if (action === 'cancel') this.update({ dialog: undefined });
+      return;
+    }
+    if (dialog.kind === 'text') {
+      if (action === 'cancel') this.applyText({ ...dialog, text: '' });
+      if (action === 'submit' || action === 'cancel') this.update({ dialog: undefined, focus: dialog.purpose === 'search' ? 'main' : 'side' });
+      return;
+    }
+    const count = dialog.fields.length;
+    switch (action) {
+      case 'cancel':
+        return this.update({ dialog: undefined });
+      case 'nextField':
+      case 'prevField':
+        return this.update({ dialog: { ...dialog, field: (dialog.field + (action === 'nextField' ? 1 : count - 1)) % count } });
+      case 'submit': {
+        this.update({ dialog: undefined });
+        dialog.onSubmit(Object.fromEntries(dialog.fields.map((f) => [f.name, f.value])));
+        return;
+      }
+    }
+  }
+
+  /** Typed characters and backspace in a form field or in the filter/search text. */
+  private type(press: KeyPress): void {
+    const dialog = this.current.dialog;
+    if (!dialog || dialog.kind === 'confirm') return;
+    const current = dialog.kind === 'text' ? dialog.text : dialog.fields[dialog.field].value;
+    let next = current;
+    if (press.backspace || press.delete) next = [...current].slice(0, -1).join('');
+    else if (press.ctrl && press.input === 'w') next = current.replace(/\S*\s*$/, '');
+    else if (press.ctrl && press.input === 'u') next = '';
+    else if (!press.ctrl && !press.meta && press.input && !press.escape && !press.return && !press.tab) {
+      // Fast typing and pastes arrive as one input: a tab in it moves to the next field and a
+      // newline submits, as the keys would one by one.
+      const control = press.input.search(/[\t\r\n]/);
+      const text = (control >= 0 ? press.input.slice(0, control) : press.input).replace(/[\u0000-\u001f\u007f]/g, '');
+      if (control >= 0) {
+        if (text !== '') this.type({ input: text });
+        this.perform(press.input[control] === '\t' ? 'nextField' : 'submit');
+        const rest = press.input.slice(control + 1);
+        if (rest !== '') this.type({ input: rest });
+        return;
+      }
+      next = current + text;
+    }
+    if (next === current) return;
+    if (dialog.kind === 'text') {
+      const changed = { ...dialog, text: next };
+      this.update({ dialog: changed });
+      this.applyText(changed);
+    } else {
+      const fields = dialog.fields.map((f, i) => (i === dialog.field ? { ...f, value: next } : f));
+      this.update({ dialog: { ...dialog, fields } });
+    }
+  }
+
+  private applyText(dialog: Extract<Dialog, { kind: 'text' }>): void {
+    if (dialog.purpose === 'search') return this.containers.search(dialog.text);
+    if (this.current.panel === 'containers') this.containers.setFilter(dialog.text);
+    else if (this.current.panel === 'images') this.images.setFilter(dialog.text);
+  }
+
+  /** Runs `work` in the background: listed as a task while it runs, its failure shown as the engine's message. */
+  private runTask(label: string, work: () => Promise<unknown>, id = ++this.taskIds): void {
+    this.update({ tasks: [...this.current.tasks, { id, label }] });
+    void this.track(
+      (async () => {
+        try {
+          await work();
+        } catch (e) {
+          // A 304 from the engine (already started, already stopped) is not a failure to the user.
+          if (isStrataError(e, 'not-modified')) this.update({ notice: `${label}: nothing to do (${messageOf(e) || 'already in that state'})` });
+          else this.update({ error: messageOf(e) });
+        } finally {
+          this.update({ tasks: this.current.tasks.filter((t) => t.id !== id) });
+        }
+      })(),
+    );
+  }
+
+  private setTaskProgress(id: number, progress: string): void {
+    this.update({ tasks: this.current.tasks.map((t) => (t.id === id ? { ...t, progress } : t)) });
+  }
+
+  private loadDisk(): void {
+    if (this.current.disk.status !== 'ready') this.update({ disk: { status: 'loading' } });
+    void this.track(
+      this.engine.diskUsage().then(
+        (value) => this.update({ disk: { status: 'ready', value } }),
+        (e: unknown) => this.update({ disk: { status: 'failed', error: messageOf(e) } }),
+      ),
+    );
+  }
+
+  private async refreshContainers(): Promise<void> {
+    try {
+      await this.containers.refresh();
+      const wanted = this.wantedContainer;
+      if (wanted) {
+        const index = this.containers.state.rows.findIndex((r) => r.id === wanted);
+        if (index >= 0) {
+          this.wantedContainer = undefined;
+          if (!this.containers.state.visible.includes(index)) this.containers.setFilter('');
+          const at = this.containers.state.visible.indexOf(index);
+          this.containers.moveSelection('top');
+          this.containers.moveSelection({ step: at });
+        }
+      }
+    } catch (e) {
+      this.update({ error: messageOf(e) });
+    }
+  }
+
+  private async followEvents(): Promise<void> {
+    const signal = this.eventsAbort.signal;
+    try {
+      // No `since`: the engine's clock may not be this process's (tests run on a fake one); the
+      // embedded engine then replays its recent past once, which costs one coalesced refresh.
+      for await (const event of this.engine.events({ signal })) {
+        if (signal.aborted) return;
+        this.onEvent(event);
+      }
+    } catch (e) {
+      if (!signal.aborted) this.update({ error: `engine events stopped: ${messageOf(e)}` });
+    }
+  }
+
+  private onEvent(event: EngineEvent): void {
+    if (event.Type === 'container') {
+      this.dirty.containers = true;
+      if (event.Actor.ID === this.containers.selectedRow?.id) {
+        this.dirty.details = true;
+        if (event.Action === 'start' || event.Action === 'restart') this.dirty.restartLogs = true;
+      }
+    } else if (event.Type === 'image') {
+      this.dirty.images = true;
+    } else return;
+    // One refresh for a burst of events (create, attach, start arrive together): a one-shot delay, not a poll.
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      const dirty = this.dirty;
+      this.dirty = { containers: false, images: false, details: false, restartLogs: false };
+      if (dirty.containers) {
+        void this.track(
+          this.refreshContainers().then(() => {
+            if (dirty.details) this.containers.reloadDetails(dirty.restartLogs);
+          }),
+        );
+      }
+      if (dirty.images) void this.track(this.images.refresh());
+      if (this.current.panel === 'disk') this.loadDisk();
+    }, 50);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    const done = (): void => void this.pending.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  private update(change: Partial<WorkbenchState>): void {
+    this.current = { ...this.current, ...change };
+    this.emit();
+  }
+
+  private emit(): void {
+    this.changes++;
+    for (const listener of this.listeners) listener();
+  }
+}

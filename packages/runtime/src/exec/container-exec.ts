@@ -1,0 +1,42 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecProcess, ExecRuntimeSpec } from '@strata/core';
+import type { ContainerLayout } from '../container/container-layout.js';
+import { resolveContainerUser } from '../container/container-user.js';
+import type { RuncCli } from '../monitor/runc-cli.js';
+import { launchConmonExec } from './conmon-exec.js';
+import { execProcessSpec, type ContainerProcess } from './exec-process-spec.js';
+
+export interface ContainerExec {
+  conmon: string;
+  runc: RuncCli;
+  layout: ContainerLayout;
+  containerId: string;
+  name: string;
+  spec: ExecRuntimeSpec;
+  hostCapabilities: ReadonlySet<string>;
+}
+
+/**
+ * docker exec in a running container: the process spec derived from the container's config.json
+ * (the user resolved in the container's own /etc/passwd), written to the exec's own dir under the
+ * container, then run by conmon.
+ */
+export async function execInContainer(e: ContainerExec): Promise<ExecProcess> {
+  const config = JSON.parse(await readFile(e.layout.config, 'utf8')) as { process: ContainerProcess };
+  const user = e.spec.user ? await resolveContainerUser(e.layout.merged, e.spec.user) : undefined;
+  const dir = join(e.layout.dir, 'exec', e.spec.execId);
+  await mkdir(join(dir, 'exits'), { recursive: true, mode: 0o700 });
+  await writeFile(join(dir, 'process.json'), JSON.stringify(execProcessSpec(config.process, e.spec, user, e.hostCapabilities)));
+  return launchConmonExec({
+    conmon: e.conmon,
+    runc: e.runc,
+    containerId: e.containerId,
+    execId: e.spec.execId,
+    name: e.name,
+    dir,
+    tty: e.spec.tty,
+    stdin: e.spec.stdin,
+    attached: e.spec.attached,
+  });
+}
