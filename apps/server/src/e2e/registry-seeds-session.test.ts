@@ -65,7 +65,7 @@ describe.skipIf(skipReason !== '')('the seeds\' session: docker pull ubuntu:14.0
   let stdinMissing: string | undefined;
   const probeStdin = async () => {
     if (stdinMissing !== undefined) return stdinMissing;
-    const r = await daemon.docker(['run', '-i', '--rm', '--network', 'none', 'ubuntu:14.04', 'head', '-n', '1'], { input: 'probe\n', timeoutMs: 15_000 });
+    const r = await daemon.docker(['run', '-i', '--rm', '--network', 'none', 'ubuntu:14.04', 'cat'], { input: 'probe\n', timeoutMs: 15_000 });
     stdinMissing = r.stdout === 'probe\n' ? '' : `stratad does not forward docker run -i stdin yet (got ${JSON.stringify(r.stdout + r.stderr)})`;
     return stdinMissing;
   };
@@ -96,7 +96,8 @@ describe.skipIf(skipReason !== '')('the seeds\' session: docker pull ubuntu:14.0
       let text = '';
       child.stdout.on('data', (b: Buffer) => {
         text += b.toString();
-        if (/# $/.test(text) && !text.includes('typed')) {
+        // ash's prompt, possibly followed by its cursor-position query (ESC [6n).
+        if (/# (\x1b\[6n)?$/.test(text) && !text.includes('<typed>')) {
           text += '<typed>';
           child.stdin.write('hostname; exit\r');
         }
