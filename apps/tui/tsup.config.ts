@@ -9,5 +9,6 @@ export default defineConfig({
   banner: { js: '#!/usr/bin/env node' },
   // The workspace packages and zod go into the bundle: resolving and linking their ~120 ES module
   // files cost every `strata` command more start-up time than running `strata analyze` on a kept analysis.
-  noExternal: [/^@strata\//, 'zod'],
+  // @strata/runtime stays outside: it loads a native addon (node-unix-socket) that only resolves from its own folder.
+  noExternal: [/^@strata\/(?!runtime$)/, 'zod'],
 });
