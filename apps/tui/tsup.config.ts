@@ -9,6 +9,7 @@ export default defineConfig({
   banner: { js: '#!/usr/bin/env node' },
   // The workspace packages and zod go into the bundle: resolving and linking their ~120 ES module
   // files cost every `strata` command more start-up time than running `strata analyze` on a kept analysis.
-  // @strata/runtime stays outside: it loads a native addon (node-unix-socket) that only resolves from its own folder.
-  noExternal: [/^@strata\/(?!runtime$)/, 'zod'],
+  noExternal: [/^@strata\//, 'zod'],
+  // Native addons (prebuilt N-API binaries) cannot be bundled; they load from this package's own dependencies.
+  external: ['node-unix-socket', '@napi-rs/xattr'],
 });

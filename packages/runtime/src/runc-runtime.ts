@@ -420,8 +420,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async release(id) {
       const layout = layoutOf(id);
-      // Only a process conmon saw exit: a start may have begun since the engine decided to release.
-      if (!(await readExitFile(layout.exitFile))) return;
+      // deleteStoppedState refuses while runc's init process lives: a live container keeps its root.
       if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) return;
       await unmount(layout.merged);
     },

@@ -287,6 +287,8 @@ export class ContainerService implements ContainerEngine {
       const message = e instanceof Error ? e.message : String(e);
       r.state = { ...r.state, status: r.state.status === 'restarting' ? 'exited' : r.state.status, error: message, exitCode: startFailureCode(message), pid: 0 };
       await this.save(r);
+      // As dockerd: a container whose start failed holds no mount.
+      await runtime.release?.(r.id).catch(() => undefined);
       if (r.hostConfig.AutoRemove === true) await this.removeLocked(r);
       if (isStrataError(e)) throw e;
       throw new StrataError('invalid', message, { cause: e });

@@ -35,6 +35,16 @@ describe("runc's exec fifo released in place of `runc start`", () => {
     }
   });
 
+  it('counts a byte written by a process that exited before the byte was read as started', async () => {
+    const fifo = join(root, ID, 'exec.fifo');
+    expect((await runCommand('mkfifo', [fifo])).code).toBe(0);
+    // Writer done and gone before the release begins: its pid is dead, its byte waits in the pipe.
+    const writer = spawn('sh', ['-c', `printf 0 > ${fifo}`]);
+    const released = releaseExecFifo(root, ID, writer.pid!);
+    await new Promise((resolve) => writer.on('close', resolve));
+    expect(await released).toBe('started');
+  });
+
   it('says so when there is no fifo (runc start must do it) or when the init process died before writing', async () => {
     expect(await releaseExecFifo(root, 'c'.repeat(64), process.pid)).toBe('no-fifo');
     const fifo = join(root, ID, 'exec.fifo');

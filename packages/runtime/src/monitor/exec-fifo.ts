@@ -1,4 +1,4 @@
-import { constants, open } from 'node:fs';
+import { constants, open, readSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -47,8 +47,17 @@ export async function releaseExecFifo(runcRoot: string, id: string, initPid: num
       };
       const check = () => {
         timer = setTimeout(() => {
-          void isLive(initPid).then((live) => (live ? check() : finish('init-gone')));
+          void isLive(initPid).then((live) => (live ? check() : finish(wroteBeforeDying() ? 'started' : 'init-gone')));
         }, 100);
+      };
+      // The process may have written, exec'd and exited before the loop read the byte (runc checks the
+      // same way): a 'data' event would already have settled this, so read what the pipe still holds.
+      const wroteBeforeDying = (): boolean => {
+        try {
+          return readSync(fd, Buffer.alloc(1), 0, 1, null) === 1;
+        } catch {
+          return false;
+        }
       };
       fifo.once('data', () => finish('started'));
       fifo.once('error', (e) => finish(e));
