@@ -167,4 +167,8 @@ main()
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(cleanup);
+  .finally(() => {
+    cleanup();
+    // The engine used to populate the store leaves handles open after close(); the figures are printed.
+    process.exit();
+  });

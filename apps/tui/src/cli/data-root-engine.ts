@@ -1,6 +1,5 @@
 import { createEngine, isStrataError, type Engine } from '@strata/core';
 import { defaultDataRoot, openDataRoot } from '@strata/storage';
-import { containerRuntime } from './container-runtime.js';
 
 /** The embedded engine on an opened data root; `close` releases both. */
 export interface EmbeddedEngine {
@@ -18,6 +17,8 @@ export async function openEmbeddedEngine(dataRoot: string | undefined, options: 
   let containersDisabled: string | undefined;
   try {
     if (options.withRuntime) {
+      // Loaded only here: `strata load` and `strata analyze` never run containers and start faster without it.
+      const { containerRuntime } = await import('./container-runtime.js');
       const found = await containerRuntime(dataRootHandle.root, dataRootHandle.ports);
       containersDisabled = found.disabled;
       engine = createEngine(found.runtime ? { ...dataRootHandle.ports, runtime: found.runtime } : dataRootHandle.ports);

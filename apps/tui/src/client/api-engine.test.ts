@@ -6,6 +6,10 @@ import { fixtureArchive } from '../testing/fixture-archive.js';
 import { startStratad, stratadUnavailable, type Stratad } from '../testing/stratad-process.js';
 import { openEngineSource } from '../cli/engine-source.js';
 import { ApiEngine } from './api-engine.js';
+import { readJson, send } from './api-transport.js';
+
+const fetchJson = async (socket: string, method: string, path: string, json: unknown): Promise<{ Name: string }> =>
+  readJson(await send({ kind: 'unix', path: socket }, { method, path, json }));
 
 const whiteoutId = 'sha256:07019df820f5879d03be94bb3657e4fa5c7dc9a78498f27c3bd7fe88f31ac291';
 const containersSkip = process.getuid?.() !== 0 ? 'containers need root' : undefined;
@@ -60,6 +64,16 @@ describe.skipIf(stratadUnavailable() !== undefined)('ApiEngine against a real st
     expect(JSON.stringify(report)).toContain('remove-me.txt');
     const df = await engine.diskUsage();
     expect(df.Images.map((i) => i.Id)).toEqual([whiteoutId]);
+  });
+
+  it('lists, inspects and removes volumes', async () => {
+    const created = await fetchJson(stratad.socket, 'POST', '/volumes/create', { Name: 'tui-data' });
+    expect(created.Name).toBe('tui-data');
+    expect((await engine.listVolumes()).Volumes.map((v) => v.Name)).toContain('tui-data');
+    expect((await engine.inspectVolume('tui-data')).Driver).toBe('local');
+    expect(await engine.volumeUsers('tui-data')).toEqual([]);
+    await engine.removeVolume('tui-data');
+    await expect(engine.inspectVolume('tui-data')).rejects.toThrow(/no such volume/i);
   });
 
   it('becomes the client of the stratad that owns the data root instead of failing', async () => {

@@ -17,6 +17,7 @@ import type {
   OutputRecord,
   ProgressMessage,
   RemoveImageOptions,
+  VolumeInfo,
 } from '@strata/core';
 import { StrataError } from '@strata/core';
 import type { TuiEngine } from '../model/tui-engine.js';
@@ -185,6 +186,23 @@ export class ApiEngine implements TuiEngine {
 
   topContainer(name: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
     return this.json({ path: `/containers/${path(name)}/top`, query: { ps_args: psArgs } });
+  }
+
+  listVolumes(options: { filters?: Filters } = {}): Promise<{ Volumes: VolumeInfo[]; Warnings: null }> {
+    return this.json<{ Volumes: VolumeInfo[] | null; Warnings: null }>({ path: '/volumes', query: { filters: filtersParam(options.filters) } }).then((r) => ({ Volumes: r.Volumes ?? [], Warnings: null }));
+  }
+
+  inspectVolume(name: string): Promise<VolumeInfo> {
+    return this.json({ path: `/volumes/${path(name)}` });
+  }
+
+  removeVolume(name: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.call({ method: 'DELETE', path: `/volumes/${path(name)}`, query: { force: options.force } });
+  }
+
+  /** The Docker API has no "users of a volume": the containers listed with a `volume` filter are. */
+  async volumeUsers(name: string): Promise<string[]> {
+    return (await this.listContainers({ all: true, filters: { volume: [name] } })).map((c) => c.Id);
   }
 
   /** stratad's `GET /_strata/images/{name}/analysis` (names keep their `/` and `:`); dockerd answers 404. */

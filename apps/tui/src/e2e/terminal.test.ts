@@ -55,7 +55,8 @@ describe('strata in a terminal', () => {
     const shell = `printf 'before strata\\n'; CI=true '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
     await tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '35', 'sh', '-c', shell);
 
-    let text = await waitFor('the panels', (t) => t.includes('[1] Containers') && t.includes('[4] Disk usage'));
+    // Keys typed before Ink turns on raw mode would be lost: wait for the list the engine answered, drawn after that.
+    let text = await waitFor('the panels', (t) => t.includes('[4] Disk usage') && t.includes('No containers.'));
     expect(await paneFlag('alternate_on')).toBe('1');
     await tmux('send-keys', '-t', session, '2');
     text = await waitFor('the image list and inspect', (t) => t.includes('fixture/02-whiteout') && t.includes('"Id": "sha256:'));

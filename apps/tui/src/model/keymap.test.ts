@@ -36,6 +36,7 @@ describe('keymap', () => {
     const together: Scope[][] = [
       ['list', 'containers', 'global'],
       ['list', 'images', 'global'],
+      ['list', 'volumes', 'global'],
       ['logs', 'main', 'containers', 'global'],
       ['main', 'images', 'global'],
       ['layers', 'main', 'images', 'global'],

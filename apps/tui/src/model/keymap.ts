@@ -30,6 +30,8 @@ export type Action =
   | 'tag'
   | 'load'
   | 'removeImage'
+  // Volumes
+  | 'removeVolume'
   // Logs tab
   | 'follow'
   | 'nextMatch'
@@ -48,10 +50,10 @@ export type Action =
  * `containers`/`images` add their actions whether the list or its main panel has the focus;
  * `logs` is the Logs tab; `confirm`, `form` and `text` are dialogs that take every key.
  */
-export type Scope = 'list' | 'main' | 'containers' | 'images' | 'logs' | 'layers' | 'confirm' | 'form' | 'text' | 'global';
+export type Scope = 'list' | 'main' | 'containers' | 'images' | 'volumes' | 'logs' | 'layers' | 'confirm' | 'form' | 'text' | 'global';
 
 /** Every scope, in the order the help overlay lists them. */
-export const scopes: readonly Scope[] = ['list', 'main', 'containers', 'images', 'logs', 'layers', 'global', 'confirm', 'form', 'text'];
+export const scopes: readonly Scope[] = ['list', 'main', 'containers', 'images', 'volumes', 'logs', 'layers', 'global', 'confirm', 'form', 'text'];
 
 /** Ink's named keys (`useInput`'s second argument) that bindings use. */
 export type NamedKey =
@@ -165,6 +167,7 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('images', 'tag', ['t'], 'tag the image', 'tag'),
   binding('images', 'load', ['L'], 'load a docker save archive', 'load'),
   binding('images', 'removeImage', ['d'], 'remove the image tag (asks first)', 'remove'),
+  binding('volumes', 'removeVolume', ['d'], 'remove the volume (asks first)', 'remove'),
   binding('logs', 'follow', ['f'], 'follow the end of the logs on/off', 'follow'),
   binding('logs', 'nextMatch', ['n'], 'next search match', 'next'),
   binding('logs', 'prevMatch', ['N'], 'previous search match', 'prev'),

@@ -23,4 +23,4 @@ export type TuiEngine = Pick<
     | 'containerLogs'
     | 'topContainer'
   > &
-  Partial<Pick<Engine, 'analyzeImage'>>;
+  Partial<Pick<Engine, 'analyzeImage' | 'listVolumes' | 'inspectVolume' | 'removeVolume' | 'volumeUsers'>>;

@@ -1,4 +1,4 @@
-import { isStrataError, type DiskUsage, type EngineEvent, type ProgressMessage } from '@strata/core';
+import { isStrataError, type DiskUsage, type EngineEvent, type ProgressMessage, type VolumeInfo } from '@strata/core';
 import { commandWords } from './command-words.js';
 import { ContainerBrowser, containerTabs } from './container-browser.js';
 import { ImageBrowser, detailTabs, type Loadable } from './image-browser.js';
@@ -42,6 +42,10 @@ export interface WorkbenchState {
   /** What the last action did (`Untagged: ...`), until the next one. */
   notice?: string;
   disk: Loadable<DiskUsage>;
+  /** The Volumes panel: the volumes, the selection, and who uses the selected one. */
+  volumes: Loadable<VolumeInfo[]>;
+  volumeSelected: number;
+  volumeUsers: Loadable<string[]>;
   quit: boolean;
 }
 
@@ -91,6 +95,9 @@ export class Workbench {
       help: false,
       tasks: [],
       disk: { status: 'idle' },
+      volumes: { status: 'idle' },
+      volumeSelected: 0,
+      volumeUsers: { status: 'idle' },
       quit: false,
       ...(options.notices && options.notices.length > 0 ? { error: options.notices.join('; ') } : {}),
       ...(options.info ? { notice: options.info } : {}),
@@ -147,7 +154,7 @@ export class Workbench {
   activeScopes(): Scope[] {
     const s = this.current;
     if (s.dialog) return [s.dialog.kind];
-    const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : [];
+    const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : s.panel === 'volumes' ? ['volumes'] : [];
     if (s.focus === 'main') {
       const logs: Scope[] =
         s.panel === 'containers' && this.containers.state.tab === 'logs' ? ['logs'] : s.panel === 'images' && this.images.state.tab === 'layers' ? ['layers'] : [];
@@ -227,12 +234,73 @@ export class Workbench {
     }
     if (s.panel === 'containers') return this.containerAction(action);
     if (s.panel === 'images') return this.imageAction(action);
+    if (s.panel === 'volumes') return this.volumeAction(action);
+  }
+
+  private volumeAction(action: Action): void {
+    const list = this.current.volumes.status === 'ready' ? this.current.volumes.value : [];
+    const moves: Partial<Record<Action, number>> = { up: -1, down: 1, pageUp: -10, pageDown: 10, top: -list.length, bottom: list.length };
+    const step = moves[action];
+    if (step !== undefined) {
+      const volumeSelected = Math.max(0, Math.min(list.length - 1, this.current.volumeSelected + step));
+      if (volumeSelected !== this.current.volumeSelected) {
+        this.update({ volumeSelected });
+        this.loadVolumeUsers();
+      }
+      return;
+    }
+    const volume = list[this.current.volumeSelected];
+    if (action === 'removeVolume' && volume && this.engine.removeVolume) {
+      const remove = this.engine.removeVolume.bind(this.engine);
+      this.update({
+        dialog: {
+          kind: 'confirm',
+          message: `Remove volume ${volume.Name}?`,
+          onConfirm: () =>
+            this.runTask(`removing volume ${volume.Name}`, async () => {
+              await remove(volume.Name);
+              // Not every engine announces volume removals on its event stream.
+              this.loadVolumes();
+            }),
+        },
+      });
+    }
+  }
+
+  private loadVolumes(): void {
+    const list = this.engine.listVolumes?.bind(this.engine);
+    if (!list) return this.update({ volumes: { status: 'failed', error: 'this engine has no volumes' } });
+    if (this.current.volumes.status !== 'ready') this.update({ volumes: { status: 'loading' } });
+    void this.track(
+      list().then(
+        (r) => {
+          const value = [...r.Volumes].sort((a, b) => (a.Name < b.Name ? -1 : 1));
+          this.update({ volumes: { status: 'ready', value }, volumeSelected: Math.min(this.current.volumeSelected, Math.max(0, value.length - 1)) });
+          this.loadVolumeUsers();
+        },
+        (e: unknown) => this.update({ volumes: { status: 'failed', error: messageOf(e) } }),
+      ),
+    );
+  }
+
+  private loadVolumeUsers(): void {
+    const volume = this.current.volumes.status === 'ready' ? this.current.volumes.value[this.current.volumeSelected] : undefined;
+    const users = this.engine.volumeUsers?.bind(this.engine);
+    if (!volume || !users) return this.update({ volumeUsers: { status: 'idle' } });
+    this.update({ volumeUsers: { status: 'loading' } });
+    void this.track(
+      users(volume.Name).then(
+        (value) => this.update({ volumeUsers: { status: 'ready', value } }),
+        (e: unknown) => this.update({ volumeUsers: { status: 'failed', error: messageOf(e) } }),
+      ),
+    );
   }
 
   private showPanel(panel: PanelId): void {
     if (panel !== 'images') this.images.perform('focusImages');
     this.update({ panel, focus: 'side' });
     if (panel === 'disk') this.loadDisk();
+    if (panel === 'volumes') this.loadVolumes();
   }
 
   private switchTab(step: 1 | -1): void {
@@ -551,7 +619,7 @@ export class Workbench {
       }
     } else if (event.Type === 'image') {
       this.dirty.images = true;
-    } else return;
+    } else if (event.Type !== 'volume') return;
     // One refresh for a burst of events (create, attach, start arrive together): a one-shot delay, not a poll.
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = undefined;
@@ -566,6 +634,7 @@ export class Workbench {
       }
       if (dirty.images) void this.track(this.images.refresh());
       if (this.current.panel === 'disk') this.loadDisk();
+      if (this.current.panel === 'volumes') this.loadVolumes();
     }, 50);
   }
 

@@ -1,8 +1,11 @@
 import React from 'react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { createEngine, type Engine } from '@strata/core';
-import { memoryPorts } from '@strata/storage';
+import { memoryPorts, openDataRoot } from '@strata/storage';
 import { App } from './App.js';
 import { Workbench } from '../model/index.js';
 import { runLoad } from '../cli/load-command.js';
@@ -157,6 +160,35 @@ describe('App on the real engine with a loaded fixture archive', () => {
     f = await press('a');
     expect(f).toMatch(/Every layer up to 1: \d+ changes/);
     expect(f).toContain('a aggregate');
+  });
+
+  it('lists volumes with who uses them, and removes one after asking', async () => {
+    // Volumes live on a filesystem data root (the memory ports have none).
+    const dir = await mkdtemp(join(tmpdir(), 'strata-tui-volumes-'));
+    const dataRoot = await openDataRoot(join(dir, 'root'));
+    await engine.close();
+    engine = createEngine(dataRoot.ports);
+    onTestFinished(async () => {
+      await engine.close();
+      await dataRoot.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    await engine.createVolume({ Name: 'data' });
+    await engine.createVolume({ Name: 'cache' });
+    const { press } = await start();
+    let f = await press('3');
+    expect(f).toMatch(/DRIVER\s+VOLUME NAME/);
+    expect(f).toMatch(/local\s+cache/);
+    expect(f).toMatch(/local\s+data/);
+    expect(f).toContain('Used by: no container');
+    expect(f).toContain('"Name": "cache"');
+    f = await press(keys.down, 'd');
+    expect(f).toContain('Remove volume data? (y/n)');
+    f = await press('y');
+    await new Promise((r) => setTimeout(r, 120));
+    f = await press();
+    expect(f).not.toMatch(/local\s+data/);
+    expect((await engine.listVolumes()).Volumes.map((v) => v.Name)).toEqual(['cache']);
   });
 
   it('shows disk usage as docker system df adds it up', async () => {

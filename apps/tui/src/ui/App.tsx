@@ -81,11 +81,29 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   } else if (state.panel === 'disk') {
     mainPanel = <DiskUsageView disk={state.disk} width={mainWidth} height={main} />;
   } else {
+    const volume = state.volumes.status === 'ready' ? state.volumes.value[state.volumeSelected] : undefined;
+    const users = state.volumeUsers;
     mainPanel = (
-      <Panel title="Volumes" focused={false} width={mainWidth} height={main}>
-        <Text color="gray" wrap="wrap">
-          {noVolumesText}
-        </Text>
+      <Panel title={<Text bold>Volume{volume ? ` ${volume.Name}` : ''}</Text>} focused={false} width={mainWidth} height={main}>
+        {volume ? (
+          <Box flexDirection="column">
+            <Text wrap="truncate-end" color="cyan">
+              Used by: {users.status === 'ready' ? (users.value.length === 0 ? 'no container' : users.value.map((id) => id.slice(0, 12)).join(', ')) : users.status === 'failed' ? users.error : '…'}
+            </Text>
+            {JSON.stringify([volume], null, 4)
+              .split('\n')
+              .slice(0, main - 4)
+              .map((line, i) => (
+                <Text key={i} wrap="truncate-end">
+                  {line}
+                </Text>
+              ))}
+          </Box>
+        ) : (
+          <Text color="gray" wrap="wrap">
+            {noVolumesText}
+          </Text>
+        )}
       </Panel>
     );
   }

@@ -7,6 +7,7 @@ const scopeTitles: Record<Scope, string> = {
   main: 'Main panel (right)',
   containers: 'Containers',
   images: 'Images',
+  volumes: 'Volumes',
   logs: 'Logs tab',
   layers: 'Layers tab',
   global: 'Everywhere',

@@ -3,11 +3,12 @@ import { Box, Text } from 'ink';
 import type { PanelId, Workbench } from '../model/index.js';
 import { Panel } from './Panel.js';
 import { TableLines } from './TableLines.js';
+import { formatTable } from '../format/index.js';
 
 /** What to say when there is nothing to list: how to get an image in. */
 export const emptyStateText = 'No images yet. Press L to load a docker save archive, or run `strata load image.tar` first.';
 export const noContainersText = 'No containers. Select an image (2) and press r to run one.';
-export const noVolumesText = 'Volumes are not served by this engine yet.';
+export const noVolumesText = 'No volumes. docker volume create NAME (or -v NAME:/path on run) makes one.';
 
 const titles: Record<PanelId, string> = { containers: 'Containers', images: 'Images', volumes: 'Volumes', disk: 'Disk usage' };
 
@@ -58,7 +59,14 @@ export function SidePanels({ workbench, containerTable, imageTable, width, heigh
           else if (i.rows.length === 0) content = <Text wrap="wrap">{i.list.status === 'ready' ? emptyStateText : 'Loading images…'}</Text>;
           else content = <TableLines header={imageTable[0]} lines={i.visible.map((r) => imageTable[r + 1])} highlighted={i.visible.indexOf(i.selected)} focused={focused} height={body - 1} />;
         } else if (panel === 'volumes') {
-          content = <Text color="gray" wrap="wrap">{noVolumesText}</Text>;
+          const v = state.volumes;
+          if (v.status === 'failed') content = <Text color="red" wrap="wrap">{v.error}</Text>;
+          else if (v.status !== 'ready') content = <Text color="gray">Loading volumes…</Text>;
+          else if (v.value.length === 0) content = <Text wrap="wrap">{noVolumesText}</Text>;
+          else {
+            const table = formatTable([['DRIVER', 'VOLUME NAME'], ...v.value.map((x) => [x.Driver, x.Name])]);
+            content = <TableLines header={table[0]} lines={table.slice(1)} highlighted={state.volumeSelected} focused={focused} height={body - 1} />;
+          }
         } else {
           content = <Text color="gray" wrap="wrap">What images, containers, volumes and the build cache take on disk (right).</Text>;
         }
