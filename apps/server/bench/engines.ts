@@ -27,6 +27,8 @@ export interface BenchEngine {
   scratch: string;
   /** The filesystem the engine's data lives on, as one phrase. */
   filesystem: string;
+  /** PID of the daemon process (absent for the in-process ceiling server). */
+  pid?: number;
   /** Stops the engine and removes its filesystem. */
   stop(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function startBaselineDockerd(cleanups: CleanupStack, networkNamesp
     host: daemon.host,
     env: { DOCKER_CONFIG: daemon.env.DOCKER_CONFIG! },
     scratch,
+    pid: daemon.pid,
     filesystem: `${daemon.storageDriver} on ${fs.filesystem}`,
     stop: async () => {
       await stopDaemon();
@@ -121,7 +124,7 @@ export async function startStratad(cleanups: CleanupStack, startTimeoutMs = 20_0
   const deadline = Date.now() + startTimeoutMs;
   while (exit === undefined && Date.now() < deadline) {
     if (existsSync(socket) && (await ping(socket))) {
-      return { name: 'strata', host: `unix://${socket}`, env: { DOCKER_CONFIG: cliConfig }, scratch, filesystem: fs.filesystem, stop };
+      return { name: 'strata', host: `unix://${socket}`, env: { DOCKER_CONFIG: cliConfig }, scratch, pid: child.pid, filesystem: fs.filesystem, stop };
     }
     await sleep(100);
   }

@@ -47,8 +47,8 @@ export class MemoryTree implements FileTree {
     return streamOf(this.nodes.get(path)?.body ?? new Uint8Array(0));
   }
 
-  async xattrs(path: string): Promise<Map<string, Record<string, Uint8Array>>> {
-    return new Map([...this.nodes].filter(([key, n]) => n.xattrs && (path === '' || key === path || key.startsWith(`${path}/`))).map(([key, n]) => [key, n.xattrs!]));
+  async xattrs(path: string): Promise<Record<string, Uint8Array>> {
+    return this.nodes.get(path)?.xattrs ?? {};
   }
 
   /** Apply a layer tar as overlayfs shows the result: whiteouts delete, opaque markers empty a directory, hard links share an inode. */

@@ -18,9 +18,8 @@ const missing = [
   ['docker CLI', dockerBinary ?? ''],
   ['runc', '/usr/sbin/runc'],
   ['conmon', '/usr/bin/conmon'],
-  ['getfattr', '/usr/bin/getfattr'],
 ].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon attr)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
+const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
 if (skipReason) console.log(`container files e2e skipped: ${skipReason}`);
 
 const images = join(fixturesDir, 'images');
@@ -151,7 +150,9 @@ describe.skipIf(skipReason !== '')('a container\'s files through the real docker
         // Owner names come from the host's user database (uid 1000 had none where the fixtures were made): compare IDs.
         const listing = execFileSync('tar', ['--numeric-owner', '-tvf', out], { env: { TZ: 'UTC' } }).toString('utf8');
         let expected = listingFacts(readFileSync(join(images, f, 'container-export-tvf.txt'), 'utf8').replaceAll(' root/root ', ' 0/0 '));
-        if (f === '07-metadata') expected = expected.filter((l) => !/ (cache|data)\/$/.test(l));
+        const mounts = JSON.parse((await docker('inspect', '-f', '{{json .Mounts}}', `fx-${f}`)).stdout) as unknown[] | null;
+        // Without volumes the recorded run made no mount points (dockerd makes /cache and /data for 07's VOLUMEs).
+        if (f === '07-metadata' && (mounts ?? []).length === 0) expected = expected.filter((l) => !/ (cache|data)\/$/.test(l));
         expect(listingFacts(listing)).toEqual(expected);
       });
     }

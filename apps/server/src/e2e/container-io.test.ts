@@ -100,29 +100,29 @@ describe.skipIf(skipReason !== '')('container stdin, ttys and exec through the r
 
   it('docker run -it sh: a root shell whose hostname is the short ID, sized by the CLI; Ctrl-P Ctrl-Q detaches; attach and exit stop it', async () => {
     await session('run', 'run -it --name tty1 busybox:local sh', 'RUN_EXIT');
-    await expect.poll(() => screen('run'), { timeout: 15_000 }).toMatch(/^\/ #/m);
+    await expect.poll(() => screen('run'), { timeout: 20_000 }).toMatch(/^\/ #/m);
     await typeLine('run', 'hostname; id -u; stty size; tty');
     const id = (await docker(['inspect', '-f', '{{.Id}}', 'tty1'])).stdout.trim();
-    await expect.poll(() => screen('run'), { timeout: 10_000 }).toContain(`${id.slice(0, 12)}\n0\n30 100\n/dev/pts/0\n`);
+    await expect.poll(() => screen('run'), { timeout: 20_000 }).toContain(`${id.slice(0, 12)}\n0\n30 100\n/dev/pts/0\n`);
 
     await tmux('send-keys', '-t', 'run', 'C-p', 'C-q');
-    await expect.poll(() => screen('run'), { timeout: 10_000 }).toContain('RUN_EXIT=0');
+    await expect.poll(() => screen('run'), { timeout: 20_000 }).toContain('RUN_EXIT=0');
     expect(await state('tty1')).toMatchObject({ Status: 'running', Running: true });
 
     await session('again', 'attach tty1', 'ATTACH_EXIT');
     await typeLine('again', 'echo again-$((40+2))');
-    await expect.poll(() => screen('again'), { timeout: 10_000 }).toContain('again-42');
+    await expect.poll(() => screen('again'), { timeout: 20_000 }).toContain('again-42');
     await typeLine('again', 'exit 3');
-    await expect.poll(() => screen('again'), { timeout: 10_000 }).toContain('ATTACH_EXIT=3');
+    await expect.poll(() => screen('again'), { timeout: 20_000 }).toContain('ATTACH_EXIT=3');
     expect(await state('tty1')).toMatchObject({ Status: 'exited', Running: false, ExitCode: 3 });
   });
 
   it('docker start -ai feeds the tty and returns the exit code', async () => {
     expect((await docker(['create', '-it', '--name', 'ci', 'busybox:local', 'sh', '-c', 'read x; echo "got $x"; exit 2'])).code).toBe(0);
     await session('start', 'start -ai ci', 'START_EXIT');
-    await expect.poll(async () => (await state('ci')).Running, { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => (await state('ci')).Running, { timeout: 20_000 }).toBe(true);
     await typeLine('start', 'hello');
-    await expect.poll(() => screen('start'), { timeout: 10_000 }).toMatch(/got hello\n(.*\n)*START_EXIT=2/);
+    await expect.poll(() => screen('start'), { timeout: 20_000 }).toMatch(/got hello\n(.*\n)*START_EXIT=2/);
   });
 
   it('the server ends a stdin attach at the detach keys (default and --detach-keys) and the container keeps running', async () => {
@@ -155,7 +155,7 @@ describe.skipIf(skipReason !== '')('container stdin, ttys and exec through the r
 
     const detached = await docker(['exec', '-d', 'web', 'sh', '-c', 'echo made > /marker']);
     expect({ code: detached.code, stdout: detached.stdout }).toEqual({ code: 0, stdout: '' });
-    await expect.poll(async () => (await docker(['exec', 'web', 'cat', '/marker'])).stdout, { timeout: 10_000 }).toBe('made\n');
+    await expect.poll(async () => (await docker(['exec', 'web', 'cat', '/marker'])).stdout, { timeout: 20_000 }).toBe('made\n');
 
     const capEff = async (args: string[]) => /^CapEff:\s*([0-9a-f]+)$/m.exec((await docker(['exec', ...args, 'web', 'cat', '/proc/self/status'])).stdout)?.[1];
     const hostBounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'utf8'))?.[1];
@@ -166,11 +166,11 @@ describe.skipIf(skipReason !== '')('container stdin, ttys and exec through the r
   it('exec -it gives a sized tty and its exit code; exec inspect reports it', async () => {
     expect((await docker(['run', '-d', '--name', 'box', 'busybox:local', 'sleep', '600'])).code).toBe(0);
     await session('exec', 'exec -it box sh', 'EXEC_EXIT');
-    await expect.poll(() => screen('exec'), { timeout: 15_000 }).toMatch(/^\/ #/m);
+    await expect.poll(() => screen('exec'), { timeout: 20_000 }).toMatch(/^\/ #/m);
     await typeLine('exec', 'tty; stty size');
-    await expect.poll(() => screen('exec'), { timeout: 10_000 }).toMatch(/\/dev\/pts\/\d+\n30 100\n/);
+    await expect.poll(() => screen('exec'), { timeout: 20_000 }).toMatch(/\/dev\/pts\/\d+\n30 100\n/);
     await typeLine('exec', 'exit 4');
-    await expect.poll(() => screen('exec'), { timeout: 10_000 }).toContain('EXEC_EXIT=4');
+    await expect.poll(() => screen('exec'), { timeout: 20_000 }).toContain('EXEC_EXIT=4');
     expect(await state('box')).toMatchObject({ Running: true });
 
     const created = await socketRequest(daemon.socket, 'POST', '/v1.41/containers/box/exec', {

@@ -90,13 +90,12 @@ export async function archiveContainerPath(files: ContainerFiles, path: string, 
 
 /** Docker's tar of `start` and everything under it (depth-first, names in byte order), `start` named `as`. */
 async function* treeEntries(files: ContainerFiles, tree: FileTree, start: string, as: string): AsyncGenerator<TarWriteEntry> {
-  const xattrs = await tree.xattrs(start);
   const links = new HardLinkGroups();
   const top = await tree.lstat(start);
   if (!top) return;
   const named = (path: string) => (path === start ? as : `${as === '/' ? '' : as}/${path.slice(start.length).replace(/^\//, '')}`);
   async function* visit(path: string, stat: FileStat): AsyncGenerator<TarWriteEntry> {
-    const entry = dockerTarEntry(named(path), stat, files, xattrs.get(path));
+    const entry = dockerTarEntry(named(path), stat, files, stat.kind === 'file' ? await tree.xattrs(path) : undefined);
     if (!entry) return;
     if (stat.kind === 'directory') {
       yield entry;

@@ -35,7 +35,6 @@ function statDifferent(before: FileStat, after: FileStat): boolean {
  */
 export async function containerChanges(files: ContainerFiles, createdNs: bigint = 0n): Promise<ContainerChange[]> {
   const { upper, lower } = files;
-  const xattrs = await upper.xattrs('');
   const changes: ContainerChange[] = [];
   const before = async (path: string): Promise<FileStat | undefined> => (await lower.lstat(path)) ?? initLayerStat(path, createdNs);
 
@@ -62,7 +61,7 @@ export async function containerChanges(files: ContainerFiles, createdNs: bigint 
         changes.push({ Path: `/${path}`, Kind: MODIFIED });
         childRecorded = true;
       }
-      if (child.stat.kind === 'directory') await compare(path, childRecorded, old?.kind === 'directory', isOpaqueDirectory(xattrs.get(path)));
+      if (child.stat.kind === 'directory') await compare(path, childRecorded, old?.kind === 'directory', isOpaqueDirectory(await upper.xattrs(path)));
     }
     if (opaque && beforeIsDir) {
       for (const gone of await lower.list(dir)) {

@@ -19,7 +19,6 @@ export function exportContainerTar(files: ContainerFiles, createdNs: bigint): Re
 
 async function* exportEntries(files: ContainerFiles, createdNs: bigint): AsyncGenerator<TarWriteEntry> {
   const { root } = files;
-  const xattrs = await root.xattrs('');
   const links = new HardLinkGroups();
 
   async function childrenOf(dir: string): Promise<FileEntry[]> {
@@ -35,7 +34,7 @@ async function* exportEntries(files: ContainerFiles, createdNs: bigint): AsyncGe
   async function* walk(dir: string): AsyncGenerator<TarWriteEntry> {
     for (const child of await childrenOf(dir)) {
       const path = joinTreePath(dir, child.name);
-      const entry = dockerTarEntry(path, child.stat, files, xattrs.get(path));
+      const entry = dockerTarEntry(path, child.stat, files, child.stat.kind === 'file' ? await root.xattrs(path) : undefined);
       if (!entry) continue;
       if (child.stat.kind === 'directory') {
         yield entry;

@@ -29,7 +29,6 @@ export function writableLayerTar(files: ContainerFiles): ReadableStream<Uint8Arr
 
 async function* writableLayerEntries(files: ContainerFiles): AsyncGenerator<TarWriteEntry> {
   const { upper } = files;
-  const xattrs = await upper.xattrs('');
   const links = new HardLinkGroups();
 
   const childrenOf = async (dir: string): Promise<FileEntry[]> =>
@@ -43,7 +42,7 @@ async function* writableLayerEntries(files: ContainerFiles): AsyncGenerator<TarW
         yield tarEntry({ path: makeWhiteout(path), type: 'file', mode: 0o600, uid: stat.uid, gid: stat.gid, uname: files.userName(stat.uid), gname: files.groupName(stat.gid), mtime: Number(stat.mtimeNs / 1_000_000_000n) });
         continue;
       }
-      const own = xattrs.get(path);
+      const own = stat.kind === 'symlink' ? undefined : await upper.xattrs(path);
       const entry = dockerTarEntry(path, stat, files, own);
       if (!entry) continue;
       if (stat.kind === 'directory') {

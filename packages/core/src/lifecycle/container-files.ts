@@ -42,9 +42,9 @@ export interface FileTree {
   readBytes?(path: string): Promise<Uint8Array>;
   /**
    * The extended attributes Docker carries (`security.capability`, `trusted.overlay.opaque`) of
-   * every file at or under `path`, keyed by path relative to the tree's root; one pass.
+   * the file at `path` (not followed), only those it has.
    */
-  xattrs(path: string): Promise<Map<string, Record<string, Uint8Array>>>;
+  xattrs(path: string): Promise<Record<string, Uint8Array>>;
 }
 
 /** How a tar is unpacked into a container (docker cp into a container). */

@@ -1,10 +1,20 @@
 import { type BigIntStats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataError, type FileEntry, type FileKind, type FileStat, type FileTree } from '@strata/core';
-import { xattrsUnder } from './xattr-dump.js';
+import { getAttributeSync } from '@napi-rs/xattr';
 
 /** The xattrs Docker carries in tars, and overlayfs's opaque marker. */
-export const DOCKER_XATTRS = '^(security\\.capability|trusted\\.overlay\\.opaque)$';
+const DOCKER_XATTRS = ['security.capability', 'trusted.overlay.opaque'];
+
+/** Those of DOCKER_XATTRS a host file has (lgetxattr: a symlink is not followed). */
+export function dockerXattrsOf(host: string): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const name of DOCKER_XATTRS) {
+    const value = getAttributeSync(host, name);
+    if (value) out[name] = new Uint8Array(value);
+  }
+  return out;
+}
 
 function kindOf(st: BigIntStats): FileKind {
   if (st.isFile()) return 'file';
@@ -116,8 +126,8 @@ export class HostTree implements FileTree {
     }
   }
 
-  xattrs(path: string): Promise<Map<string, Record<string, Uint8Array>>> {
-    return xattrsUnder(this.dir, this.host(path), DOCKER_XATTRS);
+  async xattrs(path: string): Promise<Record<string, Uint8Array>> {
+    return dockerXattrsOf(this.host(path));
   }
 }
 

@@ -1,8 +1,8 @@
 import { type BigIntStats, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileEntry, FileStat, FileTree } from '@strata/core';
-import { HostTree, byName, lstatHost, statHost } from './host-tree.js';
-import { xattrsUnder } from './xattr-dump.js';
+import { HostTree, byName, dockerXattrsOf, lstatHost, statHost } from './host-tree.js';
+import { getAttributeSync } from '@napi-rs/xattr';
 
 /** A host directory that makes up a directory of the merged tree, and the layer it is in. */
 interface Contributor {
@@ -23,26 +23,14 @@ const lstatOrUndefined = async (path: string): Promise<BigIntStats | undefined> 
 export class LowerTree implements FileTree {
   /** For each directory: the host directories that make it up, top first (undefined: not a directory). */
   private readonly dirs = new Map<string, Promise<Contributor[] | undefined>>();
-  private readonly opaque = new Map<string, Promise<Set<string>>>();
 
   /** `layers`: the snapshot directories, top first. */
   constructor(private readonly layers: readonly string[]) {}
 
-  private opaqueDirsOf(layer: string): Promise<Set<string>> {
-    let found = this.opaque.get(layer);
-    if (!found) {
-      found = xattrsUnder(layer, layer, '^trusted\\.overlay\\.opaque$').then(
-        (m) => new Set([...m].filter(([, x]) => x['trusted.overlay.opaque']?.[0] === 0x79).map(([path]) => path)),
-      );
-      this.opaque.set(layer, found);
-    }
-    return found;
-  }
-
   private async isOpaque(layerIndex: number, path: string): Promise<boolean> {
     // Nothing lies below the bottom layer, so its markers never matter (and are never read).
     if (layerIndex === this.layers.length - 1) return false;
-    return (await this.opaqueDirsOf(this.layers[layerIndex])).has(path);
+    return getAttributeSync(path === '' ? this.layers[layerIndex] : join(this.layers[layerIndex], path), 'trusted.overlay.opaque')?.[0] === 0x79;
   }
 
   private contributors(dir: string): Promise<Contributor[] | undefined> {
@@ -138,10 +126,12 @@ export class LowerTree implements FileTree {
     );
   }
 
-  async xattrs(path: string): Promise<Map<string, Record<string, Uint8Array>>> {
-    // Top layer wins, as for the files themselves.
-    const merged = new Map<string, Record<string, Uint8Array>>();
-    for (const layer of [...this.layers].reverse()) for (const [k, v] of await new HostTree(layer).xattrs(path)) merged.set(k, v);
-    return merged;
+  async xattrs(path: string): Promise<Record<string, Uint8Array>> {
+    const slash = path.lastIndexOf('/');
+    for (const p of (await this.contributors(slash < 0 ? '' : path.slice(0, slash))) ?? []) {
+      const host = join(p.host, path.slice(slash + 1));
+      if (lstatHost(host)) return dockerXattrsOf(host);
+    }
+    return {};
   }
 }

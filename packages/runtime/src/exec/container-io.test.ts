@@ -148,12 +148,19 @@ describe.skipIf(skipReason !== '')('stdin, resize and exec of real containers un
     cat.stdin!.end();
     expect(await drain(cat)).toEqual({ stdout: 'piped\neof\n', stderr: '', code: 0 });
 
-    const tty = await runtime.exec!(id, execSpec(['sh', '-c', 'read x; stty size; tty; exit 3'], { tty: true, stdin: true }));
+    const tty = await runtime.exec!(id, execSpec(['sh', '-c', 'echo ready; read x; stty size; tty; exit 3'], { tty: true, stdin: true }));
     await tty.resize({ height: 25, width: 80 });
-    await tty.stdin!.write(new TextEncoder().encode('\r'));
-    const ttyOut = await drain(tty);
-    expect(ttyOut.code).toBe(3);
-    expect(ttyOut.stdout).toMatch(/25 80\r\n\/dev\/pts\/\d+\r\n$/);
+    let ttyOut = '';
+    for await (const chunk of tty.output) {
+      ttyOut += Buffer.from(chunk.bytes).toString('utf8');
+      // conmon drops input that arrives before it holds the pty: type once the shell has spoken.
+      if (ttyOut.includes('ready\r\n') && !ttyOut.includes('typed')) {
+        ttyOut += 'typed';
+        await tty.stdin!.write(new TextEncoder().encode('\r'));
+      }
+    }
+    expect(await tty.exit).toBe(3);
+    expect(ttyOut).toMatch(/^ready\r\ntyped\r\n25 80\r\n\/dev\/pts\/\d+\r\n$/);
 
     const who = await drain(await runtime.exec!(id, execSpec(['sh', '-c', 'id -u; pwd; echo $FOO'], { user: '1000:1000', cwd: '/etc', env: ['FOO=bar'] })));
     expect(who).toEqual({ stdout: '1000\n/etc\nbar\n', stderr: '', code: 0 });

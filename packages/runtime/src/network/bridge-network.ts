@@ -219,6 +219,12 @@ export function createBridgeNetwork(options: BridgeNetworkOptions): BridgeNetwor
     async close() {
       published.clear();
       forwarder.close();
+      // An engine that stops with no container on the bridge leaves no namespace behind; one with
+      // running containers keeps it for them (and for the engine that re-adopts them).
+      if ((await network.attached()).length === 0 && (await isLiveNamespace(namespacePath))) {
+        bridgeReady = undefined;
+        await runCommand('ip', ['netns', 'del', namespace]);
+      }
     },
   };
   return network;
