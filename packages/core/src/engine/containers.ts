@@ -359,6 +359,7 @@ export class ContainerService implements ContainerEngine {
    * FinishedAt, and restart policies apply.
    */
   private async adopt(): Promise<void> {
+    await this.networks.ensureIdentities().catch(() => undefined);
     const runtime = this.runtime;
     if (!runtime) return;
     const usable = (await runtime.available().catch(() => ({ ok: false as const, reason: '' }))).ok;

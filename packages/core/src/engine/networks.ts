@@ -71,6 +71,15 @@ export class NetworkService implements NetworkEngine {
     return made;
   }
 
+  /**
+   * Give the built-in networks their IDs when the engine starts (dockerd makes them at its first start),
+   * so that looking a network up later never writes: a lookup of something that does not exist must
+   * leave the store as it was.
+   */
+  async ensureIdentities(): Promise<void> {
+    for (const n of BUILT_IN) await this.identity(n.name);
+  }
+
   private async describe(name: string, driver: string, withContainers: boolean): Promise<NetworkInfo> {
     const { Id, Created } = await this.identity(name);
     const bridge = name === 'bridge';
