@@ -364,6 +364,9 @@ export class ContainerService implements ContainerEngine {
     if (!runtime) return;
     const usable = (await runtime.available().catch(() => ({ ok: false as const, reason: '' }))).ok;
     if (!usable) return;
+    // Namespaces left by a crash between steps go first: once the loop below runs, restarts it schedules
+    // connect containers again, and a sweep after it could take a namespace a restarting container just got.
+    await this.networks.sweep().catch(() => undefined);
     for (const r of await this.records.all()) {
       await this.lock(r.id, async () => {
         const known: RuntimeState = await runtime.state(r.id).catch(() => ({ status: 'unknown' }));
@@ -395,7 +398,6 @@ export class ContainerService implements ContainerEngine {
         }
       }).catch(() => undefined);
     }
-    await this.networks.sweep().catch(() => undefined);
   }
 
   // ---- stop, kill, restart ------------------------------------------------------------------
