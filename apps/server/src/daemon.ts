@@ -131,6 +131,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       if (opened.runtime) runtimes = { [opened.runtime.name]: { path: opened.runtime.path, version: opened.runtime.version } };
       if (opened.containersDisabled !== undefined) log(`stratad: containers disabled: ${opened.containersDisabled}`);
     }
+    // As dockerd restores its containers before it serves: a client never sees a half-reconciled store.
+    await (engine as { ready?: Promise<void> }).ready?.catch(() => undefined);
     const app = createApp(engine, { dataRoot, debug: options.debug, onRequest: options.debug ? log : undefined, runtimes });
     // attach (and later exec start) take over the connection: node hands them to 'upgrade', not to Hono
     const hijack = createHijackHandler(isContainerEngine(engine) ? engine : undefined, { onRequest: options.debug ? log : undefined });

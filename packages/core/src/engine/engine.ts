@@ -52,6 +52,8 @@ import type { BuildEvent } from '../build/build-progress.js';
 /** The engine every front end drives: today the image side; containers join it later. */
 export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
+  /** Resolves once the engine has reconciled its records with the runtime (re-adoption, built-in networks). */
+  readonly ready?: Promise<void>;
   close(): Promise<void>;
   /** Layer insight of an image: per-layer changes, dive's efficiency and ours, largest paths, flags. */
   analyzeImage(name: string, options?: ImageInsightOptions): Promise<ImageInsightReport>;
@@ -103,6 +105,10 @@ class StrataEngine implements Engine {
     for (const m of ['createExec', 'startExec', 'inspectExec', 'resizeExec'] as const) {
       Object.defineProperty(this, m, { value: execs[m].bind(execs), enumerable: false });
     }
+  }
+
+  get ready(): Promise<void> {
+    return this.containers.ready;
   }
 
   async close(): Promise<void> {
