@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dockerCli, runDocker, type DockerRun } from '../src/testing/dockerd.js';
-import { CleanupStack } from './cleanupStack.js';
+import { benchSession, dockerOn, firstLine, figure, MetricFailure, runCount, timedDocker, type Figure } from './cliMetrics.js';
 import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
 import { median } from './imageMetrics.js';
 
@@ -18,44 +18,16 @@ const FILES = 1000;
 const CP_FILES = 100;
 const CP_FILE_BYTES = 1 << 20;
 
-function count(variable: string, fallback: number): number {
-  const value = Number(process.env[variable] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a positive integer, not ${process.env[variable]}`);
-  return value;
-}
 
-const settings = { runs: count('BENCH_FILES_RUNS', 5), cpRuns: count('BENCH_CP_RUNS', 3) };
+const settings = { runs: runCount('BENCH_FILES_RUNS', 5), cpRuns: runCount('BENCH_CP_RUNS', 3) };
 
-type Figure = { value: number; runs: number[] } | { failed: string };
 type Key = 'diff' | 'commit' | 'cpIn' | 'cpOut';
 type Column = { version: string; figures: Record<Key, Figure> } | { unavailable: string };
 
-class MetricFailure extends Error {}
-const cleanups = new CleanupStack();
+const { cleanups, interrupt } = benchSession();
 
-const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 160) ?? '';
-
-async function docker(engine: BenchEngine, args: string[]): Promise<DockerRun> {
-  const r = await runDocker(['-H', engine.host, ...args], { env: engine.env });
-  if (r.code !== 0) throw new MetricFailure(`docker ${args.join(' ')} exited ${r.code}: ${firstLine(r.stderr || r.stdout)}`);
-  return r;
-}
-
-async function timed(engine: BenchEngine, args: string[]): Promise<{ ms: number; run: DockerRun }> {
-  const start = process.hrtime.bigint();
-  const run = await docker(engine, args);
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, run };
-}
-
-async function figure(measure: () => Promise<number[]>): Promise<Figure> {
-  try {
-    const runs = await measure();
-    return { value: median(runs), runs };
-  } catch (err) {
-    if (err instanceof MetricFailure) return { failed: err.message };
-    throw err;
-  }
-}
+const docker = (engine: BenchEngine, args: string[]): Promise<DockerRun> => dockerOn(engine, args, { signal: interrupt.signal });
+const timed = (engine: BenchEngine, args: string[]) => timedDocker(engine, args, { signal: interrupt.signal });
 
 /** The rootfs tar imported as the image: the host's static busybox, `sh`, and FILES small files under /data. */
 function makeRootfs(dir: string): string {

@@ -12,7 +12,7 @@ import { request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dockerCli, runDocker, type DockerRun } from '../src/testing/dockerd.js';
-import { CleanupStack } from './cleanupStack.js';
+import { benchSession, dockerOn, firstLine, figure, MetricFailure, runCount, timedDocker, type Figure } from './cliMetrics.js';
 import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
 import { median } from './imageMetrics.js';
 
@@ -21,22 +21,16 @@ const IMAGE = 'busybox:local';
 /** The do-nothing command: busybox's own `true` applet, one exec as `true` would be. */
 const COMMAND = ['busybox', 'true'];
 
-function count(variable: string, fallback: number): number {
-  const value = Number(process.env[variable] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a positive integer, not ${process.env[variable]}`);
-  return value;
-}
 
 const settings = {
-  containers: count('BENCH_CONTAINERS', 1000),
-  createParallel: count('BENCH_CREATE_PARALLEL', 8),
-  runRuns: count('BENCH_RUN_RUNS', 10),
-  lifecycleRuns: count('BENCH_LIFECYCLE_RUNS', 10),
-  psRuns: count('BENCH_PS_RUNS', 10),
+  containers: runCount('BENCH_CONTAINERS', 1000),
+  createParallel: runCount('BENCH_CREATE_PARALLEL', 8),
+  runRuns: runCount('BENCH_RUN_RUNS', 10),
+  lifecycleRuns: runCount('BENCH_LIFECYCLE_RUNS', 10),
+  psRuns: runCount('BENCH_PS_RUNS', 10),
 };
 
 /** One figure of one engine: the median over runs, or why it failed. */
-type Figure = { value: number; runs: number[] } | { failed: string };
 
 interface ContainerFigures {
   version: string;
@@ -54,48 +48,10 @@ interface ContainerFigures {
   fillSeconds: number;
 }
 
-class MetricFailure extends Error {}
+const { cleanups, interrupt } = benchSession();
 
-const cleanups = new CleanupStack();
-const interrupt = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (!interrupt.signal.aborted) {
-      console.error(`\n${signal}: stopping daemons, unmounting, removing temp dirs...`);
-      interrupt.abort(new Error(`interrupted by ${signal}`));
-      return;
-    }
-    void cleanups.runAll().finally(() => process.exit(130));
-  });
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0]?.slice(0, 160) ?? '';
-}
-
-async function docker(engine: BenchEngine, args: string[]): Promise<DockerRun> {
-  interrupt.signal.throwIfAborted();
-  const r = await runDocker(['-H', engine.host, ...args], { env: engine.env, signal: interrupt.signal });
-  if (r.code !== 0) throw new MetricFailure(`docker ${args.join(' ')} exited ${r.code}: ${firstLine(r.stderr || r.stdout)}`);
-  return r;
-}
-
-/** Wall time of one docker CLI run in milliseconds, and its output. */
-async function timed(engine: BenchEngine, args: string[]): Promise<{ ms: number; run: DockerRun }> {
-  const start = process.hrtime.bigint();
-  const run = await docker(engine, args);
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, run };
-}
-
-async function figure(measure: () => Promise<number[]>): Promise<Figure> {
-  try {
-    const runs = await measure();
-    return { value: median(runs), runs };
-  } catch (err) {
-    if (err instanceof MetricFailure) return { failed: err.message };
-    throw err;
-  }
-}
+const docker = (engine: BenchEngine, args: string[]): Promise<DockerRun> => dockerOn(engine, args, { signal: interrupt.signal });
+const timed = (engine: BenchEngine, args: string[]) => timedDocker(engine, args, { signal: interrupt.signal });
 
 /** One Engine API call over the engine's unix socket; resolves with status and body. */
 function api(engine: BenchEngine, method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {

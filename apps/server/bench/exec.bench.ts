@@ -5,7 +5,7 @@
 // `true` applet stands for the issue's `true`.)
 // Environment: BENCH_EXEC_RUNS (default 20).
 import { dockerCli, runDocker, type DockerRun } from '../src/testing/dockerd.js';
-import { CleanupStack } from './cleanupStack.js';
+import { benchSession, dockerOn, firstLine, MetricFailure, runCount, type Figure } from './cliMetrics.js';
 import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
 import { median } from './imageMetrics.js';
 
@@ -14,39 +14,18 @@ const IMAGE = 'busybox:local';
 const CONTAINER = 'execbench';
 const PAYLOAD = 'ping\n';
 
-const runs = Number(process.env.BENCH_EXEC_RUNS ?? 20);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_EXEC_RUNS must be a positive integer, not ${process.env.BENCH_EXEC_RUNS}`);
+const runs = runCount('BENCH_EXEC_RUNS', 20);
 
-type Figure = { value: number; runs: number[] } | { failed: string };
 interface ExecFigures {
   version: string;
   execTrue: Figure;
   execStdin: Figure;
 }
 
-class MetricFailure extends Error {}
+const { cleanups, interrupt } = benchSession();
 
-const cleanups = new CleanupStack();
-const interrupt = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (!interrupt.signal.aborted) {
-      console.error(`\n${signal}: stopping daemons, unmounting, removing temp dirs...`);
-      interrupt.abort(new Error(`interrupted by ${signal}`));
-      return;
-    }
-    void cleanups.runAll().finally(() => process.exit(130));
-  });
-}
-
-const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 160) ?? '';
-
-async function docker(engine: BenchEngine, args: string[], input?: string): Promise<DockerRun> {
-  interrupt.signal.throwIfAborted();
-  const r = await runDocker(['-H', engine.host, ...args], { env: engine.env, signal: interrupt.signal, ...(input !== undefined ? { input } : {}) });
-  if (r.code !== 0) throw new MetricFailure(`docker ${args.join(' ')} exited ${r.code}: ${firstLine(r.stderr || r.stdout)}`);
-  return r;
-}
+const docker = (engine: BenchEngine, args: string[], input?: string): Promise<DockerRun> =>
+  dockerOn(engine, args, { signal: interrupt.signal, ...(input !== undefined ? { input } : {}) });
 
 /** Median wall time (ms) of `runs` docker CLI calls after two warm-ups; `check` vets each output. */
 async function latency(engine: BenchEngine, args: string[], input: string | undefined, check: (r: DockerRun) => void): Promise<Figure> {

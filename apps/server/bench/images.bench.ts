@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerCli, runDocker } from '../src/testing/dockerd.js';
-import { CleanupStack } from './cleanupStack.js';
+import { benchSession, runCount } from './cliMetrics.js';
 import { startBaselineDockerd, startCeiling, startStratad, type BenchEngine, type EngineName, type EngineUnavailable } from './engines.js';
 import { measureEngine, median, type MetricRuns } from './imageMetrics.js';
 import { formatReport, type EngineColumn } from './report.js';
@@ -18,32 +18,14 @@ import { writeManyFilesImage, writeSmallImages, type BenchArchive } from './work
 
 const SMALL_IMAGES = 50;
 
-function runCount(variable: string, fallback: number): number {
-  const value = Number(process.env[variable] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a positive integer, not ${process.env[variable]}`);
-  return value;
-}
-
 const runs: MetricRuns = {
   loadRuns: runCount('BENCH_LOAD_RUNS', 3),
   saveRuns: runCount('BENCH_SAVE_RUNS', 3),
   imagesRuns: runCount('BENCH_IMAGES_RUNS', 20),
 };
 
-const cleanups = new CleanupStack();
-const interrupt = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (!interrupt.signal.aborted) {
-      // The main flow stops at its next docker call (the one in flight is killed) and cleans up.
-      console.error(`\n${signal}: stopping daemons, unmounting, removing temp dirs...`);
-      interrupt.abort(new Error(`interrupted by ${signal}`));
-      return;
-    }
-    // A second signal: clean up now, alongside the main flow (each step runs once), and leave.
-    void cleanups.runAll().finally(() => process.exit(130));
-  });
-}
+// The first Ctrl-C stops the main flow at its next docker call (the one in flight is killed); a second cleans up now.
+const { cleanups, interrupt } = benchSession();
 
 function name(engine: { name: EngineName }): string {
   return engine.name === 'strata' ? 'stratad' : engine.name === 'ceiling' ? 'ceiling server' : 'dockerd';

@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import { MediaType, parseNormalizedNamed } from '@strata/core';
 import { type LocalRegistry, RegistryClient, startLocalRegistry } from '@strata/registry';
 import { dockerCli, runDocker, type DockerRun } from '../src/testing/dockerd.js';
-import { CleanupStack } from './cleanupStack.js';
+import { benchSession, dockerOn, firstLine, figure, MetricFailure, runCount, timedDocker, type Figure } from './cliMetrics.js';
 import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
 import { archiveLayer, sha256, writeDockerArchive, type ArchiveLayer } from './imageArchive.js';
 import { median } from './imageMetrics.js';
@@ -32,15 +32,9 @@ const LAYERS = 5;
 const LAYER_MB = 30;
 const SOURCE_REPO = 'bench/registry';
 
-function count(variable: string, fallback: number): number {
-  const value = Number(process.env[variable] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a positive integer, not ${process.env[variable]}`);
-  return value;
-}
 
-const settings = { runs: count('BENCH_REGISTRY_RUNS', 3), bigLayerMb: count('BENCH_BIG_LAYER_MB', 1024) };
+const settings = { runs: runCount('BENCH_REGISTRY_RUNS', 3), bigLayerMb: runCount('BENCH_BIG_LAYER_MB', 1024) };
 
-type Figure = { value: number; runs: number[] } | { failed: string };
 
 interface RegistryFigures {
   pull: Figure;
@@ -52,44 +46,12 @@ interface RegistryFigures {
   rssWhat: string;
 }
 
-class MetricFailure extends Error {}
+const { cleanups, interrupt } = benchSession();
 
-const cleanups = new CleanupStack();
-const interrupt = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (!interrupt.signal.aborted) {
-      console.error(`\n${signal}: stopping daemons and registries, unmounting, removing temp dirs...`);
-      interrupt.abort(new Error(`interrupted by ${signal}`));
-      return;
-    }
-    void cleanups.runAll().finally(() => process.exit(130));
-  });
-}
-
-const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 160) ?? '';
-
-async function docker(engine: BenchEngine, args: string[]): Promise<DockerRun> {
-  interrupt.signal.throwIfAborted();
-  const r = await runDocker(['-H', engine.host, ...args], { env: engine.env, signal: interrupt.signal });
-  if (r.code !== 0) throw new MetricFailure(`docker ${args.join(' ')} exited ${r.code}: ${firstLine(r.stderr || r.stdout)}`);
-  return r;
-}
-
+const docker = (engine: BenchEngine, args: string[]): Promise<DockerRun> => dockerOn(engine, args, { signal: interrupt.signal });
 async function timed(engine: BenchEngine, args: string[]): Promise<{ seconds: number; run: DockerRun }> {
-  const start = process.hrtime.bigint();
-  const run = await docker(engine, args);
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, run };
-}
-
-async function figure(measure: () => Promise<number[]>): Promise<Figure> {
-  try {
-    const runs = await measure();
-    return { value: median(runs), runs };
-  } catch (err) {
-    if (err instanceof MetricFailure) return { failed: err.message };
-    throw err;
-  }
+  const { ms, run } = await timedDocker(engine, args, { signal: interrupt.signal });
+  return { seconds: ms / 1000, run };
 }
 
 /** A docker-registry on 127.0.0.1 whose storage is removed with it. */
