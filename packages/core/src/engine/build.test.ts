@@ -206,6 +206,26 @@ describe('engine: docker build (classic builder, no RUN)', () => {
     ]);
   });
 
+  it('COPY <<EOF writes heredoc bodies as 0644 files (variables expanded unless the delimiter is quoted), cached by content', async () => {
+    const dockerfile = 'FROM busybox:local\nENV NAME=world\nCOPY <<EOF /etc/greeting\nhello $NAME\nEOF\nCOPY --chmod=755 <<-"EOT" <<x /bin/\n\techo $NAME\n\tEOT\n${NAME:-none}\nx\n';
+    const id = await build({ Dockerfile: dockerfile }, { tags: ['heredoc:v1'] });
+    const layers = await layerLines(engine, ports, 'heredoc:v1');
+    expect(layers.slice(1)).toEqual([
+      ['dir 0040755 0:0 root 0 etc/', 'file 0100644 0:0 root 12 etc/greeting'],
+      ['dir 0040755 0:0 root 0 bin/', 'file 0100755 0:0 root 11 bin/EOT', 'file 0100755 0:0 root 6 bin/x'],
+    ]);
+    const inspect = await engine.inspectImage(id);
+    const bodies: Record<string, string> = {};
+    for (const diffId of inspect.RootFS.Layers.slice(1)) {
+      for await (const e of readTar(await ports.content.read(diffId))) bodies[e.path] = new TextDecoder().decode(await collect(e.body));
+    }
+    expect(bodies).toMatchObject({ 'etc/greeting': 'hello world\n', 'bin/EOT': 'echo $NAME\n', 'bin/x': 'world\n' });
+    expect(await build({ Dockerfile: dockerfile })).toBe(id);
+    expect(events.filter((e) => e.kind === 'cache')).toHaveLength(3);
+    await build({ Dockerfile: dockerfile.replace('hello', 'bye') });
+    expect(events.filter((e) => e.kind === 'cache')).toHaveLength(1);
+  });
+
   describe('bad input leaves tags and store as they were', () => {
     const failing: Array<[string, Record<string, string | ContextFile>, string]> = [
       ['unknown instruction', { Dockerfile: 'FROM busybox:local\nFOO bar\n' }, 'Dockerfile parse error line 2: unknown instruction: FOO'],

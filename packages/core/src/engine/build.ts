@@ -6,6 +6,7 @@ import { type BuildEvent } from '../build/build-progress.js';
 import { comparePaths, copyChanges, type CopySource } from '../build/copy-changes.js';
 import { DockerignoreMatcher, readDockerignore } from '../build/dockerignore.js';
 import { parseDockerfile } from '../build/dockerfile-parser.js';
+import { copySourceWords, heredocFileArgv, heredocRun } from '../build/heredoc-command.js';
 import { type FsNode, FsTree, directoryNode, normalizeRelative, pathParts } from '../build/fs-tree.js';
 import { formatGoDuration, goPlainList, goQuotedList, goQuotedRune, parseGoDuration } from '../build/go-format.js';
 import { type DockerfilePlan, type Instruction, type Stage, planDockerfile } from '../build/instructions.js';
@@ -528,11 +529,19 @@ class ClassicBuild {
     } else sourceTree = this.prepared.context;
     const sources: CopySource[] = [];
     const hashes: string[] = [];
-    for (const heredoc of c.heredocs) {
-      void heredoc;
-      throw invalid(`${name} with a heredoc requires BuildKit`);
+    const words = copySourceWords(c.sources, c.heredocs, vars);
+    for (const inline of words) {
+      if (inline.kind !== 'inline') continue;
+      // BuildKit makes each heredoc a 0644 file named after its delimiter, then copies it.
+      const tree = new FsTree();
+      const body = new TextEncoder().encode(inline.content);
+      const file: FsNode = { type: 'file', mode: 0o644, uid: 0, gid: 0, size: body.byteLength, mtime: this.nowSeconds(), linkname: '', devmajor: 0, devminor: 0, pax: {}, body };
+      const path = normalizeRelative(inline.name);
+      tree.set(path, file);
+      hashes.push(sourceHash(this.ctx.ports.hasher, tree, path, this.names));
+      sources.push({ tree, path, preserveOwnership: false });
     }
-    for (const raw of c.sources.map(expand)) {
+    for (const raw of words.flatMap((w) => (w.kind === 'path' ? [expand(w.word)] : []))) {
       if (c.kind === 'add' && /^https?:\/\//.test(raw)) throw invalid(`ADD of a URL is not supported: ${raw}`);
       if (!fromImage && (raw === '..' || raw.startsWith('../') || normalizeRelativeStrict(raw) === undefined)) {
         throw invalid(`${name} failed: forbidden path outside the build context: ${raw} ()`);
@@ -615,13 +624,16 @@ class ClassicBuild {
   }
 
   private async runStep(state: StageState, c: Extract<Instruction, { kind: 'run' }>): Promise<void> {
-    if (c.heredocs.length > 0) throw invalid('RUN with a heredoc requires BuildKit');
     const rc = state.image.runConfig;
-    const argv = c.json ? c.args : [...this.shell(state), c.args.join(' ')];
+    const heredoc = !c.json && c.heredocs.length > 0 ? heredocRun(c.args.join(' '), c.heredocs) : undefined;
+    const argv = c.json ? c.args : [...this.shell(state), heredoc ? heredoc.script : c.args.join(' ')];
+    const runArgv = heredoc?.file ? heredocFileArgv(heredoc.file, argv) : argv;
     const args = this.argsInScope(state);
     const saved = args.length > 0 ? [`|${args.length}`, ...[...args].sort(), ...argv] : argv;
     const containerConfig = { ...rc, Cmd: saved };
     await this.commitStep(state, rc, containerConfig, {
+      // A script run from a file is named in Cmd by its path only: its body keys the cache.
+      keyExtra: heredoc?.file?.body,
       run: async () => {
         if (!this.runner) throw unavailable(`RUN needs a container runtime (runc and conmon, as root); this engine has none`);
         if (state.image.id === '') throw invalid('Please provide a source image with `from` prior to run');
@@ -629,8 +641,8 @@ class ClassicBuild {
         let container = '';
         const result = await this.runner.run({
           imageId: state.image.id,
-          config: { ...rc, Cmd: argv, Entrypoint: null, Env: env },
-          argv,
+          config: { ...rc, Cmd: runArgv, Entrypoint: null, Env: env },
+          argv: runArgv,
           env,
           networkMode: this.options.networkMode,
           onOutput: (text, stream) => this.emit({ kind: 'output', text, stream }),
@@ -656,11 +668,11 @@ class ClassicBuild {
     state: StageState,
     rc: Record<string, unknown>,
     containerConfig: Record<string, unknown>,
-    how: { fakeContainer?: boolean; changes?: () => Promise<{ entries: Array<{ path: string; node: FsNode }>; after: FsTree } | undefined>; run?: () => Promise<IngestedLayer | undefined> },
+    how: { keyExtra?: string; fakeContainer?: boolean; changes?: () => Promise<{ entries: Array<{ path: string; node: FsNode }>; after: FsTree } | undefined>; run?: () => Promise<IngestedLayer | undefined> },
   ): Promise<void> {
     const parent = state.image;
     const cc = dockerContainerConfig({ ...containerConfig, Image: parent.id });
-    const key = sha256OfText(this.ctx.ports.hasher, JSON.stringify({ parent: parent.id, config: cc, epoch: this.epoch ?? null }));
+    const key = sha256OfText(this.ctx.ports.hasher, JSON.stringify({ parent: parent.id, config: cc, epoch: this.epoch ?? null, ...(how.keyExtra !== undefined ? { extra: how.keyExtra } : {}) }));
     if (!this.options.noCache) {
       const hit = await this.ctx.ports.metadata.get<{ image: Digest }>(CACHE, key.replace(':', '-'));
       if (hit && (await this.ctx.store.image(hit.image))) {
