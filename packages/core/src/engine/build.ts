@@ -12,6 +12,7 @@ import { formatGoDuration, goPlainList, goQuotedList, goQuotedRune, parseGoDurat
 import { type DockerfilePlan, type Instruction, type Stage, planDockerfile } from '../build/instructions.js';
 import { expandWord, expandWords, type ShellVariables } from '../build/shell-lex.js';
 import { type NameOf, rootOnlyNames, hashList, sourceHash } from '../build/source-hash.js';
+import { fetchRemoteSource, isRemoteUrl } from './build-remote-source.js';
 import type { EngineContext } from './engine.js';
 import { writeImage } from './image-writer.js';
 import { type IngestedLayer, ingestLayer } from './layer-ingest.js';
@@ -36,6 +37,9 @@ export interface BuildOptions {
 export interface BuildStepRunner {
   run(request: BuildRunRequest): Promise<BuildRunResult>;
 }
+
+/** Pulls an image the build names but the store lacks (the engine's pull use case), reporting Docker's progress messages. */
+export type BuildImagePull = (name: string, onProgress: (m: { status?: string; id?: string; progress?: string; progressDetail?: { current?: number; total?: number } }) => void) => Promise<unknown>;
 
 /** A RUN step: the image to start from, the process and where its output goes. */
 export interface BuildRunRequest {
@@ -174,8 +178,9 @@ export async function runBuild(
   options: BuildOptions,
   emit: (event: BuildEvent) => void,
   runner?: BuildStepRunner,
+  pull?: BuildImagePull,
 ): Promise<Digest> {
-  const b = new ClassicBuild(ctx, prepared, options, emit, runner);
+  const b = new ClassicBuild(ctx, prepared, options, emit, runner, pull);
   return b.run();
 }
 
@@ -195,6 +200,7 @@ class ClassicBuild {
     private readonly options: BuildOptions,
     private readonly emit: (event: BuildEvent) => void,
     private readonly runner?: BuildStepRunner,
+    private readonly pull?: BuildImagePull,
   ) {
     this.buildArgs = { ...(options.buildArgs ?? {}) };
     this.meta = metaArgValues(prepared.plan, this.buildArgs);
@@ -265,7 +271,7 @@ class ClassicBuild {
     let image: ImageState;
     if (byName >= 0 && this.stageImages.has(byName)) image = this.stageImages.get(byName)!;
     else if (name.toLowerCase() === 'scratch') image = scratchImage();
-    else image = await this.storedImage(name);
+    else image = await this.storedImage(name, true);
     if (image.id !== '') this.emit({ kind: 'image', id: image.id });
     const runConfig = { ...image.runConfig };
     const env = (runConfig.Env as string[] | null) ?? [];
@@ -281,11 +287,16 @@ class ClassicBuild {
     return state;
   }
 
-  private async storedImage(name: string): Promise<ImageState> {
+  private async storedImage(name: string, pull = false): Promise<ImageState> {
     let resolved;
     try {
       resolved = await resolveImage(this.ctx.store, name);
     } catch (e) {
+      if (pull && this.pull && isStrataError(e, 'not-found')) {
+        // As the classic builder: an image that is not local is pulled, its progress in the build output.
+        await this.pull(name, (m) => this.emit({ kind: 'pull', ...m }));
+        return this.storedImage(name);
+      }
       if (isStrataError(e, 'not-found')) throw notFound(`pull access denied for ${name.replace(/:.*$/, '')}, repository does not exist or may require 'docker login': No such image: ${name}`);
       throw e;
     }
@@ -542,7 +553,14 @@ class ClassicBuild {
       sources.push({ tree, path, preserveOwnership: false });
     }
     for (const raw of words.flatMap((w) => (w.kind === 'path' ? [expand(w.word)] : []))) {
-      if (c.kind === 'add' && /^https?:\/\//.test(raw)) throw invalid(`ADD of a URL is not supported: ${raw}`);
+      if (isRemoteUrl(raw)) {
+        if (c.kind !== 'add') throw invalid(`source can't be a URL for ${name}`);
+        // Downloaded before the cache lookup, as the classic builder does: the content keys the step.
+        const remote = await fetchRemoteSource(this.ctx.ports.http, raw);
+        hashes.push(sourceHash(this.ctx.ports.hasher, remote.tree, remote.path, this.names));
+        sources.push({ tree: remote.tree, path: remote.path, preserveOwnership: false });
+        continue;
+      }
       if (!fromImage && (raw === '..' || raw.startsWith('../') || normalizeRelativeStrict(raw) === undefined)) {
         throw invalid(`${name} failed: forbidden path outside the build context: ${raw} ()`);
       }
