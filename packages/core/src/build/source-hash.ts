@@ -16,7 +16,6 @@ export const rootOnlyNames: NameOf = (id) => (id === 0 ? 'root' : '');
 
 /** tarsum v1 of one path: `name…mode…uid…` header fields, xattrs, then a regular file's bytes. */
 export function pathHash(hasher: Hasher, rel: string, node: FsNode, names: NameOf = rootOnlyNames): string {
-  const h = hasher.create('sha256');
   const name = node.type === 'directory' && !rel.endsWith('/') ? `${rel}/` : rel;
   const fields: Array<[string, string]> = [
     ['name', name],
@@ -33,8 +32,20 @@ export function pathHash(hasher: Hasher, rel: string, node: FsNode, names: NameO
   ];
   let header = '';
   for (const [k, v] of fields) header += k + v;
+  const keys = Object.keys(node.pax);
+  if (hasher.sha256Hex && keys.length === 0) {
+    // One buffer, one call: thousands of small files make the per-hash setup the main cost.
+    const head = utf8.encode(header);
+    const body = node.type === 'file' && node.body ? node.body : undefined;
+    if (!body || body.byteLength === 0) return hasher.sha256Hex(head);
+    const all = new Uint8Array(head.byteLength + body.byteLength);
+    all.set(head, 0);
+    all.set(body, head.byteLength);
+    return hasher.sha256Hex(all);
+  }
+  const h = hasher.create('sha256');
   h.update(utf8.encode(header));
-  for (const key of Object.keys(node.pax).sort()) {
+  for (const key of keys.sort()) {
     h.update(utf8.encode(key.slice('SCHILY.xattr.'.length)));
     h.update(node.pax[key]);
   }

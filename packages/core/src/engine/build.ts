@@ -4,6 +4,7 @@ import { dockerContainerConfig, parseImageConfig } from '../image/index.js';
 import { TarHeaderScanner, tarEntry, writeTar, type TarWriteEntry } from '../layer/index.js';
 import { type BuildEvent } from '../build/build-progress.js';
 import { comparePaths, copyChanges, type CopySource } from '../build/copy-changes.js';
+import { contextTree } from '../build/context-tree.js';
 import { DockerignoreMatcher, readDockerignore } from '../build/dockerignore.js';
 import { parseDockerfile } from '../build/dockerfile-parser.js';
 import { copySourceWords, heredocFileArgv, heredocRun } from '../build/heredoc-command.js';
@@ -843,14 +844,12 @@ async function applyTar(tree: FsTree, stream: ReadableStream<Uint8Array>): Promi
 
 /** A context tar as a tree; names that leave the context (`../`, absolute, escaping hard links) are refused. */
 export async function treeOfTar(stream: ReadableStream<Uint8Array>): Promise<FsTree> {
-  const tree = new FsTree();
   try {
-    await applyTar(tree, stream);
+    return await contextTree(stream);
   } catch (e) {
     if (e instanceof StrataError) throw invalid(`invalid build context: ${e.message}`);
     throw e;
   }
-  return tree;
 }
 
 function isArchive(body: Uint8Array | undefined): boolean {
