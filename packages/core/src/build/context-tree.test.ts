@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { collect, streamOf } from '../../test-support/node.js';
 import { tarEntry, writeTar } from '../layer/index.js';
 import { contextTree } from './context-tree.js';
+import { nodeHasher } from '../../test-support/node.js';
+import { pathHash, sourceHash } from './source-hash.js';
 
 const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
 
@@ -42,5 +44,19 @@ describe('contextTree: the context tar read while it arrives', () => {
   it('refuses a tar cut inside a file body', async () => {
     const bytes = await contextTar();
     await expect(contextTree(streamOf(bytes.subarray(0, 3000), 100))).rejects.toThrow(/unexpected EOF/);
+  });
+
+  it('with a hasher, makes each file\'s tarsum as it arrives: the same hashes COPY computes', async () => {
+    const bytes = await contextTar();
+    const counted = { create: () => ((created += 1), nodeHasher.create()), sha256Hex: undefined };
+    let created = 0;
+    const tree = await contextTree(streamOf(bytes, 512), counted);
+    const made = created;
+    expect(made).toBe(5);
+    const fresh = await contextTree(streamOf(bytes, 512));
+    expect(sourceHash(counted, tree, 'src')).toBe(sourceHash(nodeHasher, fresh, 'src'));
+    expect(pathHash(counted, 'big.bin', tree.get('big.bin')!)).toBe(pathHash(nodeHasher, 'big.bin', fresh.get('big.bin')!));
+    // Only the directory itself and the list were hashed now; the files' tarsums were ready.
+    expect(created - made).toBe(2);
   });
 });

@@ -1,14 +1,19 @@
 import { invalid } from '../errors/index.js';
-import { TarHeaderScanner, type TarEntry } from '../layer/index.js';
+import { TarHeaderScanner, type TarEntry, cleanEntryPath } from '../layer/index.js';
+import type { Hasher } from '../digest/index.js';
 import { FsTree } from './fs-tree.js';
+import { precomputePathHash } from './source-hash.js';
 
 // The build context tar read into a tree while it arrives: each chunk is scanned as it comes,
 // so parsing overlaps the client's sending (the CLI reads and tars the files at the same time)
 // instead of starting after the last byte. A file's bytes are a view into the chunk that holds
 // them, or a copy when they straddle chunks.
 
-/** Reads a tar stream into a tree (hostile names refused by FsTree.apply), bodies kept. */
-export async function contextTree(stream: ReadableStream<Uint8Array>): Promise<FsTree> {
+/**
+ * Reads a tar stream into a tree (hostile names refused by FsTree.apply), bodies kept. With a
+ * hasher, each file's COPY tarsum is made as it arrives, while the client is still sending.
+ */
+export async function contextTree(stream: ReadableStream<Uint8Array>, hasher?: Hasher): Promise<FsTree> {
   const tree = new FsTree();
   let chunks: Array<{ start: number; bytes: Uint8Array }> = [];
   let first = 0;
@@ -46,6 +51,11 @@ export async function contextTree(stream: ReadableStream<Uint8Array>): Promise<F
     const body = entry.size > 0 ? bodyAt(start, entry.size) : new Uint8Array(0);
     if (body.byteLength !== entry.size) throw invalid(`unexpected EOF in the body of ${JSON.stringify(entry.path)}`);
     tree.apply(entry, body);
+    if (hasher) {
+      const path = cleanEntryPath(entry.path);
+      const node = tree.get(path);
+      if (node?.type === 'file') precomputePathHash(hasher, path, node);
+    }
   };
   const scanner: TarHeaderScanner = new TarHeaderScanner((entry) => {
     // The next header means the previous file's bytes have all arrived.

@@ -14,8 +14,18 @@ export type NameOf = (id: number) => string;
 
 export const rootOnlyNames: NameOf = (id) => (id === 0 ? 'root' : '');
 
+/** Hashes made ahead of need (while the context arrives), by node: valid for that path only. */
+const precomputed = new WeakMap<FsNode, { rel: string; names: NameOf; hash: string }>();
+
+/** Hashes a context file now, so a COPY of it later finds its tarsum made (see contextTree). */
+export function precomputePathHash(hasher: Hasher, rel: string, node: FsNode, names: NameOf = rootOnlyNames): void {
+  precomputed.set(node, { rel, names, hash: pathHash(hasher, rel, node, names) });
+}
+
 /** tarsum v1 of one path: `name…mode…uid…` header fields, xattrs, then a regular file's bytes. */
 export function pathHash(hasher: Hasher, rel: string, node: FsNode, names: NameOf = rootOnlyNames): string {
+  const known = precomputed.get(node);
+  if (known && known.rel === rel && known.names === names) return known.hash;
   const name = node.type === 'directory' && !rel.endsWith('/') ? `${rel}/` : rel;
   const fields: Array<[string, string]> = [
     ['name', name],

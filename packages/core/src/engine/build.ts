@@ -1,4 +1,4 @@
-import { type Digest, sha256OfText } from '../digest/index.js';
+import { type Digest, type Hasher, sha256OfText } from '../digest/index.js';
 import { StrataError, invalid, isStrataError, notFound, unavailable } from '../errors/index.js';
 import { dockerContainerConfig, parseImageConfig } from '../image/index.js';
 import { TarHeaderScanner, tarEntry, writeTar, type TarWriteEntry } from '../layer/index.js';
@@ -95,7 +95,7 @@ export interface PreparedBuild {
  * and picks the stages the target needs. Fails before any step runs, as the classic builder does.
  */
 export async function prepareBuild(ctx: EngineContext, contextTar: ReadableStream<Uint8Array>, options: BuildOptions): Promise<PreparedBuild> {
-  const context = await treeOfTar(contextTar);
+  const context = await treeOfTar(contextTar, ctx.ports.hasher);
   const dockerfilePath = normalizeRelative(options.dockerfile ?? 'Dockerfile');
   const node = context.get(context.resolve(dockerfilePath));
   if (!node || node.type !== 'file') throw invalid(`Cannot locate specified Dockerfile: ${options.dockerfile ?? 'Dockerfile'}`);
@@ -744,8 +744,17 @@ class ClassicBuild {
   }
 
   private async imageState(id: Digest, rc: Record<string, unknown>): Promise<ImageState> {
-    const image = await this.storedImage(id);
-    return { ...image, runConfig: rc };
+    // An image is immutable under its ID: a cached step's config and layers are read once per engine.
+    let known = builtImages.get(this.ctx)?.get(id);
+    if (!known) {
+      const image = await this.storedImage(id);
+      known = { id: image.id, config: image.config, layers: image.layers };
+      let byId = builtImages.get(this.ctx);
+      if (!byId) builtImages.set(this.ctx, (byId = new Map()));
+      if (byId.size > 4096) byId.clear();
+      byId.set(id, known);
+    }
+    return { ...known, runConfig: rc };
   }
 }
 
@@ -759,6 +768,7 @@ export class BuildStepFailed extends StrataError {
   }
 }
 
+const builtImages = new WeakMap<EngineContext, Map<string, Pick<ImageState, 'id' | 'config' | 'layers'>>>();
 const ownCmd = new WeakSet<StageState>();
 const stateHasOwnCmd = (s: StageState): boolean => ownCmd.has(s);
 const markOwnCmd = (s: StageState): void => void ownCmd.add(s);
@@ -843,9 +853,9 @@ async function applyTar(tree: FsTree, stream: ReadableStream<Uint8Array>): Promi
 }
 
 /** A context tar as a tree; names that leave the context (`../`, absolute, escaping hard links) are refused. */
-export async function treeOfTar(stream: ReadableStream<Uint8Array>): Promise<FsTree> {
+export async function treeOfTar(stream: ReadableStream<Uint8Array>, hasher?: Hasher): Promise<FsTree> {
   try {
-    return await contextTree(stream);
+    return await contextTree(stream, hasher);
   } catch (e) {
     if (e instanceof StrataError) throw invalid(`invalid build context: ${e.message}`);
     throw e;

@@ -225,8 +225,11 @@ class StrataEngine implements Engine {
   private async setTag(ref: Reference, id: Digest): Promise<void> {
     const tags = await this.store.tags();
     const key = referenceString(ref);
-    tags.refs[key] = id;
-    await this.store.putTags(tags);
+    // Re-tagging the same image (a cached rebuild) leaves the tag records as they are.
+    if (tags.refs[key] !== id) {
+      tags.refs[key] = id;
+      await this.store.putTags(tags);
+    }
     const img = await this.store.image(id);
     if (img) await this.store.putImage({ ...img, lastTagTime: this.ctx.now() });
     this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });
