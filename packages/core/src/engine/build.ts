@@ -316,6 +316,7 @@ class ClassicBuild {
   private async treeOf(image: ImageState, bodies = true): Promise<FsTree> {
     if (image.tree) return image.tree;
     if (!bodies && image.headers) return image.headers;
+    if (!bodies) return (image.headers = await this.headerTree(image.layers));
     const key = `${bodies ? 'bodies' : 'headers'}:${image.layers.map((l) => l.diffId).join(',')}`;
     let tree = this.trees.get(key);
     if (!tree) {
@@ -331,6 +332,28 @@ class ClassicBuild {
     }
     if (bodies) image.tree = tree;
     else image.headers = tree;
+    return tree;
+  }
+
+  /**
+   * The headers of a layer chain. A chain's tree depends only on its diffIDs, so trees are kept
+   * per engine: a chain extends the longest known prefix, and only the layers after it are read.
+   */
+  private async headerTree(layers: IngestedLayer[]): Promise<FsTree> {
+    const known = engineHeaderTrees(this.ctx);
+    const keys = chainKeys(layers);
+    const exact = known.get(keys[keys.length - 1] ?? '');
+    if (exact) return exact;
+    let from = layers.length;
+    while (from > 0 && !known.has(keys[from - 1])) from--;
+    const tree = from > 0 ? known.get(keys[from - 1])!.clone() : new FsTree();
+    for (const layer of layers.slice(from)) {
+      let stream = await this.ctx.ports.content.read(layer.blob);
+      if (layer.mediaType.includes('gzip')) stream = stream.pipeThrough(this.ctx.ports.codecs.decompress('gzip'));
+      else if (layer.mediaType.includes('zstd')) stream = stream.pipeThrough(this.ctx.ports.codecs.decompress('zstd'));
+      await applyTarHeaders(tree, stream);
+    }
+    if (keys.length > 0) rememberHeaderTree(this.ctx, keys[keys.length - 1], tree);
     return tree;
   }
 
@@ -733,6 +756,7 @@ class ClassicBuild {
     const id = await writeImage(this.ctx, { config: blob, layers, parent: parent.id || undefined });
     await this.ctx.ports.metadata.put(CACHE, key.replace(':', '-'), { image: id });
     // The tree after a COPY/WORKDIR knows the parent only by its headers.
+    if (layer && after) rememberHeaderTree(this.ctx, chainKeys(layers)[layers.length - 1], after);
     state.image = { id, config, runConfig: rc, layers, headers: layer ? after : (parent.headers ?? parent.tree), tree: layer ? undefined : parent.tree };
     this.emit({ kind: 'image', id });
   }
@@ -766,6 +790,31 @@ export class BuildStepFailed extends StrataError {
   ) {
     super('invalid', message);
   }
+}
+
+const headerTrees = new WeakMap<EngineContext, Map<string, FsTree>>();
+const MAX_HEADER_TREES = 8;
+
+function engineHeaderTrees(ctx: EngineContext): Map<string, FsTree> {
+  let trees = headerTrees.get(ctx);
+  if (!trees) headerTrees.set(ctx, (trees = new Map()));
+  return trees;
+}
+
+function rememberHeaderTree(ctx: EngineContext, key: string, tree: FsTree): void {
+  const trees = engineHeaderTrees(ctx);
+  trees.delete(key);
+  trees.set(key, tree);
+  // Oldest first out: a Map iterates in insertion order.
+  while (trees.size > MAX_HEADER_TREES) trees.delete(trees.keys().next().value!);
+}
+
+/** The key of every prefix of a layer chain: keys[i] names layers 0..i. */
+function chainKeys(layers: IngestedLayer[]): string[] {
+  const keys: string[] = [];
+  let key = '';
+  for (const l of layers) keys.push((key = key === '' ? l.diffId : `${key},${l.diffId}`));
+  return keys;
 }
 
 const builtImages = new WeakMap<EngineContext, Map<string, Pick<ImageState, 'id' | 'config' | 'layers'>>>();
