@@ -416,7 +416,7 @@ class StrataEngine implements Engine {
   }
 
   pushImage(name: string, options: PushOptions = {}): Promise<PushedTag[]> {
-    return pushImage(this.ctx, name, options);
+    return pushImage(this.ctx, name, options, { serial: (task) => this.serial.run(task) });
   }
 
   login(auth: RegistryAuth): Promise<LoginResult> {
