@@ -220,15 +220,15 @@ class StrataEngine implements Engine {
     });
   }
 
-  /** Point a tag at an image, as `docker tag` and `docker load` do. */
-  private async setTag(ref: Reference, id: Digest): Promise<void> {
+  /** Point a tag (or several, in one write) at an image, as `docker tag` and `docker load` do. */
+  private async setTag(refs: Reference | Reference[], id: Digest): Promise<void> {
+    const list = Array.isArray(refs) ? refs : [refs];
     const tags = await this.store.tags();
-    const key = referenceString(ref);
-    tags.refs[key] = id;
+    for (const ref of list) tags.refs[referenceString(ref)] = id;
     await this.store.putTags(tags);
     const img = await this.store.image(id);
     if (img) await this.store.putImage({ ...img, lastTagTime: this.ctx.now() });
-    this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });
+    for (const ref of list) this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });
   }
 
   removeImage(name: string, options: RemoveImageOptions = {}): Promise<ImageDeleteItem[]> {
