@@ -24,7 +24,7 @@ export interface NodeCodecsOptions {
 export function createNodeCodecs(options: NodeCodecsOptions = {}): Codecs {
   return {
     decompress(kind: Exclude<Compression, 'none'>) {
-      if (kind === 'gzip') return zlibTransform(() => createGunzip({ chunkSize: 128 * 1024 }), 'gzip decompression failed');
+      if (kind === 'gzip') return zlibTransform(() => createGunzip({ chunkSize: 512 * 1024 }), 'gzip decompression failed');
       const tool = EXTERNAL[kind];
       if (!tool) throw invalid(`unsupported compression: ${String(kind)}`);
       return childTransform(tool.command, tool.args, tool.debianPackage, options.env ?? process.env);
