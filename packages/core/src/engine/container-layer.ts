@@ -1,5 +1,6 @@
 import { type TarWriteEntry, makeOpaque, makeWhiteout, tarEntry } from '../layer/index.js';
 import { batchedTar } from './container-tar-stream.js';
+import type { WrittenEntries } from './layer-ingest.js';
 import type { ContainerFiles, FileEntry } from '../lifecycle/index.js';
 import { isMountPlaceholder } from './container-init-layer.js';
 import { CAPABILITY_XATTR, HardLinkGroups, dockerTarEntry, entryBody, joinTreePath } from './container-tar-entry.js';
@@ -24,8 +25,15 @@ export const isOpaqueDirectory = (xattrs: Record<string, Uint8Array> | undefined
  * carries the data. The mount placeholders of the runtime (Docker keeps those in its init layer)
  * are left out. An unchanged container gives the empty layer (1024 zero bytes).
  */
-export function writableLayerTar(files: ContainerFiles): ReadableStream<Uint8Array> {
-  return batchedTar(writableLayerEntries(files));
+export function writableLayerTar(files: ContainerFiles, written?: WrittenEntries): ReadableStream<Uint8Array> {
+  return batchedTar(written ? reported(writableLayerEntries(files), written) : writableLayerEntries(files));
+}
+
+async function* reported(entries: AsyncIterable<TarWriteEntry>, written: WrittenEntries): AsyncGenerator<TarWriteEntry> {
+  for await (const e of entries) {
+    written.add(e);
+    yield e;
+  }
 }
 
 async function* writableLayerEntries(files: ContainerFiles): AsyncGenerator<TarWriteEntry> {
