@@ -89,6 +89,14 @@ export function batchedTar(entries: AsyncIterable<TarWriteEntry>): ReadableStrea
           if (entry.body instanceof Uint8Array || entry.body === undefined) {
             const bytes = entry.body ?? new Uint8Array(0);
             if (bytes.byteLength !== expected) throw invalid(`archive/tar: ${JSON.stringify(entry.path)} declares ${expected} bytes, has ${bytes.byteLength}`);
+            if (expected >= BATCH) {
+              // A big body goes out as it is, after what is batched; its padding starts the next batch.
+              if (full) c.enqueue(full);
+              if (used > 0) c.enqueue(take());
+              c.enqueue(bytes);
+              used = paddedLength(expected) - expected;
+              return;
+            }
             const more = append(bytes, paddedLength(expected));
             if (more) full = full ? concat(full, more) : more;
             if (full) {

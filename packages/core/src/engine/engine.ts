@@ -225,9 +225,8 @@ class StrataEngine implements Engine {
     const tags = await this.store.tags();
     const key = referenceString(ref);
     tags.refs[key] = id;
-    await this.store.putTags(tags);
     const img = await this.store.image(id);
-    if (img) await this.store.putImage({ ...img, lastTagTime: this.ctx.now() });
+    await Promise.all([this.store.putTags(tags), img ? this.store.putImage({ ...img, lastTagTime: this.ctx.now() }) : undefined]);
     this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });
   }
 
