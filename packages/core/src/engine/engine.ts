@@ -105,6 +105,7 @@ class StrataEngine implements Engine {
     for (const m of ['createExec', 'startExec', 'inspectExec', 'resizeExec'] as const) {
       Object.defineProperty(this, m, { value: execs[m].bind(execs), enumerable: false });
     }
+    this.containers.execIdsOf = (id) => execs.execIdsOf(id);
   }
 
   get ready(): Promise<void> {
