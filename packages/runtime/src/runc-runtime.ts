@@ -439,7 +439,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       const { layout, spec } = await readSpec(id);
       await ensureRoot(layout, spec);
       const lowers = snapshots.names(spec.layers).map((name) => join(snapshots.dir, name)).reverse();
-      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged });
+      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged, mounts: spec.mounts });
     },
 
     async list() {

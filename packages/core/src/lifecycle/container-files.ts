@@ -76,6 +76,8 @@ export interface ContainerFiles {
   lower: FileTree;
   /** The container's root as the container sees it (without its mounts). */
   root: FileTree;
+  /** The root as docker cp sees it: `root` with the container's volumes and bind mounts at their destinations (default: `root`). */
+  mountedRoot?: FileTree;
   /** The host's name for a user or group ID ('' when it has none), as Go's archive/tar fills uname and gname. */
   userName(uid: number): string;
   groupName(gid: number): string;
