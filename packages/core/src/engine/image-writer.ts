@@ -26,7 +26,8 @@ export async function writeImage(
 ): Promise<Digest> {
   const { content } = ctx.ports;
   const { config, layers } = image;
-  // The config blob and the layer records are independent durable writes: their fsyncs overlap.
+  // The config blob syncs while the layer records and the manifest are written; the image
+  // record, the only thing that names it, waits for it.
   const configWritten = content.write(config.bytes, { digest: config.id, size: config.bytes.byteLength });
   configWritten.catch(() => undefined);
   for (const l of layers) {
