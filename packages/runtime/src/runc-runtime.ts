@@ -40,7 +40,7 @@ import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-fi
 import { ociCreateError } from './monitor/oci-error.js';
 import { releaseExecFifo } from './monitor/exec-fifo.js';
 import { RuncCli } from './monitor/runc-cli.js';
-import { deleteStoppedState, hasRuncState } from './monitor/runc-state-dir.js';
+import { deleteStoppedState, hasRuncState, isRuncInitAlive } from './monitor/runc-state-dir.js';
 import { signalNumber } from './monitor/signals.js';
 import { SnapshotStore } from './snapshot/snapshot-store.js';
 
@@ -439,7 +439,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       const { layout, spec } = await readSpec(id);
       await ensureRoot(layout, spec);
       const lowers = snapshots.names(spec.layers).map((name) => join(snapshots.dir, name)).reverse();
-      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged });
+      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged, mounts: spec.mounts });
     },
 
     async list() {
@@ -464,7 +464,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async exec(id, execSpec) {
       const { layout, spec } = await readSpec(id);
-      await requireRunning(id);
+      // The full check (runc state) only when the quick one finds no live init process: it has the error.
+      if (!isRuncInitAlive(runc.root, id)) await requireRunning(id);
       hostLimits ??= readHostLimits();
       const hostCapabilities = (await hostLimits).boundingCapabilities;
       return execInContainer({ conmon, runc, layout, containerId: id, name: spec.name || id, spec: execSpec, hostCapabilities });

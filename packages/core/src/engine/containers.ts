@@ -667,8 +667,11 @@ export class ContainerService implements ContainerEngine {
   async inspectContainer(name: string, options: { size?: boolean } = {}): Promise<Record<string, unknown>> {
     const r = await this.resolve(name);
     const paths = await this.runtime?.paths?.(r.id).catch(() => undefined);
-    return containerInspect(r, options.size ? await this.sizes(r) : undefined, paths);
+    return { ...containerInspect(r, options.size ? await this.sizes(r) : undefined, paths), ExecIDs: this.execIdsOf(r.id) };
   }
+
+  /** Container inspect's `ExecIDs` (the exec side of the engine sets it): unfinished exec instances, null when none. */
+  execIdsOf: (containerId: string) => string[] | null = () => null;
 
   // ---- output -------------------------------------------------------------------------------
 
