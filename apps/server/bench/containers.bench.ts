@@ -5,6 +5,9 @@
 //   docker create / start / wait / rm, each timed on its own
 //   docker ps -a with many exited containers (made over the API, in parallel, to keep it quick)
 //   resident memory: stratad versus dockerd + containerd, idle and with those containers
+// Like for like: the baseline dockerd runs with --bridge=none (its containers get loopback only), so
+// stratad does too; for information, `docker run` is also timed on a stratad with its default bridge
+// (a veth in the engine's own namespace per container; BENCH_BRIDGE_ROW=0 leaves it out).
 // Environment: BENCH_RUN_RUNS, BENCH_LIFECYCLE_RUNS, BENCH_PS_RUNS, BENCH_CONTAINERS (default 1000, the
 // issue's figure) and BENCH_CREATE_PARALLEL (default 8: API calls in flight while making them; the
 // time each engine took to make its containers is printed with its figures).
@@ -28,7 +31,11 @@ const settings = {
   runRuns: runCount('BENCH_RUN_RUNS', 10),
   lifecycleRuns: runCount('BENCH_LIFECYCLE_RUNS', 10),
   psRuns: runCount('BENCH_PS_RUNS', 10),
+  bridgeRow: process.env.BENCH_BRIDGE_ROW !== '0',
 };
+
+/** stratad's flags in the comparison: no default bridge, as the baseline dockerd. */
+const STRATAD_FLAGS = ['--bridge=none'];
 
 /** One figure of one engine: the median over runs, or why it failed. */
 
@@ -251,6 +258,7 @@ function formatReport(dockerd: Column, strata: Column): string[] {
   const lines = table.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   '));
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('   '));
   lines.push('');
+  lines.push(`dockerd runs with --bridge=none, stratad with ${STRATAD_FLAGS.join(' ')}: no default bridge, containers on loopback only.`);
   lines.push('dockerd memory sums dockerd and its managed containerd; strata memory is stratad alone. MB = 10^6 bytes.');
   for (const [name, column] of [['dockerd', dockerd], ['strata', strata]] as const) {
     if ('unavailable' in column) continue;
@@ -263,6 +271,32 @@ function formatReport(dockerd: Column, strata: Column): string[] {
   return lines;
 }
 
+/** `docker run` alone on a stratad with its default bridge (for information next to the like-for-like figures). */
+async function measureBridgeRun(engine: BenchEngine): Promise<Figure> {
+  await docker(engine, ['load', '-i', FIXTURE]);
+  return figure(async () => {
+    for (let i = 0; i < 2; i++) await docker(engine, ['run', '--rm', IMAGE, ...COMMAND]); // warm-up
+    const ms: number[] = [];
+    for (let i = 0; i < settings.runRuns; i++) ms.push((await timed(engine, ['run', '--rm', IMAGE, ...COMMAND])).ms);
+    return ms;
+  });
+}
+
+async function bridgeRunLine(dockerd: Column): Promise<string> {
+  interrupt.signal.throwIfAborted();
+  const engine = await startStratad(cleanups);
+  if ('unavailable' in engine) return `strata with its default bridge: not available (${engine.unavailable})`;
+  try {
+    const f = await measureBridgeRun(engine);
+    if ('failed' in f) return `strata with its default bridge: docker run failed: ${f.failed}`;
+    const d = 'unavailable' in dockerd ? undefined : dockerd.run;
+    const ratio = d && !('failed' in d) ? ` (${(f.value / d.value).toFixed(2)}x dockerd --bridge=none)` : '';
+    return `for information, strata with its default bridge (no --bridge=none): docker run --rm ${IMAGE} ${COMMAND.join(' ')} ${f.value.toFixed(1)} ms${ratio}; runs: ${f.runs.map((v) => v.toFixed(1)).join(', ')}`;
+  } finally {
+    await engine.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const cli = dockerCli();
   if (!cli) throw new Error('docker CLI not found (/usr/local/bin/docker or /usr/bin/docker)');
@@ -271,11 +305,14 @@ async function main(): Promise<void> {
     `  runs (medians): run ${settings.runRuns}, create/start/wait/rm ${settings.lifecycleRuns}, ps -a ${settings.psRuns}; ` +
       `${settings.containers} exited containers (made over the API, ${settings.createParallel} at a time)`,
   );
+  console.log(`  like for like: dockerd --iptables=false --bridge=none, stratad ${STRATAD_FLAGS.join(' ')} (containers on loopback only in both)`);
   // One engine at a time, so that neither competes with the other for the cores.
   const dockerd = await engineColumn(() => startBaselineDockerd(cleanups));
-  const strata = await engineColumn(() => startStratad(cleanups));
+  const strata = await engineColumn(() => startStratad(cleanups, undefined, STRATAD_FLAGS));
+  const bridgeLine = settings.bridgeRow ? await bridgeRunLine(dockerd) : undefined;
   console.log('');
   for (const line of formatReport(dockerd, strata)) console.log(line);
+  if (bridgeLine) console.log(bridgeLine);
 }
 
 try {

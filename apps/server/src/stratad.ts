@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     debug: flags.debug,
     registry: { insecureRegistries: flags.insecureRegistries, registryMirrors: flags.registryMirrors },
     ip: flags.ip,
+    ...(flags.bridge ? { bridge: flags.bridge } : {}),
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
