@@ -267,24 +267,35 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     return s;
   }
 
+  async function checkAvailable(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (process.platform !== 'linux') return { ok: false, reason: 'containers run on Linux only' };
+    if (process.getuid?.() !== 0) return { ok: false, reason: 'running containers needs root (rootless is not supported yet)' };
+    for (const [binary, pkg] of [[runc.binary, 'runc'], [conmon, 'conmon']] as const) {
+      try {
+        await access(binary, constants.X_OK);
+      } catch {
+        return { ok: false, reason: `${binary} is missing: apt-get install ${pkg}` };
+      }
+    }
+    const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
+    if (!/\toverlay$/m.test(filesystems)) return { ok: false, reason: 'the kernel has no overlay filesystem (modprobe overlay)' };
+    return { ok: true };
+  }
+
+  // Asked before every create and start: checked once, and again only while the answer is no.
+  let availability: Promise<{ ok: true } | { ok: false; reason: string }> | undefined;
+
   const runtime: RuncRuntime = {
     name: 'runc',
     snapshots,
     cgroupPath,
 
-    async available() {
-      if (process.platform !== 'linux') return { ok: false, reason: 'containers run on Linux only' };
-      if (process.getuid?.() !== 0) return { ok: false, reason: 'running containers needs root (rootless is not supported yet)' };
-      for (const [binary, pkg] of [[runc.binary, 'runc'], [conmon, 'conmon']] as const) {
-        try {
-          await access(binary, constants.X_OK);
-        } catch {
-          return { ok: false, reason: `${binary} is missing: apt-get install ${pkg}` };
-        }
-      }
-      const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
-      if (!/\toverlay$/m.test(filesystems)) return { ok: false, reason: 'the kernel has no overlay filesystem (modprobe overlay)' };
-      return { ok: true };
+    available() {
+      availability ??= checkAvailable().then((r) => {
+        if (!r.ok) availability = undefined;
+        return r;
+      });
+      return availability;
     },
 
     async prepare(spec) {
@@ -298,9 +309,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await mkdir(containersDir, { recursive: true });
       try {
         await snapshots.ensure(spec.layers);
-        for (const dir of [layout.upper, layout.work, layout.merged, layout.persist]) await mkdir(dir, { recursive: true, mode: 0o700 });
-        await writeFile(layout.hostname, hostnameFile(spec.hostname));
-        await writeNetworkFiles(layout, spec);
+        await Promise.all([layout.upper, layout.work, layout.merged, layout.persist].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
+        await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec)]);
         await ensureRoot(layout, spec);
         await prepareMountSources(layout.merged, spec.mounts ?? []);
         await writeBundle(layout, spec, false);
