@@ -37,6 +37,7 @@ import type { ContainerCreateBody, ContainerEngine, ContainerLogOptions, Contain
 import { ExitMonitor } from './container-monitor.js';
 import { pumpStdin } from './container-stdin.js';
 import { ContainerStore } from './container-store.js';
+import { newestFirst } from './container-order.js';
 import { containerSummary } from './container-views.js';
 import type { EventLog } from './events.js';
 import type { ImageStore } from './image-store.js';
@@ -666,10 +667,9 @@ export class ContainerService implements ContainerEngine {
     }
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const all = options.all === true || impliesAll || limit > 0 || ctx.before !== undefined || ctx.since !== undefined;
-    const rows = (await this.records.all())
-      .filter((r) => all || isRunning(r.state) || r.state.status === 'restarting')
-      .filter((r) => matchesPsFilters(r, filters, ctx))
-      .sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || b.created.localeCompare(a.created) || a.id.localeCompare(b.id));
+    const rows = newestFirst(
+      (await this.records.all()).filter((r) => (all || isRunning(r.state) || r.state.status === 'restarting') && matchesPsFilters(r, filters, ctx)),
+    );
     const picked = limit ? rows.slice(0, limit) : rows;
     const nowMs = this.ctx.ports.clock.now();
     const out: ContainerSummary[] = [];
