@@ -164,7 +164,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await mkdir(join(snapshots.dir, 'empty'), { recursive: true });
       lowers.push('empty');
     }
-    await mountOverlay({ snapshotsDir: snapshots.dir, lowers, upper: layout.upper, work: layout.work, merged: layout.merged });
+    // A --rm container's layer is removed after a crash anyway: its mount never syncs (nor does its unmount).
+    await mountOverlay({ snapshotsDir: snapshots.dir, lowers, upper: layout.upper, work: layout.work, merged: layout.merged, volatile: spec.volatile === true });
     mountedRoots.add(layout.merged);
   }
 

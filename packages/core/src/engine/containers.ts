@@ -849,6 +849,7 @@ function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'],
         }
       : {}),
     network: mode === 'bridge' && !sandboxKey ? { mode: 'none' } : { mode, ...(sandboxKey ? { sandboxKey } : {}) },
+    ...(r.hostConfig.AutoRemove === true ? { volatile: true } : {}),
   };
 }
 
