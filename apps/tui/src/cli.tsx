@@ -1,27 +1,7 @@
+// The entry stays tiny: it parses the command line and imports only what the command needs, so
+// `strata --version` loads no other module, `strata analyze` no Ink or React, and the app no analysis code.
 import { parseArguments, usage } from './cli/arguments.js';
-import { fail, openOrExplain } from './cli/open-or-explain.js';
-import { LoadSourceError, openLoadSource, runLoad } from './cli/load-command.js';
 import packageJson from '../package.json';
-
-async function load(dataRoot: string | undefined, input: string | undefined): Promise<number> {
-  let archive: ReadableStream<Uint8Array>;
-  try {
-    archive = await openLoadSource({ input, stdin: process.stdin });
-  } catch (e) {
-    if (e instanceof LoadSourceError) return fail(e.message);
-    throw e;
-  }
-  const embedded = await openOrExplain(dataRoot);
-  if (typeof embedded === 'number') return embedded;
-  try {
-    await runLoad(embedded.engine, archive, (line) => process.stdout.write(`${line}\n`));
-    return 0;
-  } catch (e) {
-    return fail(e instanceof Error ? e.message : String(e));
-  } finally {
-    await embedded.close();
-  }
-}
 
 async function withoutCiVariables<T>(hide: boolean, work: () => Promise<T>): Promise<T> {
   if (!hide) return work();
@@ -47,8 +27,10 @@ async function main(argv: string[]): Promise<number> {
     case 'invalid':
       process.stderr.write(`strata: ${invocation.message}\nSee 'strata --help'.\n`);
       return 125;
-    case 'load':
-      return load(invocation.dataRoot, invocation.input);
+    case 'load': {
+      const { loadIntoDataRoot } = await import('./cli/load-command.js');
+      return loadIntoDataRoot(invocation.dataRoot, invocation.input);
+    }
     case 'analyze': {
       const { runAnalyze } = await import('./cli/analyze-command.js');
       return runAnalyze(invocation.dataRoot, invocation.args, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
