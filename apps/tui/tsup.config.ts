@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { zodEnglishOnly } from './build/zod-english-only';
 
 export default defineConfig({
   entry: ['src/cli.tsx'],
@@ -13,6 +14,7 @@ export default defineConfig({
   // Native addons (prebuilt N-API binaries) cannot be bundled; they load from this package's own dependencies.
   // react-devtools-core is Ink's optional debugger (DEV=true), not a dependency.
   external: ['node-unix-socket', '@napi-rs/xattr', 'react-devtools-core'],
+  esbuildPlugins: [zodEnglishOnly],
   // React's production build: the development one checks every render and is several times larger.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS packages (signal-exit, stack-utils) require Node's built-in modules.
