@@ -48,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
       return loadIntoDataRoot(invocation.dataRoot, invocation.input);
     }
     case 'analyze': {
-      const { runAnalyze } = await import('./cli/analyze-command.js');
+      // A path the bundler leaves alone: dist/analyze.js is its own bundle (see tsup.config.ts).
+      const analyzeBundle = './analyze.js';
+      const { runAnalyze } = (await import(analyzeBundle)) as typeof import('./cli/analyze-command.js');
       return runAnalyze(invocation.dataRoot, invocation.args, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
     }
     case 'dockerfile': {
