@@ -1,15 +1,30 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+import { zodEnglishOnly } from './build/zod-english-only';
 
-export default defineConfig({
-  entry: ['src/cli.tsx'],
+const shared: Options = {
   format: ['esm'],
   sourcemap: true,
-  clean: true,
+  // The build script empties dist/ first: the two builds below run in parallel and must not clean each other's files.
+  clean: false,
   target: 'node20',
-  banner: { js: '#!/usr/bin/env node' },
-  // The workspace packages and zod go into the bundle: resolving and linking their ~120 ES module
-  // files cost every `strata` command more start-up time than running `strata analyze` on a kept analysis.
-  noExternal: [/^@strata\//, 'zod'],
+  // Every module but the native addons goes into the bundle: Node resolves, reads and links each ES module
+  // file on its own (and scans each CommonJS one for its exports), which cost the full-screen app about as
+  // much time before its first frame as drawing it (Ink, React and their ~40 packages; the engine's ~120 files and zod).
+  noExternal: [/^(?!node-unix-socket$|@napi-rs\/xattr$|koffi$|react-devtools-core$)/],
   // Native addons (prebuilt N-API binaries) cannot be bundled; they load from this package's own dependencies.
-  external: ['node-unix-socket', '@napi-rs/xattr', 'koffi'],
-});
+  // react-devtools-core is Ink's optional debugger (DEV=true), not a dependency.
+  external: ['node-unix-socket', '@napi-rs/xattr', 'koffi', 'react-devtools-core'],
+  esbuildPlugins: [zodEnglishOnly],
+  // React's production build: the development one checks every render and is several times larger.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Bundled CommonJS packages (signal-exit, stack-utils) require Node's built-in modules.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __strataCreateRequire } from 'node:module';\nconst require = __strataCreateRequire(import.meta.url);" },
+};
+
+export default defineConfig([
+  // The command line and the app, split so that each command loads only its own chunks.
+  { ...shared, entry: ['src/cli.tsx'] },
+  // `strata analyze` on its own (the entry imports dist/analyze.js by path): bundled apart, it keeps only
+  // the parts of the engine an analysis uses (a quarter of them), where a chunk shared with the app takes them all.
+  { ...shared, entry: { analyze: 'src/cli/analyze-command.ts' }, splitting: false },
+]);

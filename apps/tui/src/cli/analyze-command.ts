@@ -3,9 +3,8 @@ import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
-import { type ImageAnalysisDocument, analyzeArchive, createEngine, documentOf, isStrataError } from '@strata/core';
+import { type ImageAnalysisDocument, analyzeArchive, documentOf, isStrataError, storedAnalysisDocument } from '@strata/core';
 import { DataRootInUseError, defaultDataRoot, nodeCodecs, nodeHasher, openDataRoot } from '@strata/storage';
-import { fetchAnalysis } from './analyze-client.js';
 import { analysisSummary } from './analysis-summary.js';
 import { type AnalyzeRequest, analyzeUsage, parseAnalyzeArguments } from './analyze-arguments.js';
 import { CiConfigError, type CiRules, evaluateCi, parseCiConfig } from './ci-rules.js';
@@ -89,19 +88,19 @@ async function analyzeStored(dataRoot: string | undefined, req: AnalyzeRequest, 
   try {
     root = await openDataRoot(dataRoot ?? defaultDataRoot(), { hashThread: false });
   } catch (e) {
-    if (e instanceof DataRootInUseError && e.owner.socket) return fetchAnalysis(e.owner.socket, req.image, { top: req.top, base: req.base });
+    if (e instanceof DataRootInUseError && e.owner.socket) {
+      const { fetchAnalysis } = await import('./analyze-client.js');
+      return fetchAnalysis(e.owner.socket, req.image, { top: req.top, base: req.base });
+    }
     out.stderr(`strata: ${explainOpenFailure(e, dataRoot)}\n`);
     return 1;
   }
-  const engine = createEngine(root.ports);
+  // No engine: re-adopting containers and naming networks is not what an analysis needs, and
+  // without createEngine the container side of the engine stays out of this command's modules.
   try {
-    return await engine.analysisDocument(req.image, { top: req.top, base: req.base });
+    return await storedAnalysisDocument(root.ports, req.image, { top: req.top, base: req.base });
   } finally {
-    try {
-      await engine.close();
-    } finally {
-      await root.close();
-    }
+    await root.close();
   }
 }
 

@@ -8,6 +8,9 @@ import { openLoadSource } from './load-command.js';
 import { openEngineSource, type EngineChoice, type EngineSource } from './engine-source.js';
 import { fail } from './open-or-explain.js';
 
+/** How long the first frame waits for the lists before it is drawn without them (ms). */
+const FIRST_FRAME_WAIT_MS = 400;
+
 /** `strata` without a command: the full-screen app on the embedded engine or as a client. Returns the exit status. */
 export async function browse(choice: EngineChoice): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -27,6 +30,10 @@ export async function browse(choice: EngineChoice): Promise<number> {
     info: embedded.description,
     openArchive: (path) => openLoadSource({ input: path, stdin: process.stdin }),
   });
+  // The lists load before the first frame is drawn, up to a bound: every frame Ink draws costs a full
+  // layout and diff of the screen, and a "loading" frame replaced a moment later only delays the full one.
+  const firstLists = workbench.start();
+  await Promise.race([firstLists.catch(() => undefined), new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
   const restoreScreen = enterFullScreen(process.stdout);
   const app = render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });
   let finishing: Promise<void> | undefined;
@@ -54,7 +61,6 @@ export async function browse(choice: EngineChoice): Promise<number> {
   process.on('SIGHUP', onHup);
   process.on('exit', restoreScreen);
   try {
-    void workbench.start();
     await app.waitUntilExit();
   } finally {
     await finish();

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ImageEngine } from '@strata/core';
+import { fail, openOrExplain } from './open-or-explain.js';
 
 export interface LoadSource {
   /** Archive path; undefined reads standard input. */
@@ -34,4 +35,25 @@ export async function runLoad(engine: ImageEngine, archive: ReadableStream<Uint8
   const result = await engine.loadImages(archive);
   for (const message of result.messages) out(message);
   return result.imageIds;
+}
+
+/** `strata load [-i FILE]` on the embedded engine: returns the exit status. */
+export async function loadIntoDataRoot(dataRoot: string | undefined, input: string | undefined): Promise<number> {
+  let archive: ReadableStream<Uint8Array>;
+  try {
+    archive = await openLoadSource({ input, stdin: process.stdin });
+  } catch (e) {
+    if (e instanceof LoadSourceError) return fail(e.message);
+    throw e;
+  }
+  const embedded = await openOrExplain(dataRoot);
+  if (typeof embedded === 'number') return embedded;
+  try {
+    await runLoad(embedded.engine, archive, (line) => process.stdout.write(`${line}\n`));
+    return 0;
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  } finally {
+    await embedded.close();
+  }
 }

@@ -371,12 +371,14 @@ export class ContainerService implements ContainerEngine {
     await this.networks.sweep().catch(() => undefined);
     for (const r of await this.records.all()) {
       await this.lock(r.id, async () => {
-        const known: RuntimeState = await runtime.state(r.id).catch(() => ({ status: 'unknown' }));
         if (r.state.status === 'removing') {
           await this.removeLocked(r).catch(() => undefined);
           return;
         }
         if (isRunning(r.state) || r.state.status === 'restarting') {
+          // Asked only here: created and exited containers need no runtime state, and on a store with
+          // a thousand of them reading it for each delayed the first list by as many file reads.
+          const known: RuntimeState = await runtime.state(r.id).catch(() => ({ status: 'unknown' }));
           if (known.status === 'running' || known.status === 'paused') {
             r.state = { ...r.state, status: known.status, pid: known.pid ?? r.state.pid };
             await this.networks.readopt(r).catch(() => undefined);

@@ -34,3 +34,4 @@ export * from './network-api.js';
 export { VolumeService } from './volumes.js';
 export { NetworkService, networkModeOf, checkNetworkMode, type NetworkMode } from './networks.js';
 export { type BuildOptions, type BuildStepRunner, type BuildRunRequest, type BuildRunResult, BuildStepFailed, prepareBuild, runBuild, treeOfTar } from './build.js';
+export { storedAnalysisDocument } from './stored-analysis.js';

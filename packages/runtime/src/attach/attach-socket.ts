@@ -1,5 +1,4 @@
 import { closeSync, openSync } from 'node:fs';
-import { SeqpacketSocket } from 'node-unix-socket';
 import { StrataError, type StdinConnection } from '@strata/core';
 
 /** conmon caps what it reads from an attach client at 32768 bytes per packet; larger ones are cut (runtime-recipes §3.4d). */
@@ -20,7 +19,10 @@ export interface AttachConnection extends StdinConnection {
  * Connect to `<dir>/attach` (SOCK_SEQPACKET, which Node's `net` cannot open; node-unix-socket
  * can). The path goes through /proc/self/fd so a long data root does not hit sun_path's 108 bytes.
  */
-export function connectAttachSocket(dir: string, options: { output?: boolean } = {}): Promise<AttachConnection> {
+export async function connectAttachSocket(dir: string, options: { output?: boolean } = {}): Promise<AttachConnection> {
+  // Loaded on first attach, not with the runtime: the addon's loader asks for a whole process report
+  // (to tell glibc from musl), which every embedded-engine start paid for before a container was attached.
+  const { SeqpacketSocket } = await import('node-unix-socket');
   const keepOutput = options.output !== false;
   return new Promise((resolve, reject) => {
     let dirFd: number;
