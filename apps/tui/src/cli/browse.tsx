@@ -7,6 +7,8 @@ import { readKeyConfig } from './key-config-file.js';
 import { openLoadSource } from './load-command.js';
 import { openEngineSource, type EngineChoice, type EngineSource } from './engine-source.js';
 import { fail } from './open-or-explain.js';
+import { saveTextFile } from './save-text-file.js';
+import { runTerminalSession } from './terminal-handover.js';
 
 /** `strata` without a command: the full-screen app on the embedded engine or as a client. Returns the exit status. */
 export async function browse(choice: EngineChoice): Promise<number> {
@@ -26,9 +28,11 @@ export async function browse(choice: EngineChoice): Promise<number> {
     notices,
     info: embedded.description,
     openArchive: (path) => openLoadSource({ input: path, stdin: process.stdin }),
+    saveText: saveTextFile,
   });
-  const restoreScreen = enterFullScreen(process.stdout);
-  const app = render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });
+  let restoreScreen = enterFullScreen(process.stdout);
+  const draw = () => render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });
+  let app = draw();
   let finishing: Promise<void> | undefined;
   let signalStatus: number | undefined;
   // Every way out restores the terminal and releases the data root lock, once; later callers wait for it.
@@ -52,15 +56,26 @@ export async function browse(choice: EngineChoice): Promise<number> {
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);
-  process.on('exit', restoreScreen);
+  const restoreOnExit = () => restoreScreen();
+  process.on('exit', restoreOnExit);
   try {
     void workbench.start();
     await app.waitUntilExit();
+    // A shell or attach: the app's screen is left to it, then drawn again.
+    for (let session = workbench.state.handover; session && !workbench.state.quit; session = workbench.state.handover) {
+      restoreScreen();
+      const outcome = await runTerminalSession(embedded.engine, session, { stdin: process.stdin, stdout: process.stdout });
+      workbench.endHandover(outcome);
+      restoreScreen = enterFullScreen(process.stdout);
+      app = draw();
+      await app.waitUntilExit();
+    }
   } finally {
     await finish();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     process.off('SIGHUP', onHup);
+    process.off('exit', restoreOnExit);
   }
   return signalStatus ?? 0;
 }
