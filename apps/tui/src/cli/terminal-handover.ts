@@ -54,7 +54,8 @@ function terminalInput(stdin: NodeJS.ReadStream, onDetach?: () => void): { strea
       stdin.ref();
       stdin.on('readable', onReadable);
     },
-    cancel: () => close(),
+    // The engine may not want the keys (a container without OpenStdin): keep listening for the detach keys anyway.
+    cancel: () => void (controller = undefined),
   });
   return { stream, close };
 }
@@ -76,8 +77,19 @@ export async function runTerminalSession(engine: TuiEngine, session: TerminalSes
   const input = terminalInput(stdin, session.kind === 'attach' ? () => detach.abort() : undefined);
   stdin.setRawMode?.(true);
   let resize: (() => void) | undefined;
+  // Detaching ends the copy at once: a quiet container's output may not wake up to notice the signal.
+  const detached = new Promise<'detached'>((resolve) => detach.signal.addEventListener('abort', () => resolve('detached'), { once: true }));
   const copy = async (records: AsyncIterable<OutputRecord>): Promise<void> => {
-    for await (const r of records) stdout.write(r.bytes);
+    const iterator = records[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await Promise.race([iterator.next(), detached]);
+      if (next === 'detached') {
+        void iterator.return?.();
+        return;
+      }
+      if (next.done) return;
+      stdout.write(next.value.bytes);
+    }
   };
   try {
     if (session.kind === 'shell') {
