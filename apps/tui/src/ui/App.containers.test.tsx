@@ -65,6 +65,8 @@ describe.skipIf(skip !== '')(`the Containers panel with a real container${skip ?
   it('shows the new keys in the key bar and in ?', async () => {
     let f = await press();
     expect(f).toMatch(/d remove {2}E shell {2}a attach {2}c commit/);
+    // Every key of the list fits on 150 columns, each with its first key when all of them would not.
+    expect(f.trimEnd().split('\n').at(-1)).toBe('↑ up  ↓ down  enter main  u start  s stop  r restart  p pause  K kill  d remove  E shell  a attach  c commit  shift-tab tabs  / filter  ? help  q quit');
     f = await press('?');
     expect(f).toContain('open a shell in the container (exec -it)');
     expect(f).toContain('attach to it (ctrl-p ctrl-q detaches)');

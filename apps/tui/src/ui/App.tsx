@@ -123,7 +123,7 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
         </>
       )}
       <StatusLine workbench={workbench} />
-      <KeyBar bindings={state.help ? [] : workbench.visibleBindings()} />
+      <KeyBar bindings={state.help ? [] : workbench.visibleBindings()} width={columns} />
     </Box>
   );
 }
