@@ -51,7 +51,7 @@ function terminalInput(stdin: NodeJS.ReadStream, onDetach?: () => void): { strea
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
-      stdin.ref();
+      stdin.ref?.();
       stdin.on('readable', onReadable);
     },
     // The engine may not want the keys (a container without OpenStdin): keep listening for the detach keys anyway.
