@@ -8,6 +8,7 @@ import type { RouteContext } from './routeContext.js';
 import { serverHeader } from './strataVersion.js';
 import { containerRoutes, isContainerEngine } from './routes/containers.js';
 import { containerFileRoutes } from './routes/container-files.js';
+import { containerStatsRoutes } from './routes/container-stats.js';
 import { execRoutes, isExecEngine } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { buildRoutes } from './routes/build.js';
@@ -118,6 +119,7 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
   app.route('/', distributionRoutes(ctx));
   app.route('/', insightRoutes(ctx));
   app.route('/', containerFileRoutes(engine));
+  app.route('/', containerStatsRoutes(engine));
   app.route('/', containerRoutes(ctx.containers));
   app.route('/', networkRoutes(isNetworkEngine(engine) ? engine : undefined));
   app.route('/', volumeRoutes(isVolumeEngine(engine) ? engine : undefined));

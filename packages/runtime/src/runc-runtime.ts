@@ -26,6 +26,7 @@ import { hostnameFile } from './bundle/etc-files.js';
 import { readHostLimits, type HostLimits } from './bundle/host-limits.js';
 import { ociConfig } from './bundle/oci-config.js';
 import { cgroupPids, removeCgroupDirs } from './container/cgroup-dirs.js';
+import { cgroupStats } from './container/cgroup-stats.js';
 import { containerFilesOf } from './container/container-files.js';
 import { containerLayout, type ContainerLayout } from './container/container-layout.js';
 import { topOf } from './container/container-top.js';
@@ -412,6 +413,11 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     async top(id, psArgs) {
       await requireRunning(id);
       return topOf(await cgroupPids(cgroupPath(id)), psArgs);
+    },
+
+    async stats(id) {
+      const s = await requireRunning(id);
+      return cgroupStats(cgroupPath(id), s.pid);
     },
 
     async writableSize(id) {

@@ -7,6 +7,8 @@ import { readKeyConfig } from './key-config-file.js';
 import { openLoadSource } from './load-command.js';
 import { openEngineSource, type EngineChoice, type EngineSource } from './engine-source.js';
 import { fail } from './open-or-explain.js';
+import { saveTextFile } from './save-text-file.js';
+import { runTerminalSession } from './terminal-handover.js';
 
 /** How long the first frame waits for the lists before it is drawn without them (ms). */
 const FIRST_FRAME_WAIT_MS = 400;
@@ -29,13 +31,15 @@ export async function browse(choice: EngineChoice): Promise<number> {
     notices,
     info: embedded.description,
     openArchive: (path) => openLoadSource({ input: path, stdin: process.stdin }),
+    saveText: saveTextFile,
   });
   // The lists load before the first frame is drawn, up to a bound: every frame Ink draws costs a full
   // layout and diff of the screen, and a "loading" frame replaced a moment later only delays the full one.
   const firstLists = workbench.start();
   await Promise.race([firstLists.catch(() => undefined), new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
-  const restoreScreen = enterFullScreen(process.stdout);
-  const app = render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });
+  let restoreScreen = enterFullScreen(process.stdout);
+  const draw = () => render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });
+  let app = draw();
   let finishing: Promise<void> | undefined;
   let signalStatus: number | undefined;
   // Every way out restores the terminal and releases the data root lock, once; later callers wait for it.
@@ -59,14 +63,25 @@ export async function browse(choice: EngineChoice): Promise<number> {
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);
-  process.on('exit', restoreScreen);
+  const restoreOnExit = () => restoreScreen();
+  process.on('exit', restoreOnExit);
   try {
     await app.waitUntilExit();
+    // A shell or attach: the app's screen is left to it, then drawn again.
+    for (let session = workbench.state.handover; session && !workbench.state.quit; session = workbench.state.handover) {
+      restoreScreen();
+      const outcome = await runTerminalSession(embedded.engine, session, { stdin: process.stdin, stdout: process.stdout });
+      workbench.endHandover(outcome);
+      restoreScreen = enterFullScreen(process.stdout);
+      app = draw();
+      await app.waitUntilExit();
+    }
   } finally {
     await finish();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     process.off('SIGHUP', onHup);
+    process.off('exit', restoreOnExit);
   }
   return signalStatus ?? 0;
 }

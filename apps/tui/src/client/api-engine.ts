@@ -1,8 +1,15 @@
 import type {
   ContainerCreateBody,
   ContainerLogOptions,
+  ContainerChange,
+  ContainerStats,
+  ContainerStatsOptions,
   ContainerSummary,
+  CommitOptions,
+  Digest,
   DiskUsage,
+  ExecCreateBody,
+  ExecInspect,
   EngineEvent,
   Filters,
   HistoryEntry,
@@ -23,6 +30,7 @@ import { StrataError } from '@strata/core';
 import type { TuiEngine } from '../model/tui-engine.js';
 import { readAll, readJson, send, type ApiRequest } from './api-transport.js';
 import type { DockerHost } from './docker-host.js';
+import { hijackedSession } from './api-hijack.js';
 import { jsonValues } from './json-stream.js';
 import { outputRecords } from './output-frames.js';
 
@@ -186,6 +194,64 @@ export class ApiEngine implements TuiEngine {
 
   topContainer(name: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {
     return this.json({ path: `/containers/${path(name)}/top`, query: { ps_args: psArgs } });
+  }
+
+  /** `GET /containers/{id}/changes` (dockerd answers null for none). */
+  async containerChanges(name: string): Promise<ContainerChange[]> {
+    return (await this.json<ContainerChange[] | null>({ path: `/containers/${path(name)}/changes` })) ?? [];
+  }
+
+  /** `POST /commit`: the container's config is the new image's (no body), as `docker commit` without `-c`. */
+  async commitContainer(name: string, options: CommitOptions = {}): Promise<Digest> {
+    const query = { container: name, repo: options.repo, tag: options.tag, comment: options.comment, author: options.author, pause: options.pause };
+    return (await this.json<{ Id: string }>({ method: 'POST', path: '/commit', query })).Id as Digest;
+  }
+
+  /** `GET /containers/{id}/stats`: a frame a second while streaming, until the signal aborts. */
+  async *containerStats(name: string, options: ContainerStatsOptions = {}): AsyncIterable<ContainerStats> {
+    const { signal } = options;
+    const stream = options.stream ?? true;
+    const response = await send(this.host, { path: `/containers/${path(name)}/stats`, query: { stream, 'one-shot': options.oneShot }, signal });
+    try {
+      for await (const frame of jsonValues<ContainerStats>(response)) yield frame;
+    } catch (e) {
+      if (!signal?.aborted) throw e;
+    } finally {
+      response.destroy();
+    }
+  }
+
+  createExec(container: string, body: ExecCreateBody): Promise<{ Id: string }> {
+    return this.json({ method: 'POST', path: `/containers/${path(container)}/exec`, json: body });
+  }
+
+  /** `POST /exec/{id}/start`, hijacked: stdin goes up the connection, the output comes down it. */
+  startExec(id: string, options: { detach?: boolean; tty?: boolean; stdin?: ReadableStream<Uint8Array>; signal?: AbortSignal } = {}): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }> {
+    const tty = options.tty ?? false;
+    return hijackedSession(this.host, { path: `/exec/${path(id)}/start`, json: { Detach: options.detach ?? false, Tty: tty } }, { tty, stdin: options.stdin, signal: options.signal });
+  }
+
+  inspectExec(id: string): Promise<ExecInspect> {
+    return this.json({ path: `/exec/${path(id)}/json` });
+  }
+
+  resizeExec(id: string, size: { height: number; width: number }): Promise<void> {
+    return this.call({ method: 'POST', path: `/exec/${path(id)}/resize`, query: { h: size.height, w: size.width } });
+  }
+
+  /** `POST /containers/{id}/attach`, hijacked; the TTY flag (raw or multiplexed output) comes from inspect. */
+  async attachContainer(
+    name: string,
+    options: { stdout?: boolean; stderr?: boolean; logs?: boolean; signal?: AbortSignal; stdin?: ReadableStream<Uint8Array>; detachKeys?: string } = {},
+  ): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }> {
+    const inspect = await this.inspectContainer(name);
+    const tty = Boolean((inspect.Config as { Tty?: boolean } | undefined)?.Tty);
+    const query = { stream: true, stdin: options.stdin !== undefined, stdout: options.stdout ?? true, stderr: options.stderr ?? true, logs: options.logs, detachKeys: options.detachKeys };
+    return hijackedSession(this.host, { path: `/containers/${path(name)}/attach`, query }, { tty, stdin: options.stdin, signal: options.signal });
+  }
+
+  resizeContainer(name: string, size: { height: number; width: number }): Promise<void> {
+    return this.call({ method: 'POST', path: `/containers/${path(name)}/resize`, query: { h: size.height, w: size.width } });
   }
 
   listVolumes(options: { filters?: Filters } = {}): Promise<{ Volumes: VolumeInfo[]; Warnings: null }> {

@@ -1,6 +1,7 @@
 // End to end, as a person would, with a real container: the app on a fresh data root in tmux,
 // an archive loaded from the form, a container run from it, its logs searched, its Inspect and
-// Top tabs, stop, remove (after the question), quit. Needs root, runc and conmon.
+// Top tabs, a shell in it (the screen handed over and back), attach and detach, its Diff and Stats
+// tabs, stop, remove (after the question), quit. Needs root, runc and conmon.
 // With STRATA_SCREENSHOTS=DIR the captured screens are written there (the README's screenshots).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,6 +33,7 @@ const tmux = async (...args: string[]): Promise<string> => (await run('tmux', ['
 const screen = (): Promise<string> => tmux('capture-pane', '-p', '-t', session);
 const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
 const type = (text: string) => tmux('send-keys', '-t', session, '-l', text);
+const paneFlag = async (name: string): Promise<string> => (await tmux('display-message', '-p', '-t', session, `#{${name}}`)).trim();
 
 async function waitFor(what: string, ready: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -59,7 +61,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await tmux('kill-server').catch(() => undefined);
   // Whatever the test left running goes, through the engine (it stops the container's processes and unmounts).
-  if (existsSync(join(dataRoot, 'strata.lock'))) await new Promise((r) => setTimeout(r, 1000));
+  // strata lets go of the data root once tmux's hangup has reached it; on a loaded machine that takes a while.
+  for (let i = 0; i < 100 && existsSync(join(dataRoot, 'strata.lock')); i++) await new Promise((r) => setTimeout(r, 200));
   const left = await openEmbeddedEngine(dataRoot, { withRuntime: true }).catch(() => undefined);
   if (left) {
     for (const c of await left.engine.listContainers({ all: true })) await left.engine.removeContainer(c.Id, { force: true }).catch(() => undefined);
@@ -109,16 +112,48 @@ describe.skipIf(skip !== '')(`strata with a real container in a terminal${skip ?
 
     await keys('Tab');
     text = await waitFor('the Inspect tab', (t) => t.includes('"Name": "/e2e-web"'));
+    const shortId = /"Id": "([0-9a-f]{12})/.exec(text)?.[1];
+    expect(shortId).toBeDefined();
     await keys('Tab');
-    text = await waitFor('the Top tab', (t) => /UID\s+PID\s+PPID/.test(t) && t.includes('sleep 1'));
+    text = await waitFor('the Top tab', (t) => /UID\s+PID\s+PPID/.test(t) && t.includes('sh -c trap'));
     await keep('top', text);
 
+    // A shell: the app leaves its screen to it, and comes back when it exits.
     await keys('Escape');
-    await waitFor('the list keys', (t) => t.includes('enter main'));
+    await waitFor('the list keys', (t) => t.includes('E shell  a attach  c commit'));
+    await keys('E');
+    await waitFor('the shell prompt', (t) => t.includes('strata: shell in e2e-web; exit it to return to strata') && /^\/ #\s*$/m.test(t));
+    expect(await paneFlag('alternate_on')).toBe('0');
+    await type('hostname; touch /made-in-the-shell');
+    await keys('Enter');
+    text = await waitFor('the container\'s hostname', (t) => new RegExp(`^${shortId}$`, 'm').test(t));
+    await keep('shell', text);
+    await type('exit');
+    await keys('Enter');
+    text = await waitFor('the app again', (t) => t.includes('[1] Containers (1/1)') && t.includes('shell in e2e-web exited with code 0'));
+    expect(await paneFlag('alternate_on')).toBe('1');
+
+    // Attach to the container's own process, and detach with ctrl-p ctrl-q.
+    await keys('a');
+    await waitFor('the attach', (t) => t.includes('strata: attached to e2e-web; ctrl-p ctrl-q detaches and returns to strata'));
+    await keys('C-p', 'C-q');
+    text = await waitFor('the app after detaching', (t) => t.includes('[1] Containers (1/1)') && t.includes('detached from e2e-web'));
+    expect(text).toMatch(/▶ running\s+e2e-web/);
+
+    // The file the shell made, in the Diff tab; then the Stats tab, live.
+    await keys('Tab');
+    text = await waitFor('the Diff tab', (t) => t.includes('1 added, 0 changed, 0 deleted') && t.includes('A /made-in-the-shell'));
+    await keep('diff', text);
+    await keys('Tab');
+    text = await waitFor('the Stats tab with a CPU graph', (t) => /PIDS\s+2\b/.test(t) && /CPU\s+[▁▂▃▄▅▆▇█]{2,}/.test(t));
+    expect(text).toMatch(/MEM USAGE \/ LIMIT\s+[\d.]+(KiB|MiB) \/ [\d.]+GiB/);
+    await keep('stats', text);
+    await keys('Tab');
+    await waitFor('the Logs tab', (t) => t.includes('6 lines, following'));
+
     await keys('s');
     text = await waitFor('the stopped container', (t) => /■ exited\s+e2e-web/.test(t));
-    // The logs of the exited container, read again from the start.
-    await keys('Tab');
+    // The logs of the exited container, to their end.
     text = await waitFor('the logs of the exited container', (t) => t.includes('6 lines, ended') && t.includes('hello line 1') && t.includes('good day'));
     await keys('d');
     text = await waitFor('the question', (t) => t.includes('Remove container e2e-web? (y/n)'));

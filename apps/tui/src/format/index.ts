@@ -4,3 +4,4 @@ export { humanDuration, createdSince } from './duration.js';
 export { formatTable, columnWidths, cellWidth, dockerTableLayout, type TableLayout } from './table.js';
 export { ellipsis } from './ellipsis.js';
 export { shortId } from './short-id.js';
+export { binarySize } from './binary-size.js';

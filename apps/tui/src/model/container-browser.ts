@@ -3,11 +3,13 @@ import type { Loadable } from './image-browser.js';
 import { containerRows, type ContainerRow } from './container-rows.js';
 import { filterRows } from './list-filter.js';
 import { appendOutput, findMatches, type LogLine } from './log-lines.js';
+import { changeLines, type ChangeLine } from './change-lines.js';
+import { StatsFeed, noStats, type StatsState } from './stats-feed.js';
 
-export type ContainerTab = 'logs' | 'inspect' | 'top';
+export type ContainerTab = 'logs' | 'inspect' | 'top' | 'diff' | 'stats';
 
 /** The tabs of the main panel for a container, in order. */
-export const containerTabs: readonly ContainerTab[] = ['logs', 'inspect', 'top'];
+export const containerTabs: readonly ContainerTab[] = ['logs', 'inspect', 'top', 'diff', 'stats'];
 
 /** The Logs tab: the lines so far, the scroll position, follow, and the search. */
 export interface LogsState {
@@ -39,6 +41,10 @@ export interface ContainerBrowserState {
   inspectScroll: number;
   logs: LogsState;
   top: Loadable<{ Titles: string[]; Processes: string[][] }>;
+  /** The Diff tab: the writable layer's changes (docker diff), and the first line shown. */
+  diff: Loadable<ChangeLine[]>;
+  diffScroll: number;
+  stats: StatsState;
 }
 
 const noLogs: LogsState = { status: 'idle', lines: [], scroll: 0, follow: true, query: '', matches: [], match: -1 };
@@ -55,6 +61,9 @@ const initialState: ContainerBrowserState = {
   inspectScroll: 0,
   logs: noLogs,
   top: { status: 'idle' },
+  diff: { status: 'idle' },
+  diffScroll: 0,
+  stats: noStats,
 };
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -76,8 +85,13 @@ export class ContainerBrowser {
   private listGeneration = 0;
   private logsAbort: AbortController | undefined;
   private viewportHeight = 10;
+  private readonly statsFeed: StatsFeed;
+  /** The container the Diff tab shows (its scroll is kept while it stays selected). */
+  private diffOf: string | undefined;
 
-  constructor(private readonly engine: TuiEngine) {}
+  constructor(private readonly engine: TuiEngine) {
+    this.statsFeed = new StatsFeed(engine, (stats) => this.update({ stats }));
+  }
 
   get state(): ContainerBrowserState {
     return this.current;
@@ -169,6 +183,7 @@ export class ContainerBrowser {
       return clamp(position + ('step' in to ? to.step : to.page * page), last);
     };
     if (s.tab === 'inspect') this.update({ inspectScroll: target(s.inspectScroll, s.inspectLines.length) });
+    else if (s.tab === 'diff') this.update({ diffScroll: target(s.diffScroll, s.diff.status === 'ready' ? s.diff.value.length : 0) });
     else if (s.tab === 'logs') {
       const scroll = target(s.logs.scroll, s.logs.lines.length);
       const atEnd = scroll >= Math.max(0, s.logs.lines.length - page);
@@ -201,6 +216,7 @@ export class ContainerBrowser {
   /** Stops the logs stream (the app is closing). */
   close(): void {
     this.logsAbort?.abort();
+    this.statsFeed.stop();
   }
 
   private showMatch(logs: LogsState): LogsState {
@@ -221,9 +237,14 @@ export class ContainerBrowser {
       this.logsAbort?.abort();
       this.logsAbort = undefined;
     }
+    if (this.current.tab !== 'stats' || !row || row.id !== this.statsFeed.state.id || restartLogs) this.statsFeed.stop();
     if (!row) {
-      this.update({ inspect: { status: 'idle' }, inspectLines: [], inspectScroll: 0, logs: noLogs, top: { status: 'idle' } });
+      this.update({ inspect: { status: 'idle' }, inspectLines: [], inspectScroll: 0, logs: noLogs, top: { status: 'idle' }, diff: { status: 'idle' }, stats: noStats });
       return;
+    }
+    if (this.current.tab === 'diff') this.loadDiff(row.id, generation);
+    if (this.current.tab === 'stats' && (row.id !== this.statsFeed.state.id || this.statsFeed.state.status !== 'streaming')) {
+      void this.track(this.statsFeed.follow(row.id, row.state === 'running' || row.state === 'paused'));
     }
     const fresh = this.current.inspect.status !== 'ready' || this.current.inspect.value.Id !== row.id;
     this.update(fresh ? { inspect: { status: 'loading' }, inspectLines: [], inspectScroll: 0 } : {});
@@ -257,6 +278,26 @@ export class ContainerBrowser {
         );
       }
     }
+  }
+
+  private loadDiff(id: string, generation: number): void {
+    const changes = this.engine.containerChanges?.bind(this.engine);
+    if (!changes) return this.update({ diff: { status: 'failed', error: 'this engine has no container diff' } });
+    const fresh = this.diffOf !== id;
+    this.diffOf = id;
+    if (fresh || this.current.diff.status !== 'ready') this.update({ diff: { status: 'loading' }, diffScroll: 0 });
+    void this.track(
+      changes(id).then(
+        (list) => {
+          if (generation !== this.generation) return;
+          const value = changeLines(list);
+          this.update({ diff: { status: 'ready', value }, diffScroll: fresh ? 0 : clamp(this.current.diffScroll, Math.max(0, value.length - 1)) });
+        },
+        (e: unknown) => {
+          if (generation === this.generation) this.update({ diff: { status: 'failed', error: messageOf(e) } });
+        },
+      ),
+    );
   }
 
   private streamLogs(id: string): void {

@@ -12,3 +12,6 @@ export { diskUsageRows, type DiskUsageRow } from './disk-usage-rows.js';
 export { Workbench, panelIds, type Dialog, type FormField, type PanelId, type Task, type WorkbenchOptions, type WorkbenchState } from './workbench.js';
 export type { TuiEngine } from './tui-engine.js';
 export { layerTree, type TreeLine } from './layer-tree.js';
+export { changeLines, changeColors, type ChangeLine } from './change-lines.js';
+export { statsFigures, statsCells, type StatsFigures } from './stats-figures.js';
+export { StatsFeed, noStats, statsHistoryLength, type StatsState } from './stats-feed.js';

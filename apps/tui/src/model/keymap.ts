@@ -25,6 +25,9 @@ export type Action =
   | 'pause'
   | 'kill'
   | 'remove'
+  | 'shell'
+  | 'attach'
+  | 'commit'
   // Images
   | 'run'
   | 'tag'
@@ -36,6 +39,7 @@ export type Action =
   | 'follow'
   | 'nextMatch'
   | 'prevMatch'
+  | 'saveLogs'
   // Layers tab
   | 'aggregate'
   // Dialogs: confirmation, forms, typed text (filter, search)
@@ -163,6 +167,9 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('containers', 'pause', ['p'], 'pause / unpause the container', 'pause'),
   binding('containers', 'kill', ['K'], 'kill the container (SIGKILL)', 'kill'),
   binding('containers', 'remove', ['d'], 'remove the container (asks first)', 'remove'),
+  binding('containers', 'shell', ['E'], 'open a shell in the container (exec -it)', 'shell'),
+  binding('containers', 'attach', ['a'], 'attach to it (ctrl-p ctrl-q detaches)', 'attach'),
+  binding('containers', 'commit', ['c'], 'commit it to an image (a form)', 'commit'),
   binding('images', 'run', ['r'], 'run a container from the image (a form)', 'run'),
   binding('images', 'tag', ['t'], 'tag the image', 'tag'),
   binding('images', 'load', ['L'], 'load a docker save archive', 'load'),
@@ -171,6 +178,7 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('logs', 'follow', ['f'], 'follow the end of the logs on/off', 'follow'),
   binding('logs', 'nextMatch', ['n'], 'next search match', 'next'),
   binding('logs', 'prevMatch', ['N'], 'previous search match', 'prev'),
+  binding('logs', 'saveLogs', ['w'], 'write the logs to a file (a form)', 'save'),
   binding('layers', 'aggregate', ['a'], 'file tree: this layer only / every layer up to it', 'aggregate'),
   binding('global', 'panelContainers', ['1'], 'Containers panel'),
   binding('global', 'panelImages', ['2'], 'Images panel'),

@@ -23,4 +23,11 @@ export type TuiEngine = Pick<
     | 'containerLogs'
     | 'topContainer'
   > &
-  Partial<Pick<Engine, 'analyzeImage' | 'listVolumes' | 'inspectVolume' | 'removeVolume' | 'volumeUsers'>>;
+  Partial<Pick<Engine, 'analyzeImage' | 'listVolumes' | 'inspectVolume' | 'removeVolume' | 'volumeUsers'>> &
+  // The Containers panel's Diff, Stats, commit, shell and attach (see container-session.ts).
+  Partial<
+    Pick<
+      Engine,
+      'containerChanges' | 'commitContainer' | 'containerStats' | 'createExec' | 'startExec' | 'resizeExec' | 'inspectExec' | 'attachContainer' | 'resizeContainer'
+    >
+  >;

@@ -4,6 +4,8 @@ import { ContainerBrowser, containerTabs } from './container-browser.js';
 import { ImageBrowser, detailTabs, type Loadable } from './image-browser.js';
 import { actionFor, bindingsIn, defaultKeymap, type Action, type KeyBinding, type KeyPress, type Scope } from './keymap.js';
 import type { TuiEngine } from './tui-engine.js';
+import { commitForm, logsText } from './container-commands.js';
+import type { SessionOutcome, TerminalSession } from './terminal-session.js';
 
 export type PanelId = 'containers' | 'images' | 'volumes' | 'disk';
 
@@ -47,6 +49,8 @@ export interface WorkbenchState {
   volumeSelected: number;
   volumeUsers: Loadable<string[]>;
   quit: boolean;
+  /** A shell or attach waiting for the terminal: the app leaves its screen and runs it (see browse.tsx). */
+  handover?: TerminalSession;
 }
 
 export interface WorkbenchOptions {
@@ -57,6 +61,8 @@ export interface WorkbenchOptions {
   notices?: string[];
   /** What to say at startup when nothing went wrong (which engine the app is on). */
   info?: string;
+  /** Writes text to a file on the host (the Logs tab's save); resolves with the path written. */
+  saveText?: (path: string, text: string) => Promise<string>;
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -325,6 +331,7 @@ export class Workbench {
       if (action === 'follow') return c.toggleFollow();
       if (action === 'nextMatch') return c.jumpMatch(1);
       if (action === 'prevMatch') return c.jumpMatch(-1);
+      if (action === 'saveLogs' && c.state.tab === 'logs') return this.saveLogs();
     } else {
       const move = moves[action];
       if (move && move !== 'top' && move !== 'bottom' && 'step' in move) return c.moveSelection(move);
@@ -347,6 +354,29 @@ export class Workbench {
         return row.state === 'paused'
           ? this.runTask(`unpausing ${name}`, () => this.engine.unpauseContainer(row.id))
           : this.runTask(`pausing ${name}`, () => this.engine.pauseContainer(row.id));
+      case 'shell':
+      case 'attach':
+        if (row.state !== 'running') return this.update({ error: `Container ${row.id.slice(0, 12)} is ${row.state === 'paused' ? 'paused, unpause the container before exec' : 'not running'}` });
+        return this.update({ handover: { kind: action, containerId: row.id, name } });
+      case 'commit': {
+        const commit = this.engine.commitContainer?.bind(this.engine);
+        if (!commit) return this.update({ error: 'this engine cannot commit containers' });
+        return this.update({
+          dialog: commitForm(name, (request) => {
+            const id = ++this.taskIds;
+            this.runTask(
+              `committing ${name}${request.reference ? ` to ${request.reference}` : ''}`,
+              async () => {
+                const changes = await this.engine.containerChanges?.(row.id).catch(() => undefined);
+                if (changes) this.setTaskProgress(id, `${changes.length} changed paths to a new layer`);
+                const image = await commit(row.id, request.options);
+                this.update({ notice: `Committed ${name}: ${image}${request.reference ? ` (${request.reference})` : ''}` });
+              },
+              id,
+            );
+          }, (message) => this.update({ error: message })),
+        });
+      }
       case 'remove': {
         const running = row.state === 'running' || row.state === 'paused' || row.state === 'restarting';
         return this.update({
@@ -358,6 +388,32 @@ export class Workbench {
         });
       }
     }
+  }
+
+  /** The terminal is the app's again after a shell or attach: say how it ended, and reload what it may have changed. */
+  endHandover(outcome: SessionOutcome): void {
+    this.update({ handover: undefined, ...(outcome.failed ? { error: outcome.message, notice: undefined } : { notice: outcome.message, error: undefined }) });
+    void this.refreshContainers().then(() => this.containers.reloadDetails());
+  }
+
+  private saveLogs(): void {
+    const save = this.options.saveText;
+    const row = this.containers.selectedRow;
+    if (!save || !row) return this.update({ error: 'saving files is not available here' });
+    const lines = this.containers.state.logs.lines;
+    this.update({
+      dialog: {
+        kind: 'form',
+        title: `Write the ${lines.length} log lines of ${row.name} to a file`,
+        fields: [{ name: 'path', label: 'File', value: `${row.name}.log` }],
+        field: 0,
+        onSubmit: (v) =>
+          this.runTask(`writing the logs of ${row.name}`, async () => {
+            const written = await save(v.path.trim(), logsText(lines));
+            this.update({ notice: `Wrote ${lines.length} lines to ${written}` });
+          }),
+      },
+    });
   }
 
   private imageAction(action: Action): void {

@@ -42,8 +42,9 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   useInput((input, key) => workbench.press({ input, ...key }));
 
   useEffect(() => {
-    if (state.quit) exit();
-  }, [state.quit, exit]);
+    // A shell or attach takes the terminal: the app unmounts and is drawn again when it ends (browse.tsx).
+    if (state.quit || state.handover) exit();
+  }, [state.quit, state.handover, exit]);
 
   useEffect(() => {
     if (tickMs <= 0) return undefined;
@@ -122,7 +123,7 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
         </>
       )}
       <StatusLine workbench={workbench} />
-      <KeyBar bindings={state.help ? [] : workbench.visibleBindings()} />
+      <KeyBar bindings={state.help ? [] : workbench.visibleBindings()} width={columns} />
     </Box>
   );
 }

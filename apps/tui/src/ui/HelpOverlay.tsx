@@ -27,7 +27,8 @@ export function HelpOverlay({ bindings, height, width }: { bindings: readonly Ke
   let column = 0;
   let used = 0;
   for (const block of blocks) {
-    if (used > 0 && used + block.rows.length + 1 > Math.ceil(total / columns) + 2 && column < columns - 1) {
+    // A column never runs past the overlay's height (border and title take 3 lines).
+    if (used > 0 && used + block.rows.length + 1 > Math.min(Math.ceil(total / columns) + 2, height - 3) && column < columns - 1) {
       column++;
       used = 0;
     }

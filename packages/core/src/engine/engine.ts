@@ -26,6 +26,7 @@ import { type NetworkEngine, exposeNetworkEngine } from './network-engine.js';
 import { type VolumeEngine, exposeVolumeEngine } from './volume-engine.js';
 import type { ContainerEngine, ExecEngine, ProgressMessage } from './api.js';
 import { ExecService } from './container-exec.js';
+import { type ContainerStatsEngine, ContainerStatsService } from './container-stats.js';
 import { EventLog } from './events.js';
 import { ImageStore } from './image-store.js';
 import { imageHistory, imageInspect, imageSize, imageSummary, namesOf, readConfig, unixSeconds } from './image-views.js';
@@ -50,7 +51,7 @@ import { containerStepRunner } from './build-step-runner.js';
 import type { BuildEvent } from '../build/build-progress.js';
 
 /** The engine every front end drives: today the image side; containers join it later. */
-export interface Engine extends ImageEngine, ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
+export interface Engine extends ImageEngine, ContainerEngine, ContainerStatsEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine, ImagePuller, ImagePusher, RegistryLogin, ImageSearcher {
   readonly ports: EnginePorts;
   /** Resolves once the engine has reconciled its records with the runtime (re-adoption, built-in networks). */
   readonly ready?: Promise<void>;
@@ -82,7 +83,7 @@ export interface EngineContext {
 
 // The container methods are delegated to a ContainerService (see exposeContainerEngine).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-interface StrataEngine extends ContainerEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine {}
+interface StrataEngine extends ContainerEngine, ContainerStatsEngine, ContainerFilesEngine, VolumeEngine, NetworkEngine, ExecEngine {}
 
 class StrataEngine implements Engine {
   private readonly containers: ContainerService;
@@ -106,6 +107,8 @@ class StrataEngine implements Engine {
       Object.defineProperty(this, m, { value: execs[m].bind(execs), enumerable: false });
     }
     this.containers.execIdsOf = (id) => execs.execIdsOf(id);
+    const stats = new ContainerStatsService(this.ctx, (name) => this.containers.containerRecord(name));
+    Object.defineProperty(this, 'containerStats', { value: stats.containerStats.bind(stats), enumerable: false });
   }
 
   get ready(): Promise<void> {

@@ -22,6 +22,7 @@ export { analyzeArchive } from './insight-archive.js';
 export { LayerTables, layerTablesOf, LAYER_INDEX_NAMESPACE } from './insight-tables.js';
 export { type ContainerFilesEngine, ContainerFilesService, hasContainerFiles } from './container-files-service.js';
 export { type ContainerChange, containerChanges } from './container-changes.js';
+export { type ContainerStatsEngine, type ContainerStatsOptions, ContainerStatsService, hasContainerStats } from './container-stats.js';
 export { type CommitOptions, type LayerImageRequest, EMPTY_LAYER_DIFF_ID, commitContainer, storeLayerImage } from './container-commit.js';
 export { writableLayerTar, isWhiteoutDevice, isOpaqueDirectory } from './container-layer.js';
 export { exportContainerTar } from './container-export.js';

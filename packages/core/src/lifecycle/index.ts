@@ -17,3 +17,4 @@ export * from './port-spec.js';
 export * from './bridge-address.js';
 export * from './container-network-view.js';
 export * from './detach-keys.js';
+export * from './container-stats.js';

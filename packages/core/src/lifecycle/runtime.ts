@@ -1,5 +1,6 @@
 import type { Digest } from '../digest/index.js';
 import type { ContainerFiles } from './container-files.js';
+import type { RuntimeStatsSample } from './container-stats.js';
 
 /**
  * The Runtime port: what the engine asks of whatever runs container processes
@@ -28,6 +29,8 @@ export interface Runtime {
   logs(id: string, options?: LogOptions): AsyncIterable<LogRecord>;
   /** Processes of the container as `ps` prints them (docker top). */
   top?(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /** CPU, memory, block I/O, pids and network counters of a running container (docker stats); `conflict` when it is not running. */
+  stats?(id: string): Promise<RuntimeStatsSample>;
   /** Bytes the container's writable layer holds (SizeRw) — optional, may be slow. */
   writableSize?(id: string): Promise<number>;
   /** Let go of what an exited container holds until it starts again (runtime state, its root mount), as dockerd does at exit. */
