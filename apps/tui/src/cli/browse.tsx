@@ -5,6 +5,7 @@ import { TerminalApp } from '../ui/TerminalApp.js';
 import { enterFullScreen } from './full-screen.js';
 import { readKeyConfig } from './key-config-file.js';
 import { openLoadSource } from './load-command.js';
+import { nodeHostFiles } from './host-files.js';
 import { openEngineSource, type EngineChoice, type EngineSource } from './engine-source.js';
 import { fail } from './open-or-explain.js';
 
@@ -26,6 +27,7 @@ export async function browse(choice: EngineChoice): Promise<number> {
     notices,
     info: embedded.description,
     openArchive: (path) => openLoadSource({ input: path, stdin: process.stdin }),
+    hostFiles: nodeHostFiles(process.stdin),
   });
   const restoreScreen = enterFullScreen(process.stdout);
   const app = render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });

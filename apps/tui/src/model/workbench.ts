@@ -1,9 +1,16 @@
 import { isStrataError, type DiskUsage, type EngineEvent, type ProgressMessage, type VolumeInfo } from '@strata/core';
-import { commandWords } from './command-words.js';
 import { ContainerBrowser, containerTabs } from './container-browser.js';
 import { ImageBrowser, detailTabs, type Loadable } from './image-browser.js';
 import { actionFor, bindingsIn, defaultKeymap, type Action, type KeyBinding, type KeyPress, type Scope } from './keymap.js';
 import type { TuiEngine } from './tui-engine.js';
+import { diskOverview, pruneKinds } from './disk-overview.js';
+import type { HostFiles } from './host-files.js';
+import { ImageWork, type WorkHost } from './image-work.js';
+import { JobBoard } from './job-board.js';
+import { layerTree } from './layer-tree.js';
+import { shownTree } from './layer-view.js';
+import { runRequest } from './run-request.js';
+import { StoreCleanup } from './store-cleanup.js';
 
 export type PanelId = 'containers' | 'images' | 'volumes' | 'disk';
 
@@ -29,12 +36,14 @@ export interface FormField {
 export type Dialog =
   | { kind: 'confirm'; message: string; onConfirm: () => void }
   | { kind: 'form'; title: string; fields: FormField[]; field: number; onSubmit: (values: Record<string, string>) => void }
-  | { kind: 'text'; purpose: 'filter' | 'search'; text: string };
+  | { kind: 'text'; purpose: 'filter' | 'search' | 'paths'; text: string };
 
 export interface WorkbenchState {
   panel: PanelId;
   focus: 'side' | 'main';
   help: boolean;
+  /** Lines the help overlay is scrolled down by (↓/↑ scroll it, other keys close it). */
+  helpScroll: number;
   dialog?: Dialog;
   tasks: Task[];
   /** The engine's message for the last failure, until the next action. */
@@ -46,6 +55,10 @@ export interface WorkbenchState {
   volumes: Loadable<VolumeInfo[]>;
   volumeSelected: number;
   volumeUsers: Loadable<string[]>;
+  /** The jobs panel (pull, build, save, prune, extract) replaces the main panel. */
+  jobsOpen: boolean;
+  /** The Disk usage panel's selected row (images, containers, volumes, build cache). */
+  diskSelected: number;
   quit: boolean;
 }
 
@@ -57,6 +70,8 @@ export interface WorkbenchOptions {
   notices?: string[];
   /** What to say at startup when nothing went wrong (which engine the app is on). */
   info?: string;
+  /** The host's files for save, build and extract (Node gives them; without them those say so). */
+  hostFiles?: HostFiles;
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -71,6 +86,10 @@ export class Workbench {
   readonly containers: ContainerBrowser;
   readonly images: ImageBrowser;
   readonly keymap: readonly KeyBinding[];
+  /** Long work (pull, build, save, prune, extract) with its progress and log. */
+  readonly jobs = new JobBoard();
+  private readonly imageWork: ImageWork;
+  private readonly cleanup: StoreCleanup;
   private current: WorkbenchState;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -93,17 +112,29 @@ export class Workbench {
       panel: 'containers',
       focus: 'side',
       help: false,
+      helpScroll: 0,
       tasks: [],
       disk: { status: 'idle' },
       volumes: { status: 'idle' },
       volumeSelected: 0,
       volumeUsers: { status: 'idle' },
+      jobsOpen: false,
+      diskSelected: 0,
       quit: false,
       ...(options.notices && options.notices.length > 0 ? { error: options.notices.join('; ') } : {}),
       ...(options.info ? { notice: options.info } : {}),
     };
     this.containers.subscribe(() => this.emit());
     this.images.subscribe(() => this.emit());
+    this.jobs.subscribe(() => this.emit());
+    const host: WorkHost = {
+      ask: (dialog) => this.update({ dialog }),
+      fail: (error) => this.update({ error, notice: undefined }),
+      notify: (notice) => this.update({ notice, error: undefined }),
+      showJobs: () => this.update({ jobsOpen: true }),
+    };
+    this.imageWork = new ImageWork(engine, this.jobs, host, options.hostFiles);
+    this.cleanup = new StoreCleanup(engine, this.jobs, host);
   }
 
   get state(): WorkbenchState {
@@ -139,6 +170,7 @@ export class Workbench {
       await Promise.allSettled([...this.pending]);
       await this.containers.settled();
       await this.images.settled();
+      await this.jobs.settled();
       if (this.pending.size === 0 && !this.refreshTimer) return;
       if (this.refreshTimer) await new Promise((r) => setTimeout(r, 60));
     }
@@ -154,7 +186,7 @@ export class Workbench {
   activeScopes(): Scope[] {
     const s = this.current;
     if (s.dialog) return [s.dialog.kind];
-    const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : s.panel === 'volumes' ? ['volumes'] : [];
+    const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : s.panel === 'volumes' ? ['volumes'] : ['disk'];
     if (s.focus === 'main') {
       const logs: Scope[] =
         s.panel === 'containers' && this.containers.state.tab === 'logs' ? ['logs'] : s.panel === 'images' && this.images.state.tab === 'layers' ? ['layers'] : [];
@@ -177,7 +209,10 @@ export class Workbench {
   press(press: KeyPress): void {
     const s = this.current;
     if (s.help) {
-      if (actionFor(this.keymap, press, ['global']) === 'quit') this.update({ quit: true });
+      const scroll: Partial<Record<Action, number>> = { down: 1, up: -1, pageDown: 10, pageUp: -10 };
+      const action = actionFor(this.keymap, press, ['list', 'global']);
+      if (action === 'quit') this.update({ quit: true });
+      else if (action && scroll[action] !== undefined) this.update({ helpScroll: Math.max(0, s.helpScroll + (scroll[action] ?? 0)) });
       else this.update({ help: false });
       return;
     }
@@ -199,7 +234,7 @@ export class Workbench {
       case 'quit':
         return this.update({ quit: true });
       case 'help':
-        return this.update({ help: true });
+        return this.update({ help: true, helpScroll: 0 });
       case 'panelContainers':
         return this.showPanel('containers');
       case 'panelImages':
@@ -208,6 +243,8 @@ export class Workbench {
         return this.showPanel('volumes');
       case 'panelDisk':
         return this.showPanel('disk');
+      case 'jobs':
+        return this.update({ jobsOpen: !s.jobsOpen });
       case 'focusMain':
         if (s.panel === 'images') this.images.perform('focusDetails');
         return this.update({ focus: s.panel === 'containers' || s.panel === 'images' ? 'main' : 'side' });
@@ -215,6 +252,9 @@ export class Workbench {
         if (s.panel === 'images') this.images.perform('focusImages');
         return this.update({ focus: 'side' });
       case 'filter':
+        if (s.focus === 'main' && s.panel === 'images' && this.images.state.tab === 'layers') {
+          return this.update({ dialog: { kind: 'text', purpose: 'paths', text: this.images.state.layerView.filter } });
+        }
         if (s.focus === 'main' && s.panel === 'containers' && this.containers.state.tab === 'logs') {
           return this.update({ dialog: { kind: 'text', purpose: 'search', text: this.containers.state.logs.query } });
         }
@@ -235,6 +275,17 @@ export class Workbench {
     if (s.panel === 'containers') return this.containerAction(action);
     if (s.panel === 'images') return this.imageAction(action);
     if (s.panel === 'volumes') return this.volumeAction(action);
+    if (s.panel === 'disk') return this.diskAction(action);
+  }
+
+  private diskAction(action: Action): void {
+    const s = this.current;
+    if (action === 'up' || action === 'down') {
+      return this.update({ diskSelected: Math.max(0, Math.min(pruneKinds.length - 1, s.diskSelected + (action === 'up' ? -1 : 1))) });
+    }
+    if (action !== 'pruneSelected' && action !== 'pruneAll') return;
+    const kinds = action === 'pruneAll' ? pruneKinds : [pruneKinds[s.diskSelected]];
+    this.cleanup.askPrune(kinds, s.disk.status === 'ready' ? s.disk.value : undefined, () => this.loadDisk());
   }
 
   private volumeAction(action: Action): void {
@@ -248,6 +299,15 @@ export class Workbench {
         this.loadVolumeUsers();
       }
       return;
+    }
+    if (action === 'createVolume') return this.cleanup.askCreateVolume(() => this.loadVolumes());
+    if (action === 'pruneVolumes') {
+      return void this.track(
+        this.unusedVolumes(list.map((v) => v.Name)).then(
+          (unused) => this.cleanup.askPruneVolumes(unused, () => this.loadVolumes()),
+          (e: unknown) => this.update({ error: messageOf(e) }),
+        ),
+      );
     }
     const volume = list[this.current.volumeSelected];
     if (action === 'removeVolume' && volume && this.engine.removeVolume) {
@@ -265,6 +325,14 @@ export class Workbench {
         },
       });
     }
+  }
+
+  /** The volumes of `names` no container uses. */
+  private async unusedVolumes(names: string[]): Promise<string[]> {
+    const users = this.engine.volumeUsers?.bind(this.engine);
+    if (!users) return names;
+    const used = await Promise.all(names.map(async (n) => (await users(n)).length > 0));
+    return names.filter((_, i) => !used[i]);
   }
 
   private loadVolumes(): void {
@@ -361,7 +429,9 @@ export class Workbench {
   }
 
   private imageAction(action: Action): void {
-    if (action === 'aggregate') return this.images.perform('aggregate');
+    if (action === 'aggregate' || action === 'hideUnchanged' || action === 'sortTree') return this.images.perform(action);
+    if (action === 'pull') return this.imageWork.askPull();
+    if (action === 'build') return this.imageWork.askBuild();
     const navigation: Partial<Record<Action, 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom'>> = {
       up: 'up',
       down: 'down',
@@ -387,6 +457,15 @@ export class Workbench {
     if (!row) return;
     const reference = row.repository === '<none>' ? row.imageId : `${row.repository}:${row.tag}`;
     switch (action) {
+      case 'save':
+        return this.imageWork.askSave(reference);
+      case 'extract': {
+        const report = this.images.state.analysis;
+        // The first path the Layers filter shows is the likely one to extract.
+        const tree = report.status === 'ready' ? shownTree(layerTree(report.value, this.images.state.layerCursor, true), this.images.state.layerView) : [];
+        const suggested = this.images.state.layerView.filter ? (tree.find((l) => l.kind !== 'd' && l.change !== 'removed')?.path ?? '') : '';
+        return this.imageWork.askExtract(row.imageId, reference, suggested ? `/${suggested.replace(/^\/+/, '')}` : '');
+      }
       case 'run':
         return this.update({
           dialog: {
@@ -396,6 +475,8 @@ export class Workbench {
               { name: 'name', label: 'Name', value: '', placeholder: 'a random name' },
               { name: 'command', label: 'Command', value: '', placeholder: "the image's CMD" },
               { name: 'env', label: 'Env', value: '', placeholder: 'KEY=value KEY2="with spaces"' },
+              { name: 'ports', label: 'Ports', value: '', placeholder: 'HOST:CONTAINER[/udp] ..., e.g. 8080:80' },
+              { name: 'volumes', label: 'Volumes', value: '', placeholder: 'NAME:/path or /host/path:/path[:ro] ...' },
             ],
             field: 0,
             onSubmit: (v) => this.run(reference, v),
@@ -427,20 +508,15 @@ export class Workbench {
   }
 
   private run(reference: string, values: Record<string, string>): void {
-    let cmd: string[];
-    let env: string[];
+    let request: ReturnType<typeof runRequest>;
     try {
-      cmd = commandWords(values.command ?? '');
-      env = commandWords(values.env ?? '');
+      request = runRequest(reference, values);
     } catch (e) {
       return this.update({ error: messageOf(e) });
     }
-    const name = (values.name ?? '').trim();
+    const name = request.name ?? '';
     this.runTask(`running ${name || reference}`, async () => {
-      const created = await this.engine.createContainer(
-        { Image: reference, ...(cmd.length > 0 ? { Cmd: cmd } : {}), ...(env.length > 0 ? { Env: env } : {}), Tty: false, OpenStdin: false },
-        name ? { name } : {},
-      );
+      const created = await this.engine.createContainer(request.body, name ? { name } : {});
       // Shown in the Containers panel as soon as it is listed, even if it fails to start.
       this.wantedContainer = created.Id;
       this.update({ panel: 'containers', focus: 'side' });
@@ -487,7 +563,7 @@ export class Workbench {
     }
     if (dialog.kind === 'text') {
       if (action === 'cancel') this.applyText({ ...dialog, text: '' });
-      if (action === 'submit' || action === 'cancel') this.update({ dialog: undefined, focus: dialog.purpose === 'search' ? 'main' : 'side' });
+      if (action === 'submit' || action === 'cancel') this.update({ dialog: undefined, focus: dialog.purpose === 'filter' ? 'side' : 'main' });
       return;
     }
     const count = dialog.fields.length;
@@ -541,6 +617,7 @@ export class Workbench {
 
   private applyText(dialog: Extract<Dialog, { kind: 'text' }>): void {
     if (dialog.purpose === 'search') return this.containers.search(dialog.text);
+    if (dialog.purpose === 'paths') return this.images.setLayerFilter(dialog.text);
     if (this.current.panel === 'containers') this.containers.setFilter(dialog.text);
     else if (this.current.panel === 'images') this.images.setFilter(dialog.text);
   }
@@ -570,7 +647,7 @@ export class Workbench {
   private loadDisk(): void {
     if (this.current.disk.status !== 'ready') this.update({ disk: { status: 'loading' } });
     void this.track(
-      this.engine.diskUsage().then(
+      diskOverview(this.engine).then(
         (value) => this.update({ disk: { status: 'ready', value } }),
         (e: unknown) => this.update({ disk: { status: 'failed', error: messageOf(e) } }),
       ),

@@ -7,6 +7,7 @@ import { DetailsPanel } from './DetailsPanel.js';
 import { DialogBox } from './DialogBox.js';
 import { DiskUsageView } from './DiskUsageView.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { JobsView } from './JobsView.js';
 import { KeyBar } from './KeyBar.js';
 import { Panel } from './Panel.js';
 import { SidePanels, noVolumesText } from './SidePanels.js';
@@ -74,12 +75,14 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   }, [workbench, viewport, state.panel]);
 
   let mainPanel: React.ReactNode;
-  if (state.panel === 'containers') {
+  if (state.jobsOpen) {
+    mainPanel = <JobsView jobs={workbench.jobs.jobs} width={mainWidth} height={main} />;
+  } else if (state.panel === 'containers') {
     mainPanel = <ContainerDetails state={containers} focused={state.focus === 'main'} width={mainWidth} height={main} />;
   } else if (state.panel === 'images') {
     mainPanel = <DetailsPanel state={images} historyTable={history} width={mainWidth} height={main} />;
   } else if (state.panel === 'disk') {
-    mainPanel = <DiskUsageView disk={state.disk} width={mainWidth} height={main} />;
+    mainPanel = <DiskUsageView disk={state.disk} selected={state.diskSelected} width={mainWidth} height={main} />;
   } else {
     const volume = state.volumes.status === 'ready' ? state.volumes.value[state.volumeSelected] : undefined;
     const users = state.volumeUsers;
@@ -111,7 +114,7 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       {state.help ? (
-        <HelpOverlay bindings={workbench.keymap} height={main + dialogHeight} width={columns} />
+        <HelpOverlay bindings={workbench.keymap} height={main + dialogHeight} width={columns} scroll={state.helpScroll} />
       ) : (
         <>
           <Box flexDirection="row" height={main}>
