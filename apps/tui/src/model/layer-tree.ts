@@ -30,9 +30,6 @@ export function layerTree(report: ImageInsightReport, layer: number, aggregated:
       const path = c.path.replace(/\/+$/, '');
       const segments = path.split('/').filter((s) => s !== '');
       const line: TreeLine = { path, depth: Math.max(0, segments.length - 1), name: segments[segments.length - 1] ?? '/', kind: c.kind, size: c.size, change: c.change, layer: i, ...(c.link ? { link: c.link } : {}) };
-      const before = latest.get(path);
-      // A path added and then modified in the range is still new to the image at this layer.
-      if (before && before.change === 'added' && line.change === 'modified') line.change = 'added';
       if (aggregated && line.change === 'removed') {
         // What a layer removes takes everything below it, as the union view does.
         for (const key of [...latest.keys()]) if (key.startsWith(`${path}/`)) latest.delete(key);
