@@ -284,3 +284,39 @@ describe('volumes and disk usage on a data root', () => {
     await engine.removeContainer('web', { force: true });
   });
 });
+
+const runtimeMissing = process.getuid?.() !== 0 ? 'containers need root' : !existsSync('/usr/sbin/runc') ? 'runc is not installed' : !existsSync('/usr/bin/conmon') ? 'conmon is not installed' : '';
+
+describe.skipIf(runtimeMissing !== '')(`extracting a file of an image${runtimeMissing ? ` (skipped: ${runtimeMissing})` : ''}`, () => {
+  it('copies the file the Layers filter found to the host, asks before overwriting, and leaves no container behind', async () => {
+    const { openEmbeddedEngine } = await import('../cli/data-root-engine.js');
+    const embedded = await openEmbeddedEngine(await mkdtemp(join(dir, 'runtime-root-')), { withRuntime: true });
+    engine = embedded.engine;
+    closeEngine = () => embedded.close();
+    await runLoad(engine, fixtureArchive('02-whiteout'), () => {});
+    const target = join(dir, 'keep-copy.txt');
+    const { press, frame } = await start();
+    await press('2', keys.tab, keys.tab, keys.enter);
+    await press('/', 'keep', keys.enter);
+    await press('x');
+    expect(frame()).toContain('Extract a file of fixture/02-whiteout:v1 to the host');
+    expect(frame()).toContain('Path in image: /data/keep.txt');
+    let f = await press(target, keys.enter);
+    expect(f).toMatch(/extracted \/data\/keep\.txt to .*keep-copy\.txt \(5B\)/);
+    expect(await readFile(target, 'utf8')).toBe('keep\n');
+    expect((await stat(target)).mode & 0o777).toBe(0o644);
+
+    await writeFile(target, 'mine');
+    f = await press('x', target, keys.enter);
+    expect(f).toContain(`${target} exists. Overwrite it? (y/n)`);
+    await press('n');
+    expect(await readFile(target, 'utf8')).toBe('mine');
+    await press('x', target, keys.enter, 'y');
+    expect(await readFile(target, 'utf8')).toBe('keep\n');
+
+    // A directory is not a file: the engine's archive says so, the app says what to do.
+    f = await press('x', keys.tab, keys.clearField, '/data', keys.tab, join(dir, 'data-dir'), keys.enter);
+    expect(f).toContain('Error: /data is a directory: only files can be extracted');
+    expect(await engine.listContainers({ all: true })).toEqual([]);
+  }, 60_000);
+});
