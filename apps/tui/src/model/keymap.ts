@@ -186,8 +186,6 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('volumes', 'removeVolume', ['d'], 'remove the volume (asks first)', 'remove'),
   binding('volumes', 'createVolume', ['c'], 'create a volume (a form)', 'create'),
   binding('volumes', 'pruneVolumes', ['P'], 'remove every unused volume (asks first)', 'prune'),
-  binding('disk', 'up', ['up', 'k'], 'previous row', 'up'),
-  binding('disk', 'down', ['down', 'j'], 'next row', 'down'),
   binding('disk', 'pruneSelected', ['p'], 'prune what the row lists as reclaimable (asks first)', 'prune'),
   binding('disk', 'pruneAll', ['P'], 'prune all four: docker system prune --volumes (asks first)', 'prune all'),
   binding('logs', 'follow', ['f'], 'follow the end of the logs on/off', 'follow'),

@@ -217,6 +217,12 @@ export class Workbench {
       return;
     }
     const action = actionFor(this.keymap, press, this.activeScopes());
+    const keys = [...press.input];
+    if (!action && !s.dialog && keys.length > 1 && !press.ctrl && !press.meta) {
+      // Keys typed while the app was busy arrive together (`JS`): each is still a key.
+      for (const input of keys) this.press({ input });
+      return;
+    }
     if (s.dialog?.kind === 'form' || s.dialog?.kind === 'text') {
       if (action) return this.perform(action);
       return this.type(press);

@@ -8,7 +8,7 @@ import { DialogBox } from './DialogBox.js';
 import { DiskUsageView } from './DiskUsageView.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { JobsView } from './JobsView.js';
-import { KeyBar } from './KeyBar.js';
+import { KeyBar, keyBarWidth } from './KeyBar.js';
 import { Panel } from './Panel.js';
 import { SidePanels, noVolumesText } from './SidePanels.js';
 import { StatusLine } from './StatusLine.js';
@@ -60,9 +60,13 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   );
 
   const dialogHeight = state.dialog === undefined ? 0 : state.dialog.kind === 'text' ? 1 : state.dialog.kind === 'confirm' ? 3 : state.dialog.fields.length + 3;
-  const main = Math.max(8, rows - 2 - dialogHeight);
-  const table = state.panel === 'containers' ? containerTable : imageTable;
-  const widest = Math.max(30, ...table.map((l) => [...l].length)) + 2;
+  const bindings = state.help ? [] : workbench.visibleBindings();
+  // The keys of the focused panel take a second line when one is not enough (Images has many).
+  const keyBarHeight = keyBarWidth(bindings) > columns ? 2 : 1;
+  const main = Math.max(8, rows - 1 - keyBarHeight - dialogHeight);
+  const table = state.panel === 'containers' ? containerTable : state.panel === 'images' ? imageTable : [];
+  // Volumes and Disk usage leave the room to their main panel (the volume's JSON, the df table).
+  const widest = Math.max(state.panel === 'volumes' ? 46 : 30, ...table.map((l) => [...l].length)) + 2;
   const sideWidth = Math.min(widest, Math.floor(columns * 0.55));
   const mainWidth = columns - sideWidth;
   const history = useMemo(
@@ -125,7 +129,7 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
         </>
       )}
       <StatusLine workbench={workbench} />
-      <KeyBar bindings={state.help ? [] : workbench.visibleBindings()} />
+      <KeyBar bindings={bindings} width={columns} />
     </Box>
   );
 }

@@ -23,7 +23,7 @@ function jobLines(job: Job, room: number): React.ReactElement[] {
     </Text>
   ));
   const logRoom = Math.max(0, room - 1 - layers.length);
-  const log = job.lines.slice(-logRoom).map((line, i) => (
+  const log = (logRoom > 0 ? job.lines.slice(-logRoom) : []).map((line, i) => (
     <Text key={`${job.id}-line-${job.lines.length - logRoom + i}`} wrap="truncate-end" color={toneColors[line.tone]}>
       {'  '}
       {line.text}

@@ -44,6 +44,7 @@ export function LayersView({ state, width, height }: { state: BrowserState; widt
         sorted by {view.sort}
         {view.filter ? `  paths with "${view.filter}"` : ''}
         {view.hideUnchanged ? '  unchanged hidden' : state.aggregated ? '  unchanged in white' : ''}
+        {tree.length === 0 && view.filter && !state.aggregated ? '  (this layer changed none of them; a shows every layer)' : ''}
       </Text>
       {shown.map((line) => (
         <Text key={line.path} wrap="truncate-end" color={line.unchanged ? undefined : changeColors[line.change]}>
