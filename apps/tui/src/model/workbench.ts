@@ -55,6 +55,8 @@ export interface WorkbenchState {
   volumes: Loadable<VolumeInfo[]>;
   volumeSelected: number;
   volumeUsers: Loadable<string[]>;
+  /** The IDs of the containers using each volume, by volume name (the Volumes list's column). */
+  volumeUse: Record<string, string[]>;
   /** The jobs panel (pull, build, save, prune, extract) replaces the main panel. */
   jobsOpen: boolean;
   /** The Disk usage panel's selected row (images, containers, volumes, build cache). */
@@ -118,6 +120,7 @@ export class Workbench {
       volumes: { status: 'idle' },
       volumeSelected: 0,
       volumeUsers: { status: 'idle' },
+      volumeUse: {},
       jobsOpen: false,
       diskSelected: 0,
       quit: false,
@@ -335,10 +338,16 @@ export class Workbench {
 
   /** The volumes of `names` no container uses. */
   private async unusedVolumes(names: string[]): Promise<string[]> {
+    const use = await this.volumeUseOf(names);
+    return names.filter((n) => (use[n] ?? []).length === 0);
+  }
+
+  /** Who uses each volume of `names` (no one, for an engine that cannot say). */
+  private async volumeUseOf(names: string[]): Promise<Record<string, string[]>> {
     const users = this.engine.volumeUsers?.bind(this.engine);
-    if (!users) return names;
-    const used = await Promise.all(names.map(async (n) => (await users(n)).length > 0));
-    return names.filter((_, i) => !used[i]);
+    if (!users) return {};
+    const ids = await Promise.all(names.map((n) => users(n)));
+    return Object.fromEntries(names.map((n, i) => [n, ids[i]]));
   }
 
   private loadVolumes(): void {
@@ -351,6 +360,7 @@ export class Workbench {
           const value = [...r.Volumes].sort((a, b) => (a.Name < b.Name ? -1 : 1));
           this.update({ volumes: { status: 'ready', value }, volumeSelected: Math.min(this.current.volumeSelected, Math.max(0, value.length - 1)) });
           this.loadVolumeUsers();
+          void this.track(this.volumeUseOf(value.map((v) => v.Name)).then((volumeUse) => this.update({ volumeUse }), () => undefined));
         },
         (e: unknown) => this.update({ volumes: { status: 'failed', error: messageOf(e) } }),
       ),

@@ -90,12 +90,16 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   } else {
     const volume = state.volumes.status === 'ready' ? state.volumes.value[state.volumeSelected] : undefined;
     const users = state.volumeUsers;
+    const containerName = (id: string): string => {
+      const row = containers.rows.find((r) => r.id === id);
+      return row ? `${row.name} (${id.slice(0, 12)})` : id.slice(0, 12);
+    };
     mainPanel = (
       <Panel title={<Text bold>Volume{volume ? ` ${volume.Name}` : ''}</Text>} focused={false} width={mainWidth} height={main}>
         {volume ? (
           <Box flexDirection="column">
             <Text wrap="truncate-end" color="cyan">
-              Used by: {users.status === 'ready' ? (users.value.length === 0 ? 'no container' : users.value.map((id) => id.slice(0, 12)).join(', ')) : users.status === 'failed' ? users.error : '…'}
+              Used by: {users.status === 'ready' ? (users.value.length === 0 ? 'no container' : users.value.map((id) => containerName(id)).join(', ')) : users.status === 'failed' ? users.error : '…'}
             </Text>
             {JSON.stringify([volume], null, 4)
               .split('\n')

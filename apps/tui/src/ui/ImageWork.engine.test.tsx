@@ -230,11 +230,16 @@ describe('volumes and disk usage on a data root', () => {
     await runLoad(engine, fixtureArchive('02-whiteout'), () => {});
     await engine.createContainer({ Image: 'fixture/02-whiteout:v1', Cmd: ['true'], HostConfig: { Binds: ['kept:/data'] } }, { name: 'user' });
     const { press, frame } = await start();
-    await press('3', 'c');
+    let listed = await press('3');
+    // Each volume with how many containers use it; the selected one's users by name.
+    expect(listed).toMatch(/DRIVER\s+VOLUME NAME\s+CONTAINERS/);
+    expect(listed).toMatch(/local\s+kept\s+1/);
+    expect(listed).toMatch(/Used by: user \([0-9a-f]{12}\)/);
+    listed = await press('c');
     expect(frame()).toContain('Create a volume');
     let f = await press('made-here', keys.enter);
     expect(f).toContain('created volume made-here');
-    expect(f).toMatch(/local\s+made-here/);
+    expect(f).toMatch(/local\s+made-here\s+0/);
     f = await press('P');
     expect(f).toContain('Remove 1 unused volume (made-here)? (y/n)');
     f = await press('y');
