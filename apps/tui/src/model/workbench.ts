@@ -221,6 +221,12 @@ export class Workbench {
     }
     const action = actionFor(this.keymap, press, this.activeScopes());
     const keys = [...press.input];
+    if (!action && press.meta && !press.ctrl && keys.length === 1 && !press.escape) {
+      // Esc and the next key typed fast arrive as one alt-key, which nothing here binds: both are still keys.
+      this.press({ input: '', escape: true, meta: true });
+      this.press({ input: press.input });
+      return;
+    }
     if (!action && !s.dialog && keys.length > 1 && !press.ctrl && !press.meta) {
       // Keys typed while the app was busy arrive together (`JS`): each is still a key.
       for (const input of keys) this.press({ input });
