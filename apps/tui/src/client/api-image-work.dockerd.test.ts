@@ -15,7 +15,7 @@ import { fixtureArchive, fixtureArchivePath } from '../testing/fixture-archive.j
 import { nodeHostFiles } from '../cli/host-files.js';
 import { ApiEngine } from './api-engine.js';
 
-const unavailable = dockerdUnavailable() ?? (existsSync(dockerRegistryBinary) ? undefined : `${dockerRegistryBinary} is not installed`);
+const unavailable = dockerdUnavailable() ?? (!existsSync(dockerRegistryBinary) ? `${dockerRegistryBinary} is not installed` : !existsSync('/usr/bin/skopeo') ? 'skopeo is not installed (it pushes the fixture)' : undefined);
 const perms = 'sha256:4eeb85fd8a77';
 
 describe.skipIf(unavailable !== undefined)(`image work against a real dockerd${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

@@ -17,7 +17,7 @@ import { ApiEngine } from './api-engine.js';
 
 const OPAQUE_ID = 'sha256:6072ed8ff5d50f4fd98e0f96e33d6a9cb18c18b6e56cfc762ce66e2011d3e72d';
 const whiteoutId = 'sha256:07019df820f5879d03be94bb3657e4fa5c7dc9a78498f27c3bd7fe88f31ac291';
-const registryMissing = existsSync(dockerRegistryBinary) ? undefined : `${dockerRegistryBinary} is not installed`;
+const registryMissing = !existsSync(dockerRegistryBinary) ? `${dockerRegistryBinary} is not installed` : !existsSync('/usr/bin/skopeo') ? 'skopeo is not installed (it pushes the fixture)' : undefined;
 
 describe.skipIf(stratadUnavailable() !== undefined)('image work over the Docker API against a real stratad', () => {
   let stratad: Stratad;
@@ -68,7 +68,7 @@ describe.skipIf(stratadUnavailable() !== undefined)('image work over the Docker 
     await expect(engine.pruneBuildCache()).rejects.toThrow();
   });
 
-  it.skipIf(process.getuid?.() !== 0)('reads a file of an image through a created container (GET /containers/{id}/archive)', async () => {
+  it.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/sbin/runc') || !existsSync('/usr/bin/conmon'))('reads a file of an image through a created container (GET /containers/{id}/archive)', async () => {
     const created = await engine.createContainer({ Image: 'fixture/02-whiteout:v1', Cmd: ['/x'] });
     try {
       const { stat, archive } = await engine.archiveContainerPath(created.Id, '/data/keep.txt');

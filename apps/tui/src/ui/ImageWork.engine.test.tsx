@@ -79,7 +79,7 @@ async function start(columns = 150, rows = 40) {
   return { workbench: w, press, frame: () => app.lastFrame() ?? '' };
 }
 
-const registryMissing = existsSync(dockerRegistryBinary) ? '' : `${dockerRegistryBinary} is not installed`;
+const registryMissing = !existsSync(dockerRegistryBinary) ? `${dockerRegistryBinary} is not installed` : !existsSync('/usr/bin/skopeo') ? 'skopeo is not installed (it pushes the fixture)' : '';
 
 describe.skipIf(registryMissing !== '')(`pull from a docker-registry on 127.0.0.1${registryMissing ? ` (skipped: ${registryMissing})` : ''}`, () => {
   let registry: LocalRegistry;
