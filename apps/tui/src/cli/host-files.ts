@@ -55,7 +55,7 @@ export function nodeHostFiles(stdin: NodeJS.ReadStream): HostFiles {
       }
     },
 
-    async writeFile(path, bytes, mode) {
+    async writeFile(path, bytes, mode, signal) {
       // Written beside the target and renamed over it, so a failure never leaves half a file under its name.
       const temp = join(dirname(path), `.${path.split('/').pop() ?? 'file'}.strata-${process.pid}-${Date.now()}`);
       let written = 0;
@@ -67,7 +67,7 @@ export function nodeHostFiles(stdin: NodeJS.ReadStream): HostFiles {
             controller.enqueue(chunk);
           },
         });
-        await pipeline(Readable.fromWeb(bytes.pipeThrough(counter) as import('node:stream/web').ReadableStream<Uint8Array>), out as Writable);
+        await pipeline(Readable.fromWeb(bytes.pipeThrough(counter) as import('node:stream/web').ReadableStream<Uint8Array>), out as Writable, signal ? { signal } : {});
         await chmod(temp, mode ?? 0o644);
         await rename(temp, path);
       } catch (e) {

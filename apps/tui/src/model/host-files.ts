@@ -8,7 +8,7 @@ export interface HostFiles {
   /** True when something is at `path`. */
   exists(path: string): Promise<boolean>;
   /** Writes `bytes` to `path` through a temporary file renamed into place; resolves with the bytes written. */
-  writeFile(path: string, bytes: ReadableStream<Uint8Array>, mode?: number): Promise<number>;
+  writeFile(path: string, bytes: ReadableStream<Uint8Array>, mode?: number, signal?: AbortSignal): Promise<number>;
   /** The build context: the directory as a tar stream, `.dockerignore` applied (the Dockerfile always kept). */
   packContext(dir: string, dockerfile: string): Promise<ReadableStream<Uint8Array>>;
 }

@@ -53,19 +53,23 @@ export class ImageWork {
     if (!pullImage) return this.host.fail('this engine cannot pull images');
     if (name === '') return this.host.fail('name the image to pull');
     this.host.showJobs();
-    const job = await this.jobs.run(`pull ${name}`, async (report) => {
-      let layers: LayerProgress[] = [];
-      const onProgress = (m: ProgressMessage): void => {
-        const next = applyPullMessage(layers, m);
-        layers = next.layers;
-        if (next.line) report.line({ text: next.line, tone: 'plain' });
-        report.layers(layers);
-        report.summary(pullSummary(layers));
-      };
-      const result = await pullImage(name, { onProgress });
-      return `${result.upToDate ? 'Image is up to date for' : 'Downloaded newer image for'} ${result.name}`;
-    });
-    this.finished(job.state, job.summary);
+    const job = await this.jobs.run(
+      `pull ${name}`,
+      async (report, signal) => {
+        let layers: LayerProgress[] = [];
+        const onProgress = (m: ProgressMessage): void => {
+          const next = applyPullMessage(layers, m);
+          layers = next.layers;
+          if (next.line) report.line({ text: next.line, tone: 'plain' });
+          report.layers(layers);
+          report.summary(pullSummary(layers));
+        };
+        const result = await pullImage(name, { onProgress, signal });
+        return `${result.upToDate ? 'Image is up to date for' : 'Downloaded newer image for'} ${result.name}`;
+      },
+      { cancellable: true },
+    );
+    this.finished(job.state, job.state === 'cancelled' ? `pull ${name} cancelled` : job.summary);
   }
 
   /** The build form: context directory, Dockerfile, tag. */
@@ -125,12 +129,16 @@ export class ImageWork {
     const saveImages = this.engine.saveImages?.bind(this.engine);
     const files = this.files;
     if (!saveImages || !files) return this.host.fail('saving needs an engine that saves and the host files');
-    const job = await this.jobs.run(`save ${reference}`, async (report) => {
-      report.summary(`writing ${path}`);
-      const bytes = await files.writeFile(path.trim(), await saveImages([reference]));
-      return `saved ${reference} to ${path.trim()} (${humanSize(bytes)})`;
-    });
-    this.finished(job.state, job.summary);
+    const job = await this.jobs.run(
+      `save ${reference}`,
+      async (report, signal) => {
+        report.summary(`writing ${path}`);
+        const bytes = await files.writeFile(path.trim(), await saveImages([reference]), undefined, signal);
+        return `saved ${reference} to ${path.trim()} (${humanSize(bytes)})`;
+      },
+      { cancellable: true },
+    );
+    this.finished(job.state, job.state === 'cancelled' ? `save ${reference} cancelled` : job.summary);
   }
 
   /** The extract form: a path in the image (suggested from the Layers filter) and where to put it. */
@@ -200,7 +208,7 @@ export class ImageWork {
     this.host.ask({ kind: 'confirm', message: `${trimmed} exists. Overwrite it?`, onConfirm: () => void then() });
   }
 
-  private finished(state: 'running' | 'done' | 'failed', summary: string): void {
+  private finished(state: 'running' | 'done' | 'failed' | 'cancelled', summary: string): void {
     if (state === 'failed') this.host.fail(summary);
     else this.host.notify(summary);
   }

@@ -6,7 +6,9 @@ export interface Job {
   id: number;
   /** `pull 127.0.0.1:5000/busybox:local`. */
   title: string;
-  state: 'running' | 'done' | 'failed';
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** The user can stop it (pull, save): its work takes an abort signal. */
+  cancellable: boolean;
   /** One line of where it is (`2/3 layers done`, `step 3/5, 2 cached`). */
   summary: string;
   /** The step log (build), messages (load, save, prune). */
@@ -37,6 +39,7 @@ export class JobBoard {
   private ids = 0;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<Promise<Job>>();
+  private readonly controllers = new Map<number, AbortController>();
 
   /** Newest first. */
   get jobs(): readonly Job[] {
@@ -57,8 +60,8 @@ export class JobBoard {
    * Starts `work` as a job; resolves with the job once it ended (never rejects). `work`'s result
    * text becomes the summary of a job that succeeded, the error's message that of one that failed.
    */
-  run(title: string, work: (report: JobReport) => Promise<string>): Promise<Job> {
-    const running = this.perform(title, work);
+  run(title: string, work: (report: JobReport, signal: AbortSignal) => Promise<string>, options: { cancellable?: boolean } = {}): Promise<Job> {
+    const running = this.perform(title, work, options.cancellable ?? false);
     this.pending.add(running);
     void running.then(() => this.pending.delete(running));
     return running;
@@ -69,9 +72,19 @@ export class JobBoard {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private async perform(title: string, work: (report: JobReport) => Promise<string>): Promise<Job> {
+  /** Stops the newest running job that can be stopped; false when there is none. */
+  cancelNewest(): boolean {
+    const job = this.list.find((j) => j.state === 'running' && j.cancellable);
+    if (!job) return false;
+    this.controllers.get(job.id)?.abort();
+    return true;
+  }
+
+  private async perform(title: string, work: (report: JobReport, signal: AbortSignal) => Promise<string>, cancellable: boolean): Promise<Job> {
     const id = ++this.ids;
-    this.list = [{ id, title, state: 'running', summary: 'starting', lines: [], layers: [] }, ...this.list];
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    this.list = [{ id, title, state: 'running', cancellable, summary: 'starting', lines: [], layers: [] }, ...this.list];
     this.trim();
     this.emit();
     const report: JobReport = {
@@ -80,11 +93,14 @@ export class JobBoard {
       layers: (layers) => this.change(id, () => ({ layers })),
     };
     try {
-      const summary = await work(report);
+      const summary = await work(report, controller.signal);
       this.change(id, () => ({ state: 'done', summary }));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.change(id, (j) => ({ state: 'failed', summary: message, lines: [...j.lines, { text: message, tone: 'error' }] }));
+      if (controller.signal.aborted) this.change(id, () => ({ state: 'cancelled', summary: 'cancelled' }));
+      else this.change(id, (j) => ({ state: 'failed', summary: message, lines: [...j.lines, { text: message, tone: 'error' }] }));
+    } finally {
+      this.controllers.delete(id);
     }
     return this.list.find((j) => j.id === id) as Job;
   }

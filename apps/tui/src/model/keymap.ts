@@ -42,6 +42,7 @@ export type Action =
   | 'pruneAll'
   // The jobs panel (pull, build, save, prune, extract)
   | 'jobs'
+  | 'cancelJob'
   // Logs tab
   | 'follow'
   | 'nextMatch'
@@ -203,6 +204,7 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('global', 'nextTab', ['tab', 'right', 'l'], 'next tab'),
   binding('global', 'filter', ['/'], 'filter the list (in Logs: search; in Layers: paths)', 'filter'),
   binding('global', 'jobs', ['J'], 'the jobs panel: pulls, builds, saves, prunes and their logs', 'jobs'),
+  binding('global', 'cancelJob', ['X'], 'stop the newest running pull or save'),
   binding('global', 'refresh', ['ctrl+r'], 'reload from the engine'),
   binding('global', 'help', ['?'], 'all keys', 'help'),
   binding('global', 'quit', ['q', 'ctrl+c'], 'quit', 'quit'),

@@ -125,7 +125,7 @@ export class StoreCleanup {
     }
   }
 
-  private report(state: 'running' | 'done' | 'failed', summary: string): void {
+  private report(state: 'running' | 'done' | 'failed' | 'cancelled', summary: string): void {
     if (state === 'failed') this.host.fail(summary);
     else this.host.notify(summary);
   }

@@ -260,6 +260,9 @@ export class Workbench {
         return this.showPanel('disk');
       case 'jobs':
         return this.update({ jobsOpen: !s.jobsOpen });
+      case 'cancelJob':
+        if (!this.jobs.cancelNewest()) this.update({ notice: 'no pull or save is running' });
+        return;
       case 'focusMain':
         if (s.panel === 'images') this.images.perform('focusDetails');
         return this.update({ focus: s.panel === 'containers' || s.panel === 'images' ? 'main' : 'side' });

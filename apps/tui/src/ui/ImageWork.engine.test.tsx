@@ -13,7 +13,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } 
 import { cleanup } from 'ink-testing-library';
 import { createEngine, type Engine, type EnginePorts } from '@strata/core';
 import { memoryPorts, openDataRoot } from '@strata/storage';
-import { RegistryClient, dockerRegistryBinary, startLocalRegistry, type LocalRegistry } from '@strata/registry';
+import { RegistryClient, dockerRegistryBinary, startLocalRegistry, startRegistryProxy, type LocalRegistry } from '@strata/registry';
+import { recordedImage } from '../testing/fixture-engine.js';
 import { App } from './App.js';
 import { Workbench, type LayerProgress } from '../model/index.js';
 import { runLoad } from '../cli/load-command.js';
@@ -76,7 +77,19 @@ async function start(columns = 150, rows = 40) {
     await tick();
     return app.lastFrame() ?? '';
   };
-  return { workbench: w, press, frame: () => app.lastFrame() ?? '' };
+  /** Keys sent without waiting for the work they start (a pull that stalls never settles). */
+  const send = async (...sequence: string[]) => {
+    for (const key of sequence) {
+      app.stdin.write(key);
+      await tick();
+    }
+  };
+  return { workbench: w, press, send, frame: () => app.lastFrame() ?? '' };
+}
+
+async function until(what: string, ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ready(); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!ready()) throw new Error(`timed out waiting for ${what}`);
 }
 
 const registryMissing = !existsSync(dockerRegistryBinary) ? `${dockerRegistryBinary} is not installed` : !existsSync('/usr/bin/skopeo') ? 'skopeo is not installed (it pushes the fixture)' : '';
@@ -113,6 +126,30 @@ describe.skipIf(registryMissing !== '')(`pull from a docker-registry on 127.0.0.
     const closed = await press('J');
     expect(closed).toMatch(new RegExp(`${registry.host.replace(/\./g, '\\.')}/fixture/02-whiteout\\s+v1\\s+07019df820f5`));
     expect((await engine.inspectImage(`${registry.host}/fixture/02-whiteout:v1`)).Id).toBe('sha256:07019df820f5879d03be94bb3657e4fa5c7dc9a78498f27c3bd7fe88f31ac291');
+  });
+
+  it('shows a pull caught mid-download with its byte count, and X stops it keeping nothing of it', async () => {
+    await useEngine('memory');
+    // Layer downloads send 100 kB and then nothing more, for as long as the test likes (the config, the image ID, passes).
+    const config = recordedImage('02-whiteout').inspect.Id;
+    const proxy = await startRegistryProxy(registry.port, (path) => (path.endsWith(config) ? 'pass' : { stallAfter: 100_000 }));
+    onTestFinished(() => proxy.close());
+    const { press, send, frame, workbench: w } = await start();
+    const stalled = proxy.nextStall();
+    await send('2', 'p', `${proxy.host}/fixture/02-whiteout:v1`, keys.enter);
+    expect(await stalled).not.toContain(config.slice(7));
+    await until('the stalled row', () => /[0-9a-f]{12}: Downloading \[=*> *\] +100kB\/[\d.]+MB/.test(frame()));
+    expect(frame()).toContain(`… pull ${proxy.host}/fixture/02-whiteout:v1`);
+    expect(w.jobs.running).toHaveLength(1);
+    // The lists stay usable while it hangs.
+    await send('J', '1');
+    await until('the Containers panel', () => frame().includes('No containers.'));
+    expect(frame()).toMatch(/… pull .*layers done/);
+    let f = await press('X');
+    expect(f).toContain(`pull ${proxy.host}/fixture/02-whiteout:v1 cancelled`);
+    f = await press('J');
+    expect(f).toContain(`⊘ pull ${proxy.host}/fixture/02-whiteout:v1  cancelled`);
+    expect(await engine.listImages()).toEqual([]);
   });
 
   it("ends a failed pull's job with the registry's message and keeps the app usable", async () => {

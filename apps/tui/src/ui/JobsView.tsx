@@ -3,8 +3,8 @@ import { Box, Text } from 'ink';
 import { layerLine, type Job, type LogTone } from '../model/index.js';
 import { Panel } from './Panel.js';
 
-const stateColors = { running: 'yellow', done: 'green', failed: 'red' } as const;
-const stateMarks = { running: '…', done: '✓', failed: '✗' } as const;
+const stateColors = { running: 'yellow', done: 'green', failed: 'red', cancelled: 'gray' } as const;
+const stateMarks = { running: '…', done: '✓', failed: '✗', cancelled: '⊘' } as const;
 const toneColors: Record<LogTone, string | undefined> = { step: 'cyan', cache: 'green', output: undefined, error: 'red', done: 'green', plain: 'gray' };
 
 /** The lines one job shows: its header, then per-layer progress (pull) and the end of its log. */
