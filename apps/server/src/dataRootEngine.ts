@@ -23,6 +23,7 @@ export async function openDataRootEngine(
 ): Promise<DataRootEngine> {
   const dr = await openDataRoot(dataRoot, { socket });
   dr.ports.registry = new RegistryClient({ certsDir: defaultCertsDir(), ...registry });
+  dr.ports.http = (url, init) => fetch(url, init);
   try {
     const found = await containerRuntime(dataRoot, dr.ports, network);
     const engine = createEngine(found.runtime ? { ...dr.ports, runtime: found.runtime, ...(found.network ? { network: found.network } : {}) } : dr.ports);

@@ -129,6 +129,52 @@ describe.skipIf(skipReason !== '')('docker build of the fixture Dockerfiles (cla
     expect(run.stdout).toBe('b changed\n');
   });
 
+  it('RUN and COPY heredocs run as BuildKit runs them (dockerd 20.10 classic builder misreads them), nothing of /dev/pipes in a layer', async () => {
+    const ctx = join(dir, 'heredoc');
+    await mkdir(ctx);
+    const dockerfile = [
+      'FROM busybox:local',
+      'ARG WHO=arg',
+      'RUN <<EOF',
+      'echo "one $WHO" > /one',
+      'EOF',
+      'RUN <<-EOT sh',
+      '\techo two > /two',
+      '\tEOT',
+      "RUN cat <<A > /a && cat <<'B' > /b",
+      'a $WHO',
+      'A',
+      'b $WHO',
+      'B',
+      'RUN <<script',
+      '#!/bin/sh',
+      'echo "from $0" > /three',
+      'script',
+      'COPY <<EOF /four',
+      'four $WHO',
+      'EOF',
+      'CMD cat /one /two /a /b /three /four',
+      '',
+    ].join('\n');
+    await writeFile(join(ctx, 'Dockerfile'), dockerfile);
+    const r = await daemon.docker(['build', '--network', 'none', '-t', 'heredoc:v1', ctx], classic);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('Step 3/8 : RUN <<EOF\n');
+    const run = await daemon.docker(['run', '--rm', 'heredoc:v1']);
+    expect(run.stdout).toBe('one arg\ntwo\na arg\nb $WHO\nfrom /dev/pipes/script\nfour arg\n');
+    const history = await daemon.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'heredoc:v1']);
+    expect(history.stdout.split('\n')).toContain('|1 WHO=arg /bin/sh -c /dev/pipes/script');
+    const saved = join(dir, 'heredoc.tar');
+    expect((await daemon.docker(['save', '-o', saved, 'heredoc:v1'])).code).toBe(0);
+    const layers = await savedLayers(saved);
+    expect(layers.slice(1).map((l) => l.map((e) => e.split(' ').at(-1)))).toEqual([['one'], ['two'], ['a', 'b'], ['three'], ['four']]);
+    const again = await daemon.docker(['build', '--network', 'none', '-t', 'heredoc:v1', ctx], classic);
+    expect(again.stdout.split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(7);
+    await writeFile(join(ctx, 'Dockerfile'), dockerfile.replace('echo "from $0"', 'echo "changed $0"'));
+    const changed = await daemon.docker(['build', '--network', 'none', '-t', 'heredoc:v1', ctx], classic);
+    expect(changed.stdout.split('\n').filter((l) => l === ' ---> Using cache')).toHaveLength(4);
+  });
+
   it('a failing RUN prints its stderr and the classic message, exits with its code, and leaves no container or tag', async () => {
     const ctx = join(dir, 'fail');
     await mkdir(ctx);

@@ -26,6 +26,10 @@ function jsonMap(raw: string | undefined, name: string): Record<string, string |
 export function buildMessages(event: BuildEvent): ProgressMessage[] {
   if (event.kind === 'step') return [{ stream: classicBuildText(event).trimEnd() }, { stream: '\n' }];
   if (event.kind === 'result') return [{ aux: { ID: event.id } }];
+  if (event.kind === 'pull') {
+    // The pull of a FROM image streams as `docker pull` does; the CLI renders it between the steps.
+    return [{ status: event.status, id: event.id, progress: event.progress, progressDetail: event.progressDetail }];
+  }
   return [{ stream: classicBuildText(event) }];
 }
 

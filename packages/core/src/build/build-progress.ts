@@ -12,7 +12,9 @@ export type BuildEvent =
   | { kind: 'warning'; text: string }
   | { kind: 'result'; id: string }
   | { kind: 'built'; id: string }
-  | { kind: 'tagged'; name: string };
+  | { kind: 'tagged'; name: string }
+  /** A line of the pull of a FROM image that was not local (Docker's JSON progress fields). */
+  | { kind: 'pull'; status?: string; id?: string; progress?: string; progressDetail?: { current?: number; total?: number } };
 
 const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -41,5 +43,7 @@ export function classicBuildText(event: BuildEvent): string {
       return `Successfully built ${short(event.id)}\n`;
     case 'tagged':
       return `Successfully tagged ${event.name}\n`;
+    case 'pull':
+      return `${event.id ? `${event.id}: ` : ''}${event.status ?? ''}${event.progress ? ` ${event.progress}` : ''}\n`;
   }
 }

@@ -14,9 +14,18 @@ export type NameOf = (id: number) => string;
 
 export const rootOnlyNames: NameOf = (id) => (id === 0 ? 'root' : '');
 
+/** Hashes made ahead of need (while the context arrives), by node: valid for that path only. */
+const precomputed = new WeakMap<FsNode, { rel: string; names: NameOf; hash: string }>();
+
+/** Hashes a context file now, so a COPY of it later finds its tarsum made (see contextTree). */
+export function precomputePathHash(hasher: Hasher, rel: string, node: FsNode, names: NameOf = rootOnlyNames): void {
+  precomputed.set(node, { rel, names, hash: pathHash(hasher, rel, node, names) });
+}
+
 /** tarsum v1 of one path: `name…mode…uid…` header fields, xattrs, then a regular file's bytes. */
 export function pathHash(hasher: Hasher, rel: string, node: FsNode, names: NameOf = rootOnlyNames): string {
-  const h = hasher.create('sha256');
+  const known = precomputed.get(node);
+  if (known && known.rel === rel && known.names === names) return known.hash;
   const name = node.type === 'directory' && !rel.endsWith('/') ? `${rel}/` : rel;
   const fields: Array<[string, string]> = [
     ['name', name],
@@ -33,8 +42,20 @@ export function pathHash(hasher: Hasher, rel: string, node: FsNode, names: NameO
   ];
   let header = '';
   for (const [k, v] of fields) header += k + v;
+  const keys = Object.keys(node.pax);
+  if (hasher.sha256Hex && keys.length === 0) {
+    // One buffer, one call: thousands of small files make the per-hash setup the main cost.
+    const head = utf8.encode(header);
+    const body = node.type === 'file' && node.body ? node.body : undefined;
+    if (!body || body.byteLength === 0) return hasher.sha256Hex(head);
+    const all = new Uint8Array(head.byteLength + body.byteLength);
+    all.set(head, 0);
+    all.set(body, head.byteLength);
+    return hasher.sha256Hex(all);
+  }
+  const h = hasher.create('sha256');
   h.update(utf8.encode(header));
-  for (const key of Object.keys(node.pax).sort()) {
+  for (const key of keys.sort()) {
     h.update(utf8.encode(key.slice('SCHILY.xattr.'.length)));
     h.update(node.pax[key]);
   }

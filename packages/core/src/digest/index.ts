@@ -13,6 +13,8 @@ export interface HashState {
 /** Port: SHA-256 (and friends) supplied by the platform (node:crypto, WebCrypto, ...). */
 export interface Hasher {
   create(algorithm?: 'sha256' | 'sha512'): HashState;
+  /** One-shot SHA-256 hex of `bytes`, where the platform has a cheaper path than create(). */
+  sha256Hex?(bytes: Uint8Array): string;
 }
 
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;

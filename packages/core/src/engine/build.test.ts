@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { testPorts } from '../../test-support/memory.js';
@@ -204,6 +207,95 @@ describe('engine: docker build (classic builder, no RUN)', () => {
       ['dir 0040755 0:0 root 0 data/', 'file 0100644 0:0 root 2 data/renamed'],
       ['dir 0040755 0:0 root 0 other/', 'file 0100644 0:0 root 2 other/inner'],
     ]);
+  });
+
+  it('COPY <<EOF writes heredoc bodies as 0644 files (variables expanded unless the delimiter is quoted), cached by content', async () => {
+    const dockerfile = 'FROM busybox:local\nENV NAME=world\nCOPY <<EOF /etc/greeting\nhello $NAME\nEOF\nCOPY --chmod=755 <<-"EOT" <<x /bin/\n\techo $NAME\n\tEOT\n${NAME:-none}\nx\n';
+    const id = await build({ Dockerfile: dockerfile }, { tags: ['heredoc:v1'] });
+    const layers = await layerLines(engine, ports, 'heredoc:v1');
+    expect(layers.slice(1)).toEqual([
+      ['dir 0040755 0:0 root 0 etc/', 'file 0100644 0:0 root 12 etc/greeting'],
+      ['dir 0040755 0:0 root 0 bin/', 'file 0100755 0:0 root 11 bin/EOT', 'file 0100755 0:0 root 6 bin/x'],
+    ]);
+    const inspect = await engine.inspectImage(id);
+    const bodies: Record<string, string> = {};
+    for (const diffId of inspect.RootFS.Layers.slice(1)) {
+      for await (const e of readTar(await ports.content.read(diffId))) bodies[e.path] = new TextDecoder().decode(await collect(e.body));
+    }
+    expect(bodies).toMatchObject({ 'etc/greeting': 'hello world\n', 'bin/EOT': 'echo $NAME\n', 'bin/x': 'world\n' });
+    expect(await build({ Dockerfile: dockerfile })).toBe(id);
+    expect(events.filter((e) => e.kind === 'cache')).toHaveLength(3);
+    await build({ Dockerfile: dockerfile.replace('hello', 'bye') });
+    expect(events.filter((e) => e.kind === 'cache')).toHaveLength(1);
+  });
+
+  describe('ADD <url> (a server on 127.0.0.1)', () => {
+    let server: Server;
+    let base = '';
+    let served = 'first';
+    const requests: string[] = [];
+    beforeEach(async () => {
+      server = createServer((req, res) => {
+        requests.push(req.url ?? '');
+        if (req.url === '/files/tool.tar.gz') {
+          res.writeHead(200, { 'Last-Modified': 'Tue, 14 Nov 2023 22:13:20 GMT' });
+          res.end(gzipSync(served));
+        } else if (req.url === '/download/') {
+          res.writeHead(200, { 'Content-Disposition': 'attachment; filename="named.txt"' });
+          res.end('named\n');
+        } else {
+          res.writeHead(404);
+          res.end('no such file\n');
+        }
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      ports.http = (url, init) => fetch(url, init);
+      engine = createEngine(ports);
+      await engine.loadImages(streamOf(readFixture('images/01-base/image.tar')));
+    });
+    const close = () => new Promise<void>((r) => server.close(() => r()));
+
+    it('names the file after the URL path, mode 0600, Last-Modified as mtime, not unpacked; the cache follows the content', async () => {
+      try {
+        const dockerfile = `FROM busybox:local\nADD ${base}/files/tool.tar.gz /dl/\nADD ${base}/download/ /named/\nADD ${base}/files/tool.tar.gz /renamed\n`;
+        const id = await build({ Dockerfile: dockerfile }, { tags: ['url:v1'] });
+        const size = gzipSync('first').byteLength;
+        expect((await layerLines(engine, ports, 'url:v1')).slice(1)).toEqual([
+          ['dir 0040755 0:0 root 0 dl/', `file 0100600 0:0 root ${size} dl/tool.tar.gz`],
+          ['dir 0040755 0:0 root 0 named/', 'file 0100600 0:0 root 6 named/named.txt'],
+          [`file 0100600 0:0 root ${size} renamed`],
+        ]);
+        const layer = (await engine.inspectImage(id)).RootFS.Layers[1];
+        const mtimes: Record<string, number> = {};
+        for await (const e of readTar(await ports.content.read(layer))) {
+          await e.body.cancel();
+          mtimes[e.path] = e.mtime;
+        }
+        expect(mtimes['dl/tool.tar.gz']).toBe(1_700_000_000);
+        expect((await engine.imageHistory('url:v1'))[0].CreatedBy).toMatch(/^\/bin\/sh -c #\(nop\) ADD file:[0-9a-f]{64} in \/renamed $/);
+        requests.length = 0;
+        expect(await build({ Dockerfile: dockerfile })).toBe(id);
+        expect(events.filter((e) => e.kind === 'cache')).toHaveLength(3);
+        expect(requests).toEqual(['/files/tool.tar.gz', '/download/', '/files/tool.tar.gz']);
+        served = 'second';
+        expect(await build({ Dockerfile: dockerfile })).not.toBe(id);
+        expect(events.filter((e) => e.kind === 'cache')).toHaveLength(0);
+      } finally {
+        await close();
+      }
+    });
+
+    it('fails on a 404 with the classic message and COPY refuses URLs, leaving the store as it was', async () => {
+      try {
+        const before = (await ports.content.list()).sort();
+        await expect(build({ Dockerfile: `FROM busybox:local\nADD ${base}/missing.txt /x\n` })).rejects.toThrow(`failed to GET ${base}/missing.txt with status 404 Not Found: no such file`);
+        await expect(build({ Dockerfile: `FROM busybox:local\nCOPY ${base}/files/tool.tar.gz /x\n` })).rejects.toThrow("source can't be a URL for COPY");
+        expect((await ports.content.list()).sort()).toEqual(before);
+      } finally {
+        await close();
+      }
+    });
   });
 
   describe('bad input leaves tags and store as they were', () => {

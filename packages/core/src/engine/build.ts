@@ -1,16 +1,19 @@
-import { type Digest, sha256OfText } from '../digest/index.js';
+import { type Digest, type Hasher, sha256OfText } from '../digest/index.js';
 import { StrataError, invalid, isStrataError, notFound, unavailable } from '../errors/index.js';
 import { dockerContainerConfig, parseImageConfig } from '../image/index.js';
 import { TarHeaderScanner, tarEntry, writeTar, type TarWriteEntry } from '../layer/index.js';
 import { type BuildEvent } from '../build/build-progress.js';
 import { comparePaths, copyChanges, type CopySource } from '../build/copy-changes.js';
+import { contextTree } from '../build/context-tree.js';
 import { DockerignoreMatcher, readDockerignore } from '../build/dockerignore.js';
 import { parseDockerfile } from '../build/dockerfile-parser.js';
+import { copySourceWords, heredocFileArgv, heredocRun } from '../build/heredoc-command.js';
 import { type FsNode, FsTree, directoryNode, normalizeRelative, pathParts } from '../build/fs-tree.js';
 import { formatGoDuration, goPlainList, goQuotedList, goQuotedRune, parseGoDuration } from '../build/go-format.js';
 import { type DockerfilePlan, type Instruction, type Stage, planDockerfile } from '../build/instructions.js';
 import { expandWord, expandWords, type ShellVariables } from '../build/shell-lex.js';
 import { type NameOf, rootOnlyNames, hashList, sourceHash } from '../build/source-hash.js';
+import { fetchRemoteSource, isRemoteUrl } from './build-remote-source.js';
 import type { EngineContext } from './engine.js';
 import { writeImage } from './image-writer.js';
 import { type IngestedLayer, ingestLayer } from './layer-ingest.js';
@@ -35,6 +38,9 @@ export interface BuildOptions {
 export interface BuildStepRunner {
   run(request: BuildRunRequest): Promise<BuildRunResult>;
 }
+
+/** Pulls an image the build names but the store lacks (the engine's pull use case), reporting Docker's progress messages. */
+export type BuildImagePull = (name: string, onProgress: (m: { status?: string; id?: string; progress?: string; progressDetail?: { current?: number; total?: number } }) => void) => Promise<unknown>;
 
 /** A RUN step: the image to start from, the process and where its output goes. */
 export interface BuildRunRequest {
@@ -89,7 +95,7 @@ export interface PreparedBuild {
  * and picks the stages the target needs. Fails before any step runs, as the classic builder does.
  */
 export async function prepareBuild(ctx: EngineContext, contextTar: ReadableStream<Uint8Array>, options: BuildOptions): Promise<PreparedBuild> {
-  const context = await treeOfTar(contextTar);
+  const context = await treeOfTar(contextTar, ctx.ports.hasher);
   const dockerfilePath = normalizeRelative(options.dockerfile ?? 'Dockerfile');
   const node = context.get(context.resolve(dockerfilePath));
   if (!node || node.type !== 'file') throw invalid(`Cannot locate specified Dockerfile: ${options.dockerfile ?? 'Dockerfile'}`);
@@ -173,8 +179,9 @@ export async function runBuild(
   options: BuildOptions,
   emit: (event: BuildEvent) => void,
   runner?: BuildStepRunner,
+  pull?: BuildImagePull,
 ): Promise<Digest> {
-  const b = new ClassicBuild(ctx, prepared, options, emit, runner);
+  const b = new ClassicBuild(ctx, prepared, options, emit, runner, pull);
   return b.run();
 }
 
@@ -194,6 +201,7 @@ class ClassicBuild {
     private readonly options: BuildOptions,
     private readonly emit: (event: BuildEvent) => void,
     private readonly runner?: BuildStepRunner,
+    private readonly pull?: BuildImagePull,
   ) {
     this.buildArgs = { ...(options.buildArgs ?? {}) };
     this.meta = metaArgValues(prepared.plan, this.buildArgs);
@@ -264,7 +272,7 @@ class ClassicBuild {
     let image: ImageState;
     if (byName >= 0 && this.stageImages.has(byName)) image = this.stageImages.get(byName)!;
     else if (name.toLowerCase() === 'scratch') image = scratchImage();
-    else image = await this.storedImage(name);
+    else image = await this.storedImage(name, true);
     if (image.id !== '') this.emit({ kind: 'image', id: image.id });
     const runConfig = { ...image.runConfig };
     const env = (runConfig.Env as string[] | null) ?? [];
@@ -280,11 +288,16 @@ class ClassicBuild {
     return state;
   }
 
-  private async storedImage(name: string): Promise<ImageState> {
+  private async storedImage(name: string, pull = false): Promise<ImageState> {
     let resolved;
     try {
       resolved = await resolveImage(this.ctx.store, name);
     } catch (e) {
+      if (pull && this.pull && isStrataError(e, 'not-found')) {
+        // As the classic builder: an image that is not local is pulled, its progress in the build output.
+        await this.pull(name, (m) => this.emit({ kind: 'pull', ...m }));
+        return this.storedImage(name);
+      }
       if (isStrataError(e, 'not-found')) throw notFound(`pull access denied for ${name.replace(/:.*$/, '')}, repository does not exist or may require 'docker login': No such image: ${name}`);
       throw e;
     }
@@ -303,6 +316,7 @@ class ClassicBuild {
   private async treeOf(image: ImageState, bodies = true): Promise<FsTree> {
     if (image.tree) return image.tree;
     if (!bodies && image.headers) return image.headers;
+    if (!bodies) return (image.headers = await this.headerTree(image.layers));
     const key = `${bodies ? 'bodies' : 'headers'}:${image.layers.map((l) => l.diffId).join(',')}`;
     let tree = this.trees.get(key);
     if (!tree) {
@@ -318,6 +332,28 @@ class ClassicBuild {
     }
     if (bodies) image.tree = tree;
     else image.headers = tree;
+    return tree;
+  }
+
+  /**
+   * The headers of a layer chain. A chain's tree depends only on its diffIDs, so trees are kept
+   * per engine: a chain extends the longest known prefix, and only the layers after it are read.
+   */
+  private async headerTree(layers: IngestedLayer[]): Promise<FsTree> {
+    const known = engineHeaderTrees(this.ctx);
+    const keys = chainKeys(layers);
+    const exact = known.get(keys[keys.length - 1] ?? '');
+    if (exact) return exact;
+    let from = layers.length;
+    while (from > 0 && !known.has(keys[from - 1])) from--;
+    const tree = from > 0 ? known.get(keys[from - 1])!.clone() : new FsTree();
+    for (const layer of layers.slice(from)) {
+      let stream = await this.ctx.ports.content.read(layer.blob);
+      if (layer.mediaType.includes('gzip')) stream = stream.pipeThrough(this.ctx.ports.codecs.decompress('gzip'));
+      else if (layer.mediaType.includes('zstd')) stream = stream.pipeThrough(this.ctx.ports.codecs.decompress('zstd'));
+      await applyTarHeaders(tree, stream);
+    }
+    if (keys.length > 0) rememberHeaderTree(this.ctx, keys[keys.length - 1], tree);
     return tree;
   }
 
@@ -528,12 +564,27 @@ class ClassicBuild {
     } else sourceTree = this.prepared.context;
     const sources: CopySource[] = [];
     const hashes: string[] = [];
-    for (const heredoc of c.heredocs) {
-      void heredoc;
-      throw invalid(`${name} with a heredoc requires BuildKit`);
+    const words = copySourceWords(c.sources, c.heredocs, vars);
+    for (const inline of words) {
+      if (inline.kind !== 'inline') continue;
+      // BuildKit makes each heredoc a 0644 file named after its delimiter, then copies it.
+      const tree = new FsTree();
+      const body = new TextEncoder().encode(inline.content);
+      const file: FsNode = { type: 'file', mode: 0o644, uid: 0, gid: 0, size: body.byteLength, mtime: this.nowSeconds(), linkname: '', devmajor: 0, devminor: 0, pax: {}, body };
+      const path = normalizeRelative(inline.name);
+      tree.set(path, file);
+      hashes.push(sourceHash(this.ctx.ports.hasher, tree, path, this.names));
+      sources.push({ tree, path, preserveOwnership: false });
     }
-    for (const raw of c.sources.map(expand)) {
-      if (c.kind === 'add' && /^https?:\/\//.test(raw)) throw invalid(`ADD of a URL is not supported: ${raw}`);
+    for (const raw of words.flatMap((w) => (w.kind === 'path' ? [expand(w.word)] : []))) {
+      if (isRemoteUrl(raw)) {
+        if (c.kind !== 'add') throw invalid(`source can't be a URL for ${name}`);
+        // Downloaded before the cache lookup, as the classic builder does: the content keys the step.
+        const remote = await fetchRemoteSource(this.ctx.ports.http, raw);
+        hashes.push(sourceHash(this.ctx.ports.hasher, remote.tree, remote.path, this.names));
+        sources.push({ tree: remote.tree, path: remote.path, preserveOwnership: false });
+        continue;
+      }
       if (!fromImage && (raw === '..' || raw.startsWith('../') || normalizeRelativeStrict(raw) === undefined)) {
         throw invalid(`${name} failed: forbidden path outside the build context: ${raw} ()`);
       }
@@ -615,13 +666,16 @@ class ClassicBuild {
   }
 
   private async runStep(state: StageState, c: Extract<Instruction, { kind: 'run' }>): Promise<void> {
-    if (c.heredocs.length > 0) throw invalid('RUN with a heredoc requires BuildKit');
     const rc = state.image.runConfig;
-    const argv = c.json ? c.args : [...this.shell(state), c.args.join(' ')];
+    const heredoc = !c.json && c.heredocs.length > 0 ? heredocRun(c.args.join(' '), c.heredocs) : undefined;
+    const argv = c.json ? c.args : [...this.shell(state), heredoc ? heredoc.script : c.args.join(' ')];
+    const runArgv = heredoc?.file ? heredocFileArgv(heredoc.file, argv) : argv;
     const args = this.argsInScope(state);
     const saved = args.length > 0 ? [`|${args.length}`, ...[...args].sort(), ...argv] : argv;
     const containerConfig = { ...rc, Cmd: saved };
     await this.commitStep(state, rc, containerConfig, {
+      // A script run from a file is named in Cmd by its path only: its body keys the cache.
+      keyExtra: heredoc?.file?.body,
       run: async () => {
         if (!this.runner) throw unavailable(`RUN needs a container runtime (runc and conmon, as root); this engine has none`);
         if (state.image.id === '') throw invalid('Please provide a source image with `from` prior to run');
@@ -629,8 +683,8 @@ class ClassicBuild {
         let container = '';
         const result = await this.runner.run({
           imageId: state.image.id,
-          config: { ...rc, Cmd: argv, Entrypoint: null, Env: env },
-          argv,
+          config: { ...rc, Cmd: runArgv, Entrypoint: null, Env: env },
+          argv: runArgv,
           env,
           networkMode: this.options.networkMode,
           onOutput: (text, stream) => this.emit({ kind: 'output', text, stream }),
@@ -656,11 +710,11 @@ class ClassicBuild {
     state: StageState,
     rc: Record<string, unknown>,
     containerConfig: Record<string, unknown>,
-    how: { fakeContainer?: boolean; changes?: () => Promise<{ entries: Array<{ path: string; node: FsNode }>; after: FsTree } | undefined>; run?: () => Promise<IngestedLayer | undefined> },
+    how: { keyExtra?: string; fakeContainer?: boolean; changes?: () => Promise<{ entries: Array<{ path: string; node: FsNode }>; after: FsTree } | undefined>; run?: () => Promise<IngestedLayer | undefined> },
   ): Promise<void> {
     const parent = state.image;
     const cc = dockerContainerConfig({ ...containerConfig, Image: parent.id });
-    const key = sha256OfText(this.ctx.ports.hasher, JSON.stringify({ parent: parent.id, config: cc, epoch: this.epoch ?? null }));
+    const key = sha256OfText(this.ctx.ports.hasher, JSON.stringify({ parent: parent.id, config: cc, epoch: this.epoch ?? null, ...(how.keyExtra !== undefined ? { extra: how.keyExtra } : {}) }));
     if (!this.options.noCache) {
       const hit = await this.ctx.ports.metadata.get<{ image: Digest }>(CACHE, key.replace(':', '-'));
       if (hit && (await this.ctx.store.image(hit.image))) {
@@ -702,6 +756,7 @@ class ClassicBuild {
     const id = await writeImage(this.ctx, { config: blob, layers, parent: parent.id || undefined });
     await this.ctx.ports.metadata.put(CACHE, key.replace(':', '-'), { image: id });
     // The tree after a COPY/WORKDIR knows the parent only by its headers.
+    if (layer && after) rememberHeaderTree(this.ctx, chainKeys(layers)[layers.length - 1], after);
     state.image = { id, config, runConfig: rc, layers, headers: layer ? after : (parent.headers ?? parent.tree), tree: layer ? undefined : parent.tree };
     this.emit({ kind: 'image', id });
   }
@@ -713,8 +768,17 @@ class ClassicBuild {
   }
 
   private async imageState(id: Digest, rc: Record<string, unknown>): Promise<ImageState> {
-    const image = await this.storedImage(id);
-    return { ...image, runConfig: rc };
+    // An image is immutable under its ID: a cached step's config and layers are read once per engine.
+    let known = builtImages.get(this.ctx)?.get(id);
+    if (!known) {
+      const image = await this.storedImage(id);
+      known = { id: image.id, config: image.config, layers: image.layers };
+      let byId = builtImages.get(this.ctx);
+      if (!byId) builtImages.set(this.ctx, (byId = new Map()));
+      if (byId.size > 4096) byId.clear();
+      byId.set(id, known);
+    }
+    return { ...known, runConfig: rc };
   }
 }
 
@@ -728,6 +792,32 @@ export class BuildStepFailed extends StrataError {
   }
 }
 
+const headerTrees = new WeakMap<EngineContext, Map<string, FsTree>>();
+const MAX_HEADER_TREES = 8;
+
+function engineHeaderTrees(ctx: EngineContext): Map<string, FsTree> {
+  let trees = headerTrees.get(ctx);
+  if (!trees) headerTrees.set(ctx, (trees = new Map()));
+  return trees;
+}
+
+function rememberHeaderTree(ctx: EngineContext, key: string, tree: FsTree): void {
+  const trees = engineHeaderTrees(ctx);
+  trees.delete(key);
+  trees.set(key, tree);
+  // Oldest first out: a Map iterates in insertion order.
+  while (trees.size > MAX_HEADER_TREES) trees.delete(trees.keys().next().value!);
+}
+
+/** The key of every prefix of a layer chain: keys[i] names layers 0..i. */
+function chainKeys(layers: IngestedLayer[]): string[] {
+  const keys: string[] = [];
+  let key = '';
+  for (const l of layers) keys.push((key = key === '' ? l.diffId : `${key},${l.diffId}`));
+  return keys;
+}
+
+const builtImages = new WeakMap<EngineContext, Map<string, Pick<ImageState, 'id' | 'config' | 'layers'>>>();
 const ownCmd = new WeakSet<StageState>();
 const stateHasOwnCmd = (s: StageState): boolean => ownCmd.has(s);
 const markOwnCmd = (s: StageState): void => void ownCmd.add(s);
@@ -812,15 +902,13 @@ async function applyTar(tree: FsTree, stream: ReadableStream<Uint8Array>): Promi
 }
 
 /** A context tar as a tree; names that leave the context (`../`, absolute, escaping hard links) are refused. */
-export async function treeOfTar(stream: ReadableStream<Uint8Array>): Promise<FsTree> {
-  const tree = new FsTree();
+export async function treeOfTar(stream: ReadableStream<Uint8Array>, hasher?: Hasher): Promise<FsTree> {
   try {
-    await applyTar(tree, stream);
+    return await contextTree(stream, hasher);
   } catch (e) {
     if (e instanceof StrataError) throw invalid(`invalid build context: ${e.message}`);
     throw e;
   }
-  return tree;
 }
 
 function isArchive(body: Uint8Array | undefined): boolean {

@@ -24,7 +24,7 @@ import { type SaveRequest, saveArchive } from './archive-save.js';
 import { ContainerService, exposeContainerEngine, imageInUseConflict, referenceInUseConflict } from './containers.js';
 import { type NetworkEngine, exposeNetworkEngine } from './network-engine.js';
 import { type VolumeEngine, exposeVolumeEngine } from './volume-engine.js';
-import type { ContainerEngine, ExecEngine } from './api.js';
+import type { ContainerEngine, ExecEngine, ProgressMessage } from './api.js';
 import { ExecService } from './container-exec.js';
 import { EventLog } from './events.js';
 import { ImageStore } from './image-store.js';
@@ -137,7 +137,8 @@ class StrataEngine implements Engine {
       return ref.tag ? ref : withTag(ref, 'latest');
     });
     const prepared = await prepareBuild(this.ctx, context, options);
-    const id = await runBuild(this.ctx, prepared, options, onEvent, this.buildStepRunner);
+    const pull = this.ctx.ports.registry ? (name: string, onProgress: (m: ProgressMessage) => void) => this.pullImage(name, { onProgress }) : undefined;
+    const id = await runBuild(this.ctx, prepared, options, onEvent, this.buildStepRunner, pull);
     onEvent({ kind: 'built', id });
     for (const ref of refs) {
       await this.serial.run(() => this.setTag(ref, id));
@@ -224,8 +225,11 @@ class StrataEngine implements Engine {
   private async setTag(ref: Reference, id: Digest): Promise<void> {
     const tags = await this.store.tags();
     const key = referenceString(ref);
-    tags.refs[key] = id;
-    await this.store.putTags(tags);
+    // Re-tagging the same image (a cached rebuild) leaves the tag records as they are.
+    if (tags.refs[key] !== id) {
+      tags.refs[key] = id;
+      await this.store.putTags(tags);
+    }
     const img = await this.store.image(id);
     if (img) await this.store.putImage({ ...img, lastTagTime: this.ctx.now() });
     this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });

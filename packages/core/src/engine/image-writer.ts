@@ -26,7 +26,10 @@ export async function writeImage(
 ): Promise<Digest> {
   const { content } = ctx.ports;
   const { config, layers } = image;
-  await content.write(config.bytes, { digest: config.id, size: config.bytes.byteLength });
+  // The config blob syncs while the layer records and the manifest are written; the image
+  // record, the only thing that names it, waits for it.
+  const configWritten = content.write(config.bytes, { digest: config.id, size: config.bytes.byteLength });
+  configWritten.catch(() => undefined);
   for (const l of layers) {
     const existing = await ctx.store.layer(l.diffId);
     if (!existing) {
@@ -40,7 +43,7 @@ export async function writeImage(
   }
   const stored = await Promise.all(layers.map(async (l) => ({ ...l, ...(await ctx.store.layer(l.diffId))! })));
   const manifestBytes = image.manifestBytes && stored.every((l, i) => l.blob === layers[i].blob) ? image.manifestBytes : ociManifestFor(config, stored);
-  const manifest = await content.write(manifestBytes);
+  const [manifest] = await Promise.all([content.write(manifestBytes), configWritten]);
   const existing = await ctx.store.image(config.id);
   if (existing && existing.manifest === manifest.digest) return config.id;
   const now = ctx.now();

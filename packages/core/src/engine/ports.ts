@@ -111,4 +111,9 @@ export interface EnginePorts {
   volumes?: VolumeStore;
   /** The bridge network; absent = containers get loopback only. */
   network?: NetworkPort;
+  /** Fetches `ADD <url>` sources (the web-standard fetch); absent = such an ADD fails with a clear message. */
+  http?: HttpFetch;
 }
+
+/** An HTTP(S) GET with the web-standard fetch's shape. */
+export type HttpFetch = (url: string, init?: { redirect?: 'follow'; signal?: AbortSignal }) => Promise<Response>;

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { Hasher } from '@strata/core';
 
@@ -10,4 +11,8 @@ export const nodeHasher: Hasher = {
       hex: () => h.digest('hex'),
     };
   },
+  // crypto.hash (Node 20.12+) skips the Hash object: a third of the cost for small inputs.
+  ...(typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? { sha256Hex: (bytes: Uint8Array) => (crypto as unknown as { hash(alg: string, data: Uint8Array, enc: 'hex'): string }).hash('sha256', bytes, 'hex') }
+    : {}),
 };
