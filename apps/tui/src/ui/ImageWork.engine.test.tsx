@@ -193,13 +193,15 @@ describe('image work on the embedded engine', () => {
 
   it("shows a build's failure as the engine's message", async () => {
     await useEngine('memory');
+    await runLoad(engine, fixtureArchive('02-whiteout'), () => {});
     const context = join(dir, 'bad-context');
     await mkdir(context, { recursive: true });
-    await writeFile(join(context, 'Dockerfile'), 'FROM fixture/not-here:v1\n');
+    // The base is local (no registry is asked); the COPY source is not in the context.
+    await writeFile(join(context, 'Dockerfile'), 'FROM fixture/02-whiteout:v1\nCOPY missing.txt /missing.txt\n');
     const { press, frame } = await start();
     await press('2', 'b', context, keys.enter);
     expect(frame()).toContain(`✗ build ${context}`);
-    expect(frame()).toMatch(/Error: .*fixture\/not-here/);
+    expect(frame()).toMatch(/Error: .*missing\.txt/);
   });
 
   it('saves an image to a file, and asks before writing over it', async () => {
