@@ -12,18 +12,25 @@ const fixtures = join(import.meta.dirname, '../../../../shared/fixtures/images')
 
 interface TokenRequest {
   query: Record<string, string>;
+  /** Every `scope` parameter, in order (a mount asks for two). */
+  scopes: string[];
   authorization?: string;
 }
 
-/** A registry front on 127.0.0.1: `/token` grants tokens (to anyone, or to alice:pw123 only), `/v2/` wants them. */
+/**
+ * A registry front on 127.0.0.1: `/token` grants tokens (to anyone, or to alice:pw123 only) for
+ * the scopes asked, `/v2/` wants them. As distribution's token-authenticated registry, a mount
+ * whose token lacks pull on the source repository becomes a plain upload (the mount is declined).
+ */
 async function startBearerFront(upstreamPort: number, options: { requireUser: boolean }) {
   const tokens: TokenRequest[] = [];
-  const granted = new Set<string>();
+  const granted = new Map<string, string[]>();
   let port = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (url.pathname === '/token') {
-      tokens.push({ query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization });
+      const scopes = url.searchParams.getAll('scope');
+      tokens.push({ query: Object.fromEntries(url.searchParams), scopes, authorization: req.headers.authorization });
       const basicOk = req.headers.authorization === `Basic ${Buffer.from('alice:pw123').toString('base64')}`;
       if (options.requireUser && !basicOk) {
         res.writeHead(401, { 'Content-Type': 'application/json' });
@@ -31,7 +38,7 @@ async function startBearerFront(upstreamPort: number, options: { requireUser: bo
         return;
       }
       const token = `t${tokens.length}`;
-      granted.add(token);
+      granted.set(token, scopes);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ token, expires_in: 300 }));
       return;
@@ -46,7 +53,14 @@ async function startBearerFront(upstreamPort: number, options: { requireUser: bo
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
       return;
     }
-    const up = request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: { ...req.headers, authorization: '' } }, (upRes) => {
+    const from = url.searchParams.get('from');
+    let path = req.url;
+    if (from && !granted.get(bearer)!.some((s) => s === `repository:${from}:pull` || s.startsWith(`repository:${from}:pull,`))) {
+      url.searchParams.delete('mount');
+      url.searchParams.delete('from');
+      path = `${url.pathname}${url.search}`;
+    }
+    const up = request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path, headers: { ...req.headers, authorization: '' } }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);
     });
@@ -79,7 +93,7 @@ describe('Bearer token authentication', () => {
       const resolved = await client.resolve(ref);
       const config = new Uint8Array(await new Response(await client.fetchBlob(ref, resolved.manifest.config)).arrayBuffer());
       expect(`sha256:${createHash('sha256').update(config).digest('hex')}`).toBe(resolved.manifest.config.digest);
-      expect(front.tokens).toEqual([{ query: { service: 'front.test', scope: 'repository:busybox:pull' }, authorization: undefined }]);
+      expect(front.tokens).toEqual([{ query: { service: 'front.test', scope: 'repository:busybox:pull' }, scopes: ['repository:busybox:pull'], authorization: undefined }]);
     } finally {
       await front.close();
     }
@@ -94,8 +108,26 @@ describe('Bearer token authentication', () => {
       expect(resolved.manifest.layers.length).toBe(1);
       expect(front.tokens.at(-1)).toEqual({
         query: { service: 'front.test', scope: 'repository:busybox:pull', account: 'alice' },
+        scopes: ['repository:busybox:pull'],
         authorization: `Basic ${Buffer.from('alice:pw123').toString('base64')}`,
       });
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('mounts a blob across repositories with a token that carries pull on the source repository too', async () => {
+    const front = await startBearerFront(registry.port, { requireUser: false });
+    try {
+      const client = new RegistryClient();
+      const source = parseNormalizedNamed(`${front.host}/mount/source:v1`);
+      const target = parseNormalizedNamed(`${front.host}/mount/target:v1`);
+      const blob = await client.putBlob(source, new TextEncoder().encode(`a blob to mount, ${Date.now()}`));
+      expect(await client.hasBlob(target, blob.digest)).toBe(false);
+      expect(await client.mountBlob(target, blob.digest, 'mount/source')).toBe(true);
+      expect(await client.hasBlob(target, blob.digest)).toBe(true);
+      const mountToken = front.tokens.find((t) => t.scopes.includes('repository:mount/source:pull'));
+      expect(mountToken?.scopes).toEqual(['repository:mount/target:pull,push', 'repository:mount/source:pull']);
     } finally {
       await front.close();
     }

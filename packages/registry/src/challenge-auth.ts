@@ -112,11 +112,13 @@ export class ChallengeAuthorizer {
       // OAuth2 refresh-token grant (what `docker login` to Hub leaves behind).
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: auth.identitytoken, client_id: 'strata', access_type: 'offline' });
       if (service) form.set('service', service);
+      // Several scopes (a cross-repository mount's) go as one space-separated value, as OAuth2 says.
       if (scope) form.set('scope', scope);
       call = { method: 'POST', url: realm.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new TextEncoder().encode(form.toString()), signal };
     } else {
       if (service) realm.searchParams.set('service', service);
-      if (scope) realm.searchParams.append('scope', scope);
+      // One `scope` parameter per scope, as distribution's token handler sends a mount's two.
+      for (const s of scope.split(' ')) if (s) realm.searchParams.append('scope', s);
       if (auth?.username) realm.searchParams.set('account', auth.username);
       call = { method: 'GET', url: realm.toString(), headers: auth?.username ? { Authorization: basic(auth) } : {}, signal };
     }

@@ -293,8 +293,7 @@ export class RegistryClient implements Registry {
   }
 
   /** Start an upload session (optionally as a mount); the reply is 201 when mounted, 202 with a Location to upload to. */
-  private async startUpload(endpoint: Endpoint, ref: Reference, query: string, options: { auth?: RegistryAuth; signal?: AbortSignal }): Promise<HttpReply> {
-    const scope = `repository:${ref.path}:pull,push`;
+  private async startUpload(endpoint: Endpoint, ref: Reference, query: string, options: { auth?: RegistryAuth; signal?: AbortSignal }, scope = `repository:${ref.path}:pull,push`): Promise<HttpReply> {
     const start: HttpCall = { method: 'POST', url: this.repoUrl(endpoint, ref, `blobs/uploads/${query}`), signal: options.signal };
     const reply = await this.request(endpoint, start, scope, options.auth);
     if (reply.status === 201 || (reply.status === 202 && reply.headers.location)) return reply;
@@ -338,12 +337,14 @@ export class RegistryClient implements Registry {
 
   async mountBlob(ref: Reference, digest: Digest, from: string, options: { auth?: RegistryAuth; signal?: AbortSignal } = {}): Promise<boolean> {
     const endpoint = await this.directEndpoint(ref.domain);
-    const reply = await this.startUpload(endpoint, ref, `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, options);
+    // The token must also grant pull on the source repository, or a token registry declines the mount (Docker asks for both scopes).
+    const scope = `repository:${ref.path}:pull,push repository:${from}:pull`;
+    const reply = await this.startUpload(endpoint, ref, `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, options, scope);
     discard(reply);
     if (reply.status === 201) return true;
     // Declined: the registry opened an ordinary upload instead, which we do not use; cancel it as distribution's client does.
     const cancel: HttpCall = { method: 'DELETE', url: new URL(reply.headers.location!, `${endpoint.base}/`).toString(), signal: options.signal };
-    await this.request(endpoint, cancel, `repository:${ref.path}:pull,push`, options.auth).then(discard, () => undefined);
+    await this.request(endpoint, cancel, scope, options.auth).then(discard, () => undefined);
     return false;
   }
 

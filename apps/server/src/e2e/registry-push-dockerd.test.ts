@@ -88,6 +88,10 @@ describe.skipIf(skip !== undefined)('docker push: stratad next to a real dockerd
     expect(theirs.stdout.trimEnd().split('\n')).toEqual(captured('push.txt').map(as('dockerd/busybox', d)));
     expect(ours.stdout.trimEnd().split('\n')).toEqual(captured('push.txt').map(as('strata/busybox', s)));
     expect(d.raw.byteLength).toBe(527);
+    // Each engine records the pushed manifest's digest as a RepoDigest of the image.
+    const repoDigests = async (run: typeof real, ref: string) => (JSON.parse((await run(['image', 'inspect', ref])).stdout)[0] as { RepoDigests: string[] }).RepoDigests;
+    expect(await repoDigests(real, base.tag)).toContain(`${registry.host}/dockerd/busybox@${sha256(d.raw)}`);
+    expect(await repoDigests((args) => stratad.docker(args), base.tag)).toContain(`${registry.host}/strata/busybox@${sha256(s.raw)}`);
   });
 
   it('pushing again reuses the compressed digest it recorded: Layer already exists, same manifest digest', async () => {

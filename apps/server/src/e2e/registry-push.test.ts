@@ -47,6 +47,9 @@ describe.skipIf(!dockerBinary)('docker push from stratad into a docker-registry 
     const substitute = (l: string) =>
       l.replaceAll('127.0.0.1:5000', registry.host).replace(/sha256:f644a19a31fb[0-9a-f]{52} size: 527/, `${sha256(raw)} size: ${raw.length}`);
     expect(r.stdout.trimEnd().split('\n')).toEqual(captured('push.txt').map(substitute));
+    // As dockerd, the push records the manifest's digest as a RepoDigest of the image.
+    const inspect = JSON.parse((await daemon.docker(['image', 'inspect', `${registry.host}/busybox:local`])).stdout)[0];
+    expect(inspect.RepoDigests).toContain(`${registry.host}/busybox@${sha256(raw)}`);
 
     const again = await daemon.docker(['push', `${registry.host}/busybox:local`]);
     expect(again.stdout.trimEnd().split('\n')).toEqual(captured('push_auth.txt').map(substitute));

@@ -221,18 +221,17 @@ class StrataEngine implements Engine {
     });
   }
 
-  /** Point a tag at an image, as `docker tag` and `docker load` do. */
-  private async setTag(ref: Reference, id: Digest): Promise<void> {
+  /** Point a tag (or several, in one write) at an image, as `docker tag` and `docker load` do. */
+  private async setTag(refs: Reference | Reference[], id: Digest): Promise<void> {
+    const list = Array.isArray(refs) ? refs : [refs];
     const tags = await this.store.tags();
-    const key = referenceString(ref);
     // Re-tagging the same image (a cached rebuild) leaves the tag records as they are.
-    if (tags.refs[key] !== id) {
-      tags.refs[key] = id;
-      await this.store.putTags(tags);
-    }
+    const changed = list.filter((ref) => tags.refs[referenceString(ref)] !== id);
+    for (const ref of changed) tags.refs[referenceString(ref)] = id;
+    if (changed.length > 0) await this.store.putTags(tags);
     const img = await this.store.image(id);
     if (img) await this.store.putImage({ ...img, lastTagTime: this.ctx.now() });
-    this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });
+    for (const ref of list) this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });
   }
 
   removeImage(name: string, options: RemoveImageOptions = {}): Promise<ImageDeleteItem[]> {
@@ -420,7 +419,7 @@ class StrataEngine implements Engine {
   }
 
   pushImage(name: string, options: PushOptions = {}): Promise<PushedTag[]> {
-    return pushImage(this.ctx, name, options);
+    return pushImage(this.ctx, name, options, { serial: (task) => this.serial.run(task) });
   }
 
   login(auth: RegistryAuth): Promise<LoginResult> {

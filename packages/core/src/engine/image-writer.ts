@@ -26,24 +26,27 @@ export async function writeImage(
 ): Promise<Digest> {
   const { content } = ctx.ports;
   const { config, layers } = image;
-  // The config blob syncs while the layer records and the manifest are written; the image
-  // record, the only thing that names it, waits for it.
-  const configWritten = content.write(config.bytes, { digest: config.id, size: config.bytes.byteLength });
-  configWritten.catch(() => undefined);
-  for (const l of layers) {
-    const existing = await ctx.store.layer(l.diffId);
-    if (!existing) {
-      await ctx.store.putLayer({ diffId: l.diffId, blob: l.blob, mediaType: l.mediaType, blobSize: l.blobSize, tarSize: l.tarSize, size: l.size, entries: l.entries });
-      if (l.table) await layerTablesOf(ctx.ports, ctx.store).record(l.diffId, l.table);
-    } else if (existing.blob !== l.blob) {
-      // The same layer already stored from another blob (e.g. gzip vs plain): keep one copy.
-      const used = (await ctx.store.layers()).some((o) => o.blob === l.blob) || (await ctx.store.images()).some((i) => i.id === l.blob);
-      if (!used) await content.delete(l.blob);
-    }
-  }
+  // The config and each layer's records are written side by side, so their fsyncs overlap; a layer listed twice is written once.
+  const unique = [...new Map(layers.map((l) => [l.diffId, l])).values()];
+  await Promise.all([
+    content.write(config.bytes, { digest: config.id, size: config.bytes.byteLength }),
+    ...unique.map(async (l) => {
+      const existing = await ctx.store.layer(l.diffId);
+      if (!existing) {
+        await Promise.all([
+          ctx.store.putLayer({ diffId: l.diffId, blob: l.blob, mediaType: l.mediaType, blobSize: l.blobSize, tarSize: l.tarSize, size: l.size, entries: l.entries }),
+          l.table ? layerTablesOf(ctx.ports, ctx.store).record(l.diffId, l.table) : undefined,
+        ]);
+      } else if (existing.blob !== l.blob) {
+        // The same layer already stored from another blob (e.g. gzip vs plain): keep one copy.
+        const used = (await ctx.store.layers()).some((o) => o.blob === l.blob) || (await ctx.store.images()).some((i) => i.id === l.blob);
+        if (!used) await content.delete(l.blob);
+      }
+    }),
+  ]);
   const stored = await Promise.all(layers.map(async (l) => ({ ...l, ...(await ctx.store.layer(l.diffId))! })));
   const manifestBytes = image.manifestBytes && stored.every((l, i) => l.blob === layers[i].blob) ? image.manifestBytes : ociManifestFor(config, stored);
-  const [manifest] = await Promise.all([content.write(manifestBytes), configWritten]);
+  const manifest = await content.write(manifestBytes);
   const existing = await ctx.store.image(config.id);
   if (existing && existing.manifest === manifest.digest) return config.id;
   const now = ctx.now();

@@ -3,6 +3,7 @@ import { invalid } from '../errors/index.js';
 import { MediaType } from '../image/index.js';
 import { type TarEntry, TarHeaderScanner, cleanEntryPath, readHead } from '../layer/index.js';
 import { type LayerTable, LayerTableBuilder } from '../insight/index.js';
+import { chunkCoalescer } from './chunk-coalescer.js';
 import type { Compression } from './ports.js';
 import type { EnginePorts } from './ports.js';
 
@@ -18,6 +19,9 @@ export interface IngestedLayer {
   /** Every header as compact columns, collected on the same pass (recorded as the layer's index). */
   table?: LayerTable;
 }
+
+/** Compressed bytes handed to the decompressor at once (network reads come in 64 KiB). */
+const DECOMPRESS_CHUNK = 512 * 1024;
 
 const mediaTypeFor = { none: MediaType.ociLayer, gzip: MediaType.ociLayerGzip, zstd: MediaType.ociLayerZstd } as const;
 const utf8 = new TextEncoder();
@@ -75,6 +79,7 @@ export async function ingestLayer(
   const { main, side } = splitWithBackpressure(stream);
   const hash = ports.hasher.create('sha256');
   const inspection = side
+    .pipeThrough(chunkCoalescer(DECOMPRESS_CHUNK))
     .pipeThrough(ports.codecs.decompress(compression))
     .pipeTo(
       new WritableStream<Uint8Array>({

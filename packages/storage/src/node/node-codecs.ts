@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createGunzip, createGzip, type Gunzip, type Gzip } from 'node:zlib';
 import { StrataError, invalid, unavailable, type Codecs, type Compression } from '@strata/core';
 import { isErrno } from '../fs/durable-file.js';
+import { adaptiveGzip, adaptiveGzipAvailable } from './adaptive-gzip.js';
 import { transformFromNodeStreams } from './node-stream-transform.js';
 
 /** The Debian package that brings each external decompressor. */
@@ -17,19 +18,20 @@ export interface NodeCodecsOptions {
 }
 
 /**
- * Codecs port: gzip both ways in-process (node:zlib); bzip2, xz and zstd decompression by the
+ * Codecs port: gzip both ways in-process (node:zlib; compression stores incompressible segments, see adaptiveGzip); bzip2, xz and zstd decompression by the
  * `bzip2 -dc`, `xz -dc` and `zstd -dc` binaries as child processes, as dockerd does for xz.
  */
 export function createNodeCodecs(options: NodeCodecsOptions = {}): Codecs {
   return {
     decompress(kind: Exclude<Compression, 'none'>) {
-      if (kind === 'gzip') return zlibTransform(() => createGunzip({ chunkSize: 128 * 1024 }), 'gzip decompression failed');
+      if (kind === 'gzip') return zlibTransform(() => createGunzip({ chunkSize: 512 * 1024 }), 'gzip decompression failed');
       const tool = EXTERNAL[kind];
       if (!tool) throw invalid(`unsupported compression: ${String(kind)}`);
       return childTransform(tool.command, tool.args, tool.debianPackage, options.env ?? process.env);
     },
     compress(kind: 'gzip') {
       if (kind !== 'gzip') throw invalid(`unsupported compression: ${String(kind)}`);
+      if (adaptiveGzipAvailable) return adaptiveGzip();
       return zlibTransform(() => createGzip({ chunkSize: 128 * 1024 }), 'gzip compression failed');
     },
   };
