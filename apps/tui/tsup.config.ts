@@ -11,5 +11,5 @@ export default defineConfig({
   // files cost every `strata` command more start-up time than running `strata analyze` on a kept analysis.
   noExternal: [/^@strata\//, 'zod'],
   // Native addons (prebuilt N-API binaries) cannot be bundled; they load from this package's own dependencies.
-  external: ['node-unix-socket', '@napi-rs/xattr'],
+  external: ['node-unix-socket', '@napi-rs/xattr', 'koffi'],
 });

@@ -5,6 +5,9 @@
 //   docker create / start / wait / rm, each timed on its own
 //   docker ps -a with many exited containers (made over the API, in parallel, to keep it quick)
 //   resident memory: stratad versus dockerd + containerd, idle and with those containers
+// Like for like: the baseline dockerd runs with --bridge=none (its containers get loopback only), so
+// stratad does too; for information, `docker run` is also timed on a stratad with its default bridge
+// (a veth in the engine's own namespace per container; BENCH_BRIDGE_ROW=0 leaves it out).
 // Environment: BENCH_RUN_RUNS, BENCH_LIFECYCLE_RUNS, BENCH_PS_RUNS, BENCH_CONTAINERS (default 1000, the
 // issue's figure) and BENCH_CREATE_PARALLEL (default 8: API calls in flight while making them; the
 // time each engine took to make its containers is printed with its figures).
@@ -12,7 +15,7 @@ import { request } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dockerCli, runDocker, type DockerRun } from '../src/testing/dockerd.js';
-import { benchSession, dockerOn, firstLine, figure, MetricFailure, runCount, timedDocker, type Figure } from './cliMetrics.js';
+import { benchSession, dockerOn, firstLine, MetricFailure, runCount, timedDocker, type Figure } from './cliMetrics.js';
 import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
 import { median } from './imageMetrics.js';
 
@@ -28,7 +31,11 @@ const settings = {
   runRuns: runCount('BENCH_RUN_RUNS', 10),
   lifecycleRuns: runCount('BENCH_LIFECYCLE_RUNS', 10),
   psRuns: runCount('BENCH_PS_RUNS', 10),
+  bridgeRow: process.env.BENCH_BRIDGE_ROW !== '0',
 };
+
+/** stratad's flags in the comparison: no default bridge, as the baseline dockerd. */
+const STRATAD_FLAGS = ['--bridge=none'];
 
 /** One figure of one engine: the median over runs, or why it failed. */
 
@@ -124,96 +131,122 @@ function residentMb(engine: BenchEngine): number {
   return processes.reduce((sum, p) => sum + p.rssKb, 0) * 1024 / 1e6;
 }
 
-async function measureContainers(engine: BenchEngine): Promise<ContainerFigures> {
-  const version = (await docker(engine, ['version', '--format', '{{.Server.Version}}'])).stdout.trim();
-  const loaded = await docker(engine, ['load', '-i', FIXTURE]);
-  if (!loaded.stdout.includes(`Loaded image: ${IMAGE}`)) throw new Error(`docker load printed no "Loaded image: ${IMAGE}": ${firstLine(loaded.stdout)}`);
+/** Per-engine runs of one metric, or why that engine failed it. */
+type Runs = number[] | { failed: string };
+
+/**
+ * Runs `step` for every engine still in the game, round after round, so that both engines are
+ * measured under the same load (this machine is shared: a minute apart, its load can double).
+ * An engine whose step throws a MetricFailure drops out of this metric only.
+ */
+async function interleaved(engines: BenchEngine[], rounds: number, step: (engine: BenchEngine) => Promise<number | undefined>): Promise<Map<BenchEngine, Runs>> {
+  const runs = new Map<BenchEngine, Runs>(engines.map((e) => [e, []]));
+  for (let i = 0; i < rounds; i++) {
+    for (const engine of engines) {
+      const mine = runs.get(engine)!;
+      if (!Array.isArray(mine)) continue;
+      try {
+        const ms = await step(engine);
+        if (ms !== undefined) mine.push(ms);
+      } catch (err) {
+        if (!(err instanceof MetricFailure)) throw err;
+        runs.set(engine, { failed: err.message });
+      }
+    }
+  }
+  return runs;
+}
+
+const asFigure = (runs: Runs | undefined, fallback = 'not measured'): Figure =>
+  runs === undefined ? { failed: fallback } : Array.isArray(runs) ? (runs.length ? { value: median(runs), runs } : { failed: fallback }) : runs;
+
+async function measureContainers(engines: BenchEngine[], runOnly: BenchEngine[]): Promise<Map<BenchEngine, ContainerFigures>> {
+  const versions = new Map<BenchEngine, string>();
+  for (const engine of [...engines, ...runOnly]) {
+    versions.set(engine, (await docker(engine, ['version', '--format', '{{.Server.Version}}'])).stdout.trim());
+    const loaded = await docker(engine, ['load', '-i', FIXTURE]);
+    if (!loaded.stdout.includes(`Loaded image: ${IMAGE}`)) throw new Error(`docker load printed no "Loaded image: ${IMAGE}": ${firstLine(loaded.stdout)}`);
+  }
 
   // Idle: image loaded, no container yet, after a moment for start-up garbage to settle.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const processes = engineProcesses(engine).map((p) => `${p.comm}(${p.pid})`).join(' + ');
-  const rssIdle = await figure(async () => [residentMb(engine)]);
+  const processes = new Map(engines.map((e) => [e, engineProcesses(e).map((p) => `${p.comm}(${p.pid})`).join(' + ')]));
+  const rssIdle = new Map(engines.map((e) => [e, residentMb(e)]));
 
-  const run = await figure(async () => {
-    for (let i = 0; i < 2; i++) await docker(engine, ['run', '--rm', IMAGE, ...COMMAND]); // warm-up
-    const ms: number[] = [];
-    for (let i = 0; i < settings.runRuns; i++) ms.push((await timed(engine, ['run', '--rm', IMAGE, ...COMMAND])).ms);
+  const all = [...engines, ...runOnly];
+  await interleaved(all, 2, async (e) => void (await docker(e, ['run', '--rm', IMAGE, ...COMMAND]))); // warm-up
+  const run = await interleaved(all, settings.runRuns, async (e) => (await timed(e, ['run', '--rm', IMAGE, ...COMMAND])).ms);
+
+  const steps = { create: new Map<BenchEngine, Runs>(), start: new Map<BenchEngine, Runs>(), wait: new Map<BenchEngine, Runs>(), rm: new Map<BenchEngine, Runs>() };
+  const lifecycle = await interleaved(engines, settings.lifecycleRuns, async (engine) => {
+    const push = (key: keyof typeof steps, ms: number) => {
+      const list = steps[key].get(engine) ?? [];
+      if (Array.isArray(list)) list.push(ms);
+      steps[key].set(engine, list);
+    };
+    const created = await timed(engine, ['create', IMAGE, ...COMMAND]);
+    const id = created.run.stdout.trim();
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new MetricFailure(`docker create printed ${JSON.stringify(firstLine(id))}, not an ID`);
+    push('create', created.ms);
+    push('start', (await timed(engine, ['start', id])).ms);
+    const waited = await timed(engine, ['wait', id]);
+    if (waited.run.stdout.trim() !== '0') throw new MetricFailure(`docker wait printed ${JSON.stringify(waited.run.stdout.trim())}, expected 0`);
+    push('wait', waited.ms);
+    push('rm', (await timed(engine, ['rm', id])).ms);
+    return undefined;
+  });
+  const step = (engine: BenchEngine, key: keyof typeof steps): Figure => {
+    const failed = lifecycle.get(engine);
+    return failed && !Array.isArray(failed) ? failed : asFigure(steps[key].get(engine));
+  };
+
+  // Filling is the one phase not interleaved (it is not a figure); each engine's time is printed.
+  const fill = new Map<BenchEngine, { seconds: number; failed?: string }>();
+  for (const engine of engines) {
+    const started = Date.now();
+    try {
+      await fillExited(engine, settings.containers);
+      fill.set(engine, { seconds: (Date.now() - started) / 1000 });
+    } catch (err) {
+      if (!(err instanceof MetricFailure)) throw err;
+      fill.set(engine, { seconds: (Date.now() - started) / 1000, failed: err.message });
+    }
+  }
+  const filled = engines.filter((e) => !fill.get(e)!.failed);
+  await interleaved(filled, 2, async (e) => void (await docker(e, ['ps', '-a']))); // warm-up
+  const ps = await interleaved(filled, settings.psRuns, async (engine) => {
+    const { ms, run: listed } = await timed(engine, ['ps', '-a']);
+    const rows = listed.stdout.trim().split('\n').length - 1;
+    if (rows !== settings.containers) throw new MetricFailure(`docker ps -a printed ${rows} rows, expected ${settings.containers}`);
+    if (!listed.stdout.includes('Exited (0)')) throw new MetricFailure('docker ps -a shows no "Exited (0)" container');
     return ms;
   });
 
-  const steps = { create: [] as number[], start: [] as number[], wait: [] as number[], rm: [] as number[] };
-  const lifecycle = await figure(async () => {
-    for (let i = 0; i < settings.lifecycleRuns; i++) {
-      const created = await timed(engine, ['create', IMAGE, ...COMMAND]);
-      const id = created.run.stdout.trim();
-      if (!/^[0-9a-f]{64}$/.test(id)) throw new MetricFailure(`docker create printed ${JSON.stringify(firstLine(id))}, not an ID`);
-      steps.create.push(created.ms);
-      steps.start.push((await timed(engine, ['start', id])).ms);
-      const waited = await timed(engine, ['wait', id]);
-      if (waited.run.stdout.trim() !== '0') throw new MetricFailure(`docker wait printed ${JSON.stringify(waited.run.stdout.trim())}, expected 0`);
-      steps.wait.push(waited.ms);
-      steps.rm.push((await timed(engine, ['rm', id])).ms);
-    }
-    return [0];
-  });
-  const step = (runs: number[]): Figure => ('failed' in lifecycle ? lifecycle : { value: median(runs), runs });
-
-  const filled = Date.now();
-  const fill = await figure(async () => {
-    await fillExited(engine, settings.containers);
-    return [0];
-  });
-  const fillSeconds = (Date.now() - filled) / 1000;
-
-  const ps = await figure(async () => {
-    if ('failed' in fill) throw new MetricFailure(`containers not made: ${fill.failed}`);
-    for (let i = 0; i < 2; i++) await docker(engine, ['ps', '-a']); // warm-up
-    const ms: number[] = [];
-    for (let i = 0; i < settings.psRuns; i++) {
-      const { ms: one, run: listed } = await timed(engine, ['ps', '-a']);
-      const rows = listed.stdout.trim().split('\n').length - 1;
-      if (rows !== settings.containers) throw new MetricFailure(`docker ps -a printed ${rows} rows, expected ${settings.containers}`);
-      if (!listed.stdout.includes('Exited (0)')) throw new MetricFailure('docker ps -a shows no "Exited (0)" container');
-      ms.push(one);
-    }
-    return ms;
-  });
-  const rssFull = await figure(async () => {
-    if ('failed' in fill) throw new MetricFailure(`containers not made: ${fill.failed}`);
-    return [residentMb(engine)];
-  });
-
-  return { version, run, create: step(steps.create), start: step(steps.start), wait: step(steps.wait), rm: step(steps.rm), ps, rssIdle, rssFull, processes, fillSeconds };
+  const out = new Map<BenchEngine, ContainerFigures>();
+  for (const engine of engines) {
+    const fillFailed = fill.get(engine)!.failed;
+    const notFilled = fillFailed ? `containers not made: ${fillFailed}` : undefined;
+    out.set(engine, {
+      version: versions.get(engine)!,
+      run: asFigure(run.get(engine)),
+      create: step(engine, 'create'),
+      start: step(engine, 'start'),
+      wait: step(engine, 'wait'),
+      rm: step(engine, 'rm'),
+      ps: notFilled ? { failed: notFilled } : asFigure(ps.get(engine)),
+      rssIdle: { value: rssIdle.get(engine)!, runs: [rssIdle.get(engine)!] },
+      rssFull: notFilled ? { failed: notFilled } : { value: residentMb(engine), runs: [residentMb(engine)] },
+      processes: processes.get(engine)!,
+      fillSeconds: fill.get(engine)!.seconds,
+    });
+  }
+  for (const engine of runOnly) {
+    out.set(engine, { version: versions.get(engine)!, run: asFigure(run.get(engine)) } as ContainerFigures);
+  }
+  return out;
 }
 
 type Column = ContainerFigures | { unavailable: string };
-
-async function engineColumn(start: () => Promise<BenchEngine | EngineUnavailable>): Promise<Column> {
-  interrupt.signal.throwIfAborted();
-  const engine = await start();
-  if ('unavailable' in engine) {
-    console.log(`${engine.name}: not available (${engine.unavailable})`);
-    return { unavailable: engine.unavailable };
-  }
-  try {
-    const started = Date.now();
-    const figures = await measureContainers(engine);
-    console.log(
-      `${engine.name} ${figures.version} on ${engine.filesystem}: measured in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
-        `(${settings.containers} exited containers made in ${figures.fillSeconds.toFixed(1)} s, ` +
-        `${(figures.fillSeconds * 1000 / settings.containers).toFixed(0)} ms each with ${settings.createParallel} in flight; memory of ${figures.processes})`,
-    );
-    return figures;
-  } catch (err) {
-    if (err instanceof MetricFailure) {
-      console.log(`${engine.name}: ${err.message}`);
-      return { unavailable: err.message };
-    }
-    throw err;
-  } finally {
-    await engine.stop();
-  }
-}
 
 type MetricKey = 'run' | 'create' | 'start' | 'wait' | 'rm' | 'ps' | 'rssIdle' | 'rssFull';
 
@@ -251,6 +284,7 @@ function formatReport(dockerd: Column, strata: Column): string[] {
   const lines = table.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   '));
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('   '));
   lines.push('');
+  lines.push(`dockerd runs with --bridge=none, stratad with ${STRATAD_FLAGS.join(' ')}: no default bridge, containers on loopback only.`);
   lines.push('dockerd memory sums dockerd and its managed containerd; strata memory is stratad alone. MB = 10^6 bytes.');
   for (const [name, column] of [['dockerd', dockerd], ['strata', strata]] as const) {
     if ('unavailable' in column) continue;
@@ -271,11 +305,54 @@ async function main(): Promise<void> {
     `  runs (medians): run ${settings.runRuns}, create/start/wait/rm ${settings.lifecycleRuns}, ps -a ${settings.psRuns}; ` +
       `${settings.containers} exited containers (made over the API, ${settings.createParallel} at a time)`,
   );
-  // One engine at a time, so that neither competes with the other for the cores.
-  const dockerd = await engineColumn(() => startBaselineDockerd(cleanups));
-  const strata = await engineColumn(() => startStratad(cleanups));
-  console.log('');
-  for (const line of formatReport(dockerd, strata)) console.log(line);
+  console.log(`  like for like: dockerd --iptables=false --bridge=none, stratad ${STRATAD_FLAGS.join(' ')} (containers on loopback only in both)`);
+  console.log('  the engines take turns, call after call, so that both see the same load on this shared machine');
+  const started: Array<{ name: string; engine: BenchEngine | EngineUnavailable }> = [
+    { name: 'dockerd', engine: await startBaselineDockerd(cleanups) },
+    { name: 'strata', engine: await startStratad(cleanups, undefined, STRATAD_FLAGS) },
+  ];
+  const bridged = settings.bridgeRow ? await startStratad(cleanups) : undefined;
+  const columns = new Map<string, Column>();
+  const live: BenchEngine[] = [];
+  for (const { name, engine } of started) {
+    if ('unavailable' in engine) {
+      console.log(`${name}: not available (${engine.unavailable})`);
+      columns.set(name, { unavailable: engine.unavailable });
+    } else live.push(engine);
+  }
+  const runOnly = bridged && !('unavailable' in bridged) ? [bridged] : [];
+  try {
+    const t0 = Date.now();
+    const figures = await measureContainers(live, runOnly);
+    for (const engine of live) {
+      const f = figures.get(engine)!;
+      columns.set(engine.name, f);
+      console.log(
+        `${engine.name} ${f.version} on ${engine.filesystem}: ${settings.containers} exited containers made in ${f.fillSeconds.toFixed(1)} s ` +
+          `(${(f.fillSeconds * 1000 / settings.containers).toFixed(0)} ms each with ${settings.createParallel} in flight); memory of ${f.processes}`,
+      );
+    }
+    console.log(`measured in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log('');
+    const none = { unavailable: 'not started' };
+    for (const line of formatReport(columns.get('dockerd') ?? none, columns.get('strata') ?? none)) console.log(line);
+    if (bridged && 'unavailable' in bridged) console.log(`strata with its default bridge: not available (${bridged.unavailable})`);
+    for (const engine of runOnly) {
+      const f = figures.get(engine)!.run;
+      const dockerd = columns.get('dockerd');
+      const d = dockerd && !('unavailable' in dockerd) ? dockerd.run : undefined;
+      if ('failed' in f) console.log(`strata with its default bridge: docker run failed: ${f.failed}`);
+      else {
+        const ratio = d && !('failed' in d) ? ` (${(f.value / d.value).toFixed(2)}x dockerd --bridge=none)` : '';
+        console.log(`for information, strata with its default bridge (no --bridge=none): docker run --rm ${IMAGE} ${COMMAND.join(' ')} ${f.value.toFixed(1)} ms${ratio}; runs: ${f.runs.map((v) => v.toFixed(1)).join(', ')}`);
+      }
+    }
+  } catch (err) {
+    if (err instanceof MetricFailure) console.log(`benchmark: ${err.message}`);
+    else throw err;
+  } finally {
+    for (const engine of [...live, ...runOnly]) await engine.stop();
+  }
 }
 
 try {

@@ -94,8 +94,11 @@ function serverDir(): string {
   }
 }
 
-/** Starts `node dist/stratad.js --data-root <dir> -H unix://<dir>/s.sock` on a fresh filesystem. */
-export async function startStratad(cleanups: CleanupStack, startTimeoutMs = 20_000): Promise<BenchEngine | EngineUnavailable> {
+/**
+ * Starts `node dist/stratad.js --data-root <dir> -H unix://<dir>/s.sock` on a fresh filesystem;
+ * `extraArgs` are more stratad flags (`--bridge=none`, as the baseline dockerd runs).
+ */
+export async function startStratad(cleanups: CleanupStack, startTimeoutMs = 20_000, extraArgs: string[] = []): Promise<BenchEngine | EngineUnavailable> {
   const entry = join(serverDir(), 'dist/stratad.js');
   if (!existsSync(entry)) return { name: 'strata', unavailable: `${entry} missing (run pnpm build)` };
   const fs = await freshFs(cleanups, 'strata');
@@ -107,7 +110,7 @@ export async function startStratad(cleanups: CleanupStack, startTimeoutMs = 20_0
   await Promise.all([mkdir(dataRoot), mkdir(cliConfig), mkdir(scratch)]);
 
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [entry, '--data-root', dataRoot, '-H', `unix://${socket}`], { stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [entry, '--data-root', dataRoot, '-H', `unix://${socket}`, ...extraArgs], { stdio: ['ignore', log, log] });
   closeSync(log);
   let exit: string | undefined;
   child.once('exit', (code, signal) => (exit = signal ? `killed by ${signal}` : `exited with code ${code}`));

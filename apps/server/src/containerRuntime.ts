@@ -47,7 +47,7 @@ function runtimeVersion(path: string): string | undefined {
 export async function containerRuntime(
   dataRoot: string,
   ports: { content: ContentStore; codecs: Codecs; hasher: Hasher },
-  network: { defaultHostIp?: string } = {},
+  network: { defaultHostIp?: string; bridge?: 'none' } = {},
 ): Promise<{ runtime?: Runtime; network?: NetworkPort; facts?: RuntimeFacts; disabled?: string }> {
   let mod: RuntimeModule;
   try {
@@ -60,7 +60,11 @@ export async function containerRuntime(
   const availability = await runtime.available();
   if (!availability.ok) return { disabled: availability.reason };
   const path = commandPath(runtime.name) ?? runtime.name;
-  const bridge = mod.createBridgeNetwork?.({ dataRoot, ...network, log: (m) => process.stderr.write(`stratad: ${m}\n`) });
+  // `--bridge none` (dockerd's -b none): no bridge at all, so containers get loopback only.
+  const bridge =
+    network.bridge === 'none'
+      ? undefined
+      : mod.createBridgeNetwork?.({ dataRoot, defaultHostIp: network.defaultHostIp, log: (m) => process.stderr.write(`stratad: ${m}\n`) });
   const bridgeOk = bridge ? (await bridge.available()).ok : false;
   return { runtime, ...(bridge && bridgeOk ? { network: bridge } : {}), facts: { name: runtime.name, path, version: runtimeVersion(path) } };
 }

@@ -24,6 +24,8 @@ export interface DaemonOptions {
   registry?: { insecureRegistries?: string[]; registryMirrors?: string[] };
   /** `--ip`: where published ports listen when `-p` names no address (default 127.0.0.1). */
   ip?: string;
+  /** `--bridge none`: no default bridge network, as dockerd with `-b none`. */
+  bridge?: 'none';
 }
 
 /** A running daemon started by {@link startDaemon}. */
@@ -125,7 +127,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
     let runtimes: Record<string, { path: string; version?: string }> | undefined;
     if (!engine) {
       const socket = addresses.find((a) => a.kind === 'unix');
-      const opened = await (await dataRootEngine()).openDataRootEngine(dataRoot, socket?.kind === 'unix' ? socket.path : undefined, options.registry, { defaultHostIp: options.ip });
+      const opened = await (await dataRootEngine()).openDataRootEngine(dataRoot, socket?.kind === 'unix' ? socket.path : undefined, options.registry, { defaultHostIp: options.ip, ...(options.bridge ? { bridge: options.bridge } : {}) });
       engine = opened.engine;
       undo.push(() => opened.close());
       if (opened.runtime) runtimes = { [opened.runtime.name]: { path: opened.runtime.path, version: opened.runtime.version } };

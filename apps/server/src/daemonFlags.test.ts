@@ -16,6 +16,13 @@ describe('parseDaemonFlags', () => {
     expect(parseDaemonFlags([])).toEqual({ hosts: [], debug: false, help: false, version: false });
   });
 
+  it('takes -b/--bridge none, dockerd\'s way to have no default bridge, and nothing else', () => {
+    expect(parseDaemonFlags(['--bridge=none']).bridge).toBe('none');
+    expect(parseDaemonFlags(['-b', 'none']).bridge).toBe('none');
+    expect(parseDaemonFlags([]).bridge).toBeUndefined();
+    expect(() => parseDaemonFlags(['--bridge', 'br0'])).toThrow('--bridge "br0": only "none" is supported');
+  });
+
   it('refuses unknown flags, missing values and arguments', () => {
     expect(() => parseDaemonFlags(['--storage-driver', 'x'])).toThrow('unknown flag: --storage-driver');
     expect(() => parseDaemonFlags(['--data-root'])).toThrow('flag needs an argument: --data-root');

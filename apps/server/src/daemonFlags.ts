@@ -12,6 +12,8 @@ export interface DaemonFlags {
   registryMirrors?: string[];
   /** `--ip`: the address published ports listen on when `-p` names none (default 127.0.0.1). */
   ip?: string;
+  /** `-b, --bridge none`: no default bridge; containers without `--network` get loopback only (dockerd's flag). */
+  bridge?: 'none';
 }
 
 /** `stratad --help`: dockerd's flag names, only the ones stratad has. */
@@ -22,6 +24,7 @@ testcontainers can drive Strata.
 
 Options:
       --data-root string   Root directory of persistent Strata state (default "${defaultDataRoot}")
+  -b, --bridge string      "none": no default bridge network (containers get loopback only)
   -D, --debug              Enable debug mode (one log line per request)
   -H, --host list          Daemon socket(s) to listen on: unix:///path or tcp://127.0.0.1:PORT
                            (loopback only; default unix://<data-root>/stratad.sock)
@@ -77,6 +80,14 @@ export function parseDaemonFlags(argv: readonly string[]): DaemonFlags {
       case '--ip':
         flags.ip = value();
         break;
+      case '-b':
+      case '--bridge': {
+        const bridge = value();
+        // dockerd takes an existing interface name here; the only one stratad can honour is none.
+        if (bridge !== 'none') throw new Error(`--bridge ${JSON.stringify(bridge)}: only "none" is supported (the default bridge lives in stratad's own network namespace)`);
+        flags.bridge = bridge;
+        break;
+      }
       case '-v':
       case '--version':
         flags.version = true;

@@ -19,7 +19,7 @@ export async function openDataRootEngine(
   dataRoot: string,
   socket?: string,
   registry: TransportOptions = {},
-  network: { defaultHostIp?: string } = {},
+  network: { defaultHostIp?: string; bridge?: 'none' } = {},
 ): Promise<DataRootEngine> {
   const dr = await openDataRoot(dataRoot, { socket });
   dr.ports.registry = new RegistryClient({ certsDir: defaultCertsDir(), ...registry });

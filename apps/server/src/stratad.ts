@@ -5,6 +5,10 @@ import { defaultStrataDataRoot } from './dataRootEngine.js';
 import { daemonUsage, parseDaemonFlags } from './daemonFlags.js';
 import { strataVersion } from './strataVersion.js';
 
+// libuv's pool runs every file operation, and also the blocking calls made through koffi (waitpid of a
+// starting conmon, an overlay's unmount): 4 threads queue behind a slow one; the pool starts on first use.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 async function main(): Promise<void> {
   let flags;
   try {
@@ -29,6 +33,7 @@ async function main(): Promise<void> {
     debug: flags.debug,
     registry: { insecureRegistries: flags.insecureRegistries, registryMirrors: flags.registryMirrors },
     ip: flags.ip,
+    ...(flags.bridge ? { bridge: flags.bridge } : {}),
   });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,5 +1,5 @@
 // Test-only: a FileTree in memory, filled from real layer tars or by hand (an overlay upper dir).
-import type { ContainerFiles, FileEntry, FileKind, FileStat, FileTree } from '../src/lifecycle/index.js';
+import type { ContainerFiles, FileEntry, FileKind, FileName, FileStat, FileTree } from '../src/lifecycle/index.js';
 import { cleanEntryPath, isOpaque, isWhiteout, opaqueDirectory, readTar, whiteoutTarget, type TarEntryType } from '../src/layer/index.js';
 import { collect, readFixture, streamOf } from './node.js';
 
@@ -41,6 +41,10 @@ export class MemoryTree implements FileTree {
       .filter(([key]) => key !== '' && parentOf(key) === path)
       .map(([key, n]) => ({ name: key.slice(key.lastIndexOf('/') + 1), stat: n.stat }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async names(path: string): Promise<FileName[]> {
+    return (await this.list(path)).map((e) => ({ name: e.name, kind: e.stat.kind }));
   }
 
   read(path: string): ReadableStream<Uint8Array> {
@@ -103,10 +107,12 @@ export async function fixtureRoot(image: string): Promise<MemoryTree> {
 }
 
 /** ContainerFiles over memory trees; names as on a host where 0 is root. */
-export function memoryContainerFiles(trees: { upper: MemoryTree; lower: MemoryTree; root?: MemoryTree }): ContainerFiles {
+export function memoryContainerFiles(trees: { upper: MemoryTree; lower: MemoryTree; root?: MemoryTree }, options: { names?: boolean } = {}): ContainerFiles {
+  // Without `names`, the trees look like one that can only list (and stat) whole directories.
+  const listOnly = (t: MemoryTree): FileTree => ({ lstat: (p) => t.lstat(p), list: (p) => t.list(p), read: (p) => t.read(p), xattrs: (p) => t.xattrs(p) });
   return {
-    upper: trees.upper,
-    lower: trees.lower,
+    upper: options.names === false ? listOnly(trees.upper) : trees.upper,
+    lower: options.names === false ? listOnly(trees.lower) : trees.lower,
     root: trees.root ?? trees.lower,
     userName: (uid) => (uid === 0 ? 'root' : ''),
     groupName: (gid) => (gid === 0 ? 'root' : ''),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -259,6 +259,31 @@ describe.skipIf(skipReason !== '')('runc runtime: real containers under conmon',
     const removed = await runtime.removeUnusedSnapshots([]);
     expect(removed.sort()).toEqual(whiteout.slice(1).sort());
     expect(existsSync(join(runtime.snapshots.dir, base[0], 'bin/busybox'))).toBe(true);
+  });
+
+  it('a volatile spec (--rm) mounts its root with overlayfs volatile; others do not', async () => {
+    const rm = spec(['busybox', 'true'], { volatile: true });
+    const kept = spec(['busybox', 'true']);
+    await runtime.prepare(rm);
+    await runtime.prepare(kept);
+    const options = (id: string) => {
+      const merged = containerLayout(fx.dir, id).merged;
+      const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === merged) ?? '';
+      return line.split(' - ')[1]?.split(' ')[2]?.split(',') ?? [];
+    };
+    // Kernels show it as `volatile` or, since 6.x, as `fsync=volatile`.
+    const isVolatile = (id: string) => options(id).some((o) => o === 'volatile' || o === 'fsync=volatile');
+    expect(options(rm.id).some((o) => o.startsWith('upperdir='))).toBe(true);
+    expect(isVolatile(rm.id)).toBe(true);
+    expect(isVolatile(kept.id)).toBe(false);
+    // A second start mounts it again (the kernel's volatile marker is cleared first).
+    await runtime.start(rm.id);
+    expect((await runtime.waitExit(rm.id)).exitCode).toBe(0);
+    await runtime.release!(rm.id);
+    await runtime.start(rm.id);
+    expect((await runtime.waitExit(rm.id)).exitCode).toBe(0);
+    await runtime.remove(rm.id);
+    await runtime.remove(kept.id);
   });
 
   it('remove leaves no mount, no container dir, no runc state and no cgroup', async () => {

@@ -40,7 +40,7 @@ import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-fi
 import { ociCreateError } from './monitor/oci-error.js';
 import { releaseExecFifo } from './monitor/exec-fifo.js';
 import { RuncCli } from './monitor/runc-cli.js';
-import { deleteStoppedState, hasRuncState } from './monitor/runc-state-dir.js';
+import { deleteStoppedState, hasRuncState, isRuncInitAlive } from './monitor/runc-state-dir.js';
 import { signalNumber } from './monitor/signals.js';
 import { SnapshotStore } from './snapshot/snapshot-store.js';
 
@@ -127,6 +127,15 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   let hostLimits: Promise<HostLimits> | undefined;
   const initBinary = options.init ?? INIT_CANDIDATES.find((p) => existsSync(p));
 
+  // This runtime owns the data root: a container's spec and whether its root is mounted are kept in
+  // memory once known, so a start, a wait or an inspect reads neither spec.json nor mountinfo again.
+  const specs = new Map<string, ContainerRuntimeSpec>();
+  const mountedRoots = new Set<string>();
+  const unmountRoot = async (merged: string) => {
+    mountedRoots.delete(merged);
+    await unmount(merged);
+  };
+
   const layoutOf = (id: string): ContainerLayout => {
     if (!isHex64(id)) throw invalid(`invalid container ID ${JSON.stringify(id)}`);
     return containerLayout(dataRoot, id);
@@ -135,8 +144,12 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
   async function readSpec(id: string): Promise<{ layout: ContainerLayout; spec: ContainerRuntimeSpec }> {
     const layout = layoutOf(id);
+    const known = specs.get(id);
+    if (known) return { layout, spec: known };
     try {
-      return { layout, spec: JSON.parse(await readFile(layout.spec, 'utf8')) as ContainerRuntimeSpec };
+      const spec = JSON.parse(await readFile(layout.spec, 'utf8')) as ContainerRuntimeSpec;
+      specs.set(id, spec);
+      return { layout, spec };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`No such container: ${id}`);
       throw e;
@@ -144,17 +157,23 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   }
 
   async function ensureRoot(layout: ContainerLayout, spec: ContainerRuntimeSpec): Promise<void> {
-    if (await isMounted(layout.merged)) return;
+    if (mountedRoots.has(layout.merged) || (await isMounted(layout.merged))) return;
     const lowers = await snapshots.ensure(spec.layers);
     if (lowers.length === 0) {
       // overlayfs needs one lower dir; an image without layers gets an empty one.
       await mkdir(join(snapshots.dir, 'empty'), { recursive: true });
       lowers.push('empty');
     }
-    await mountOverlay({ snapshotsDir: snapshots.dir, lowers, upper: layout.upper, work: layout.work, merged: layout.merged });
+    // A --rm container's layer is removed after a crash anyway: its mount never syncs (nor does its unmount).
+    await mountOverlay({ snapshotsDir: snapshots.dir, lowers, upper: layout.upper, work: layout.work, merged: layout.merged, volatile: spec.volatile === true });
+    mountedRoots.add(layout.merged);
   }
 
-  /** config.json for the next run; `strict` = start (user and cwd errors are the user's), else best effort. */
+  /**
+   * config.json for the next run; `strict` = start (user and cwd errors are the user's, the file is
+   * written), else best effort at create: the working directory is made, nothing is written (start
+   * resolves the user again, as a `docker cp` may have changed /etc/passwd meanwhile).
+   */
   async function writeBundle(layout: ContainerLayout, spec: ContainerRuntimeSpec, strict: boolean): Promise<void> {
     let user;
     try {
@@ -170,6 +189,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       if (strict) throw e;
       return;
     }
+    if (!strict) return;
     hostLimits ??= readHostLimits();
     const config = ociConfig({
       spec,
@@ -248,24 +268,35 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     return s;
   }
 
+  async function checkAvailable(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (process.platform !== 'linux') return { ok: false, reason: 'containers run on Linux only' };
+    if (process.getuid?.() !== 0) return { ok: false, reason: 'running containers needs root (rootless is not supported yet)' };
+    for (const [binary, pkg] of [[runc.binary, 'runc'], [conmon, 'conmon']] as const) {
+      try {
+        await access(binary, constants.X_OK);
+      } catch {
+        return { ok: false, reason: `${binary} is missing: apt-get install ${pkg}` };
+      }
+    }
+    const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
+    if (!/\toverlay$/m.test(filesystems)) return { ok: false, reason: 'the kernel has no overlay filesystem (modprobe overlay)' };
+    return { ok: true };
+  }
+
+  // Asked before every create and start: checked once, and again only while the answer is no.
+  let availability: Promise<{ ok: true } | { ok: false; reason: string }> | undefined;
+
   const runtime: RuncRuntime = {
     name: 'runc',
     snapshots,
     cgroupPath,
 
-    async available() {
-      if (process.platform !== 'linux') return { ok: false, reason: 'containers run on Linux only' };
-      if (process.getuid?.() !== 0) return { ok: false, reason: 'running containers needs root (rootless is not supported yet)' };
-      for (const [binary, pkg] of [[runc.binary, 'runc'], [conmon, 'conmon']] as const) {
-        try {
-          await access(binary, constants.X_OK);
-        } catch {
-          return { ok: false, reason: `${binary} is missing: apt-get install ${pkg}` };
-        }
-      }
-      const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
-      if (!/\toverlay$/m.test(filesystems)) return { ok: false, reason: 'the kernel has no overlay filesystem (modprobe overlay)' };
-      return { ok: true };
+    available() {
+      availability ??= checkAvailable().then((r) => {
+        if (!r.ok) availability = undefined;
+        return r;
+      });
+      return availability;
     },
 
     async prepare(spec) {
@@ -273,22 +304,22 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       if (await pathExists(layout.spec)) throw conflict(`container ${spec.id} already exists`);
       if (await pathExists(layout.dir)) {
         // A prepare that crashed before writing its spec: nothing refers to it.
-        await unmount(layout.merged);
+        await unmountRoot(layout.merged);
         await rm(layout.dir, { recursive: true, force: true });
       }
       await mkdir(containersDir, { recursive: true });
       try {
         await snapshots.ensure(spec.layers);
-        for (const dir of [layout.upper, layout.work, layout.merged, layout.persist]) await mkdir(dir, { recursive: true, mode: 0o700 });
-        await writeFile(layout.hostname, hostnameFile(spec.hostname));
-        await writeNetworkFiles(layout, spec);
+        await Promise.all([layout.upper, layout.work, layout.merged, layout.persist].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
+        await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec)]);
         await ensureRoot(layout, spec);
         await prepareMountSources(layout.merged, spec.mounts ?? []);
         await writeBundle(layout, spec, false);
         // The spec file is what makes the container exist (list, state), so it comes last.
         await writeAtomically(layout.spec, JSON.stringify(spec));
+        specs.set(spec.id, spec);
       } catch (e) {
-        await unmount(layout.merged).catch(() => undefined);
+        await unmountRoot(layout.merged).catch(() => undefined);
         await rm(layout.dir, { recursive: true, force: true });
         throw e;
       }
@@ -302,7 +333,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await retireMonitor(layout, id);
       await ensureRoot(layout, spec);
       await writeBundle(layout, spec, true);
-      await writeNetworkFiles(layout, spec, startOptions?.ipAddress);
+      // create wrote them; only a bridge address or the host's current files change them.
+      if (startOptions?.ipAddress || spec.network?.mode === 'host') await writeNetworkFiles(layout, spec, startOptions?.ipAddress);
       await mkdir(exitDir, { recursive: true });
       await mkdir(layout.persist, { recursive: true });
       const stale = [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')];
@@ -422,16 +454,17 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       const layout = layoutOf(id);
       // deleteStoppedState refuses while runc's init process lives: a live container keeps its root.
       if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) return;
-      await unmount(layout.merged);
+      await unmountRoot(layout.merged);
     },
 
     async remove(id) {
       const layout = layoutOf(id);
+      specs.delete(id);
       if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) {
         const r = await runc.run(['delete', '--force', id]);
         if (r.code !== 0 && (await runcState(id))) throw new StrataError('internal', `removing container ${id}: ${RuncCli.message(r)}`);
       }
-      await Promise.all([retireMonitor(layout, id), unmount(layout.merged)]);
+      await Promise.all([retireMonitor(layout, id), unmountRoot(layout.merged)]);
       await Promise.all([discardDirectory(layout.dir, trashDir, log), rm(layout.exitFile, { force: true }), removeCgroupDirs(cgroupPath(id))]);
     },
 
@@ -439,7 +472,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       const { layout, spec } = await readSpec(id);
       await ensureRoot(layout, spec);
       const lowers = snapshots.names(spec.layers).map((name) => join(snapshots.dir, name)).reverse();
-      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged });
+      return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged, mounts: spec.mounts });
     },
 
     async list() {
@@ -464,7 +497,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async exec(id, execSpec) {
       const { layout, spec } = await readSpec(id);
-      await requireRunning(id);
+      // The full check (runc state) only when the quick one finds no live init process: it has the error.
+      if (!isRuncInitAlive(runc.root, id)) await requireRunning(id);
       hostLimits ??= readHostLimits();
       const hostCapabilities = (await hostLimits).boundingCapabilities;
       return execInContainer({ conmon, runc, layout, containerId: id, name: spec.name || id, spec: execSpec, hostCapabilities });

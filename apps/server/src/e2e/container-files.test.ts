@@ -219,6 +219,29 @@ describe.skipIf(skipReason !== '')('a container\'s files through the real docker
       }
     });
 
+    it('docker cp into and out of a volume writes and reads the volume, as the container sees it; a read-only one refuses', async () => {
+      const src = join(work, 'to-volume.txt');
+      await writeFile(src, 'into the volume\n');
+      expect((await docker('run', '-d', '--name', 'volcp', '-v', 'cpvol:/vol', 'busybox:local', 'sh', '-c', 'echo inside > /vol/out.txt; exec sleep 300')).code).toBe(0);
+      try {
+        expect((await docker('cp', src, 'volcp:/vol/in.txt')).code).toBe(0);
+        expect((await docker('exec', 'volcp', 'cat', '/vol/in.txt')).stdout).toBe('into the volume\n');
+        const back = join(work, 'from-volume');
+        await mkdir(back);
+        await expect.poll(async () => (await docker('exec', 'volcp', 'cat', '/vol/out.txt')).stdout).toBe('inside\n');
+        expect((await docker('cp', 'volcp:/vol/out.txt', back)).code).toBe(0);
+        expect(await readFile(join(back, 'out.txt'), 'utf8')).toBe('inside\n');
+        // Nothing landed in the container's own layer under the mount point.
+        expect((await docker('diff', 'volcp')).stdout).not.toContain('/vol/');
+        expect((await docker('run', '-d', '--name', 'volro', '-v', 'cpvol:/vol:ro', 'busybox:local', 'sleep', '300')).code).toBe(0);
+        const ro = await docker('cp', src, 'volro:/vol/again.txt');
+        expect([ro.code, ro.stderr]).toEqual([1, 'Error response from daemon: mounted volume is marked read-only\n']);
+      } finally {
+        await docker('rm', '-f', 'volcp', 'volro');
+        await docker('volume', 'rm', 'cpvol');
+      }
+    });
+
     it('a missing path is 404 Could not find the file ... (cp_from_notfound), a file is no extraction point', async () => {
       const r = await docker('cp', 'fx-01-base:/nope', work);
       expect([r.code, r.stderr]).toEqual([1, 'Error response from daemon: Could not find the file /nope in container fx-01-base\n']);

@@ -181,6 +181,9 @@ describe.skipIf(skipReason !== '')('container stdin, ttys and exec through the r
     const execId = (created.json as { Id: string }).Id;
     const before = await socketRequest(daemon.socket, 'GET', `/v1.41/exec/${execId}/json`);
     expect(before.json).toMatchObject({ ID: execId, Running: false, ExitCode: null, Pid: 0 });
+    // dockerd lists a container's unfinished exec instances in its inspect, and drops them once they end.
+    const execIds = async () => JSON.parse((await docker(['inspect', '-f', '{{json .ExecIDs}}', 'box'])).stdout) as string[] | null;
+    expect(await execIds()).toEqual([execId]);
     const started = await socketRequest(daemon.socket, 'POST', `/v1.41/exec/${execId}/start`, { contentType: 'application/json', body: '{"Detach":false,"Tty":false}' });
     expect(started.status).toBe(200);
     const after = (await socketRequest(daemon.socket, 'GET', `/v1.41/exec/${execId}/json`)).json as Record<string, unknown>;
@@ -194,6 +197,7 @@ describe.skipIf(skipReason !== '')('container stdin, ttys and exec through the r
       ContainerID: (await docker(['inspect', '-f', '{{.Id}}', 'box'])).stdout.trim(),
     });
     expect(after.Pid).toBeGreaterThan(0);
+    expect(await execIds()).toBeNull();
     const again = await socketRequest(daemon.socket, 'POST', `/v1.41/exec/${execId}/start`, { contentType: 'application/json', body: '{"Detach":true}' });
     expect({ status: again.status, json: again.json }).toEqual({ status: 409, json: { message: `Error: Exec command ${execId} has already run` } });
   });

@@ -69,9 +69,10 @@ async function resolvePath(root: FileTree, path: string, container: string): Pro
 
 /** `HEAD /containers/{id}/archive`: what is at `path` (a symlink is not followed; its target is given in scope). */
 export async function statContainerPath(files: ContainerFiles, path: string, container: string): Promise<ContainerPathStat> {
-  const { absolute, stat } = await resolvePath(files.root, path, container);
+  const root = files.mountedRoot ?? files.root;
+  const { absolute, stat } = await resolvePath(root, path, container);
   let linkTarget = '';
-  if (stat.kind === 'symlink') linkTarget = `/${await resolveInScope(files.root, absolute)}`;
+  if (stat.kind === 'symlink') linkTarget = `/${await resolveInScope(root, absolute)}`;
   return { name: basePath(absolute), size: stat.size, mode: goFileMode(stat), mtime: goTimeJson(stat.mtimeNs), linkTarget };
 }
 
@@ -82,10 +83,11 @@ export async function statContainerPath(files: ContainerFiles, path: string, con
  */
 export async function archiveContainerPath(files: ContainerFiles, path: string, container: string): Promise<{ stat: ContainerPathStat; archive: ReadableStream<Uint8Array> }> {
   const stat = await statContainerPath(files, path, container);
-  const { absolute, resolved } = await resolvePath(files.root, path, container);
+  const root = files.mountedRoot ?? files.root;
+  const { absolute, resolved } = await resolvePath(root, path, container);
   const rebase = basePath(absolute);
   const prefix = resolved === '' || rebase === '/' ? '' : rebase;
-  return { stat, archive: batchedTar(treeEntries(files, files.root, resolved, resolved === '' ? '/' : prefix)) };
+  return { stat, archive: batchedTar(treeEntries(files, root, resolved, resolved === '' ? '/' : prefix)) };
 }
 
 /** Docker's tar of `start` and everything under it (depth-first, names in byte order), `start` named `as`. */
@@ -120,8 +122,9 @@ export async function extractToContainer(
   options: { noOverwriteDirNonDir: boolean; readonlyRootfs?: boolean },
 ): Promise<void> {
   const absolute = absoluteContainerPath(path);
-  const resolved = await resolveInScope(files.root, absolute);
-  const stat = await files.root.lstat(resolved);
+  const root = files.mountedRoot ?? files.root;
+  const resolved = await resolveInScope(root, absolute);
+  const stat = await root.lstat(resolved);
   if (!stat) {
     await tar.cancel().catch(() => undefined);
     throw notFoundIn(path, container);

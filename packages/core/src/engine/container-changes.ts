@@ -1,4 +1,4 @@
-import type { ContainerFiles, FileEntry, FileStat } from '../lifecycle/index.js';
+import type { ContainerFiles, FileKind, FileStat, FileTree } from '../lifecycle/index.js';
 import { initLayerStat, isMountPlaceholder } from './container-init-layer.js';
 import { isOpaqueDirectory, isWhiteoutDevice } from './container-layer.js';
 import { joinTreePath } from './container-tar-entry.js';
@@ -9,6 +9,7 @@ export interface ContainerChange {
   Kind: 0 | 1 | 2;
 }
 
+const OPAQUE_ONLY = ['trusted.overlay.opaque'];
 const MODIFIED = 0;
 const ADDED = 1;
 const DELETED = 2;
@@ -37,18 +38,21 @@ export async function containerChanges(files: ContainerFiles, createdNs: bigint 
   const { upper, lower } = files;
   const changes: ContainerChange[] = [];
   const before = async (path: string): Promise<FileStat | undefined> => (await lower.lstat(path)) ?? initLayerStat(path, createdNs);
+  const childrenOf = namedChildren(upper);
+  const lowerNames = namesOf(lower);
 
   /** Adds the changes under upper directory `dir`; `beforeIsDir`: the image had a directory there. */
   async function compare(dir: string, recorded: boolean, beforeIsDir: boolean, opaque: boolean): Promise<void> {
     const atEntry = changes.length;
-    const children = (await upper.list(dir)).filter((c) => !isMountPlaceholder(joinTreePath(dir, c.name)));
-    const olds = beforeIsDir ? await Promise.all(children.map((c) => before(joinTreePath(dir, c.name)))) : [];
+    const children = (await childrenOf(dir)).filter((c) => !isMountPlaceholder(joinTreePath(dir, c.name)));
+    // Only a name the image has (or the init layer's) needs its stat compared; the rest are added.
+    const had = beforeIsDir ? await lowerNames(dir) : undefined;
     const present = new Set<string>();
-    for (let i = 0; i < children.length; i++) {
-      const child: FileEntry = children[i];
+    for (const child of children) {
       const path = joinTreePath(dir, child.name);
-      const old = olds[i];
-      if (isWhiteoutDevice(child)) {
+      const old = had && (had.has(child.name) || initLayerStat(path, createdNs)) ? await before(path) : undefined;
+      const stat = child.stat ?? (child.kind === 'char' || old ? await upper.lstat(path) : undefined);
+      if (child.kind === 'char' && stat && isWhiteoutDevice({ name: child.name, stat })) {
         if (old) changes.push({ Path: `/${path}`, Kind: DELETED });
         continue;
       }
@@ -57,11 +61,11 @@ export async function containerChanges(files: ContainerFiles, createdNs: bigint 
       if (!old) {
         changes.push({ Path: `/${path}`, Kind: ADDED });
         childRecorded = true;
-      } else if (statDifferent(old, child.stat)) {
+      } else if (!stat || statDifferent(old, stat)) {
         changes.push({ Path: `/${path}`, Kind: MODIFIED });
         childRecorded = true;
       }
-      if (child.stat.kind === 'directory') await compare(path, childRecorded, old?.kind === 'directory', isOpaqueDirectory(await upper.xattrs(path)));
+      if (child.kind === 'directory') await compare(path, childRecorded, old?.kind === 'directory', isOpaqueDirectory(await upper.xattrs(path, OPAQUE_ONLY)));
     }
     if (opaque && beforeIsDir) {
       for (const gone of await lower.list(dir)) {
@@ -73,4 +77,24 @@ export async function containerChanges(files: ContainerFiles, createdNs: bigint 
 
   await compare('', true, true, false);
   return changes.sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
+}
+
+/** A child of the upper dir: its kind, and its stat when the tree gave it anyway. */
+interface UpperChild {
+  name: string;
+  kind: FileKind;
+  stat?: FileStat;
+}
+
+/** The children of a tree's directories, without a stat each when the tree can name them alone. */
+function namedChildren(tree: FileTree): (dir: string) => Promise<UpperChild[]> {
+  const names = tree.names?.bind(tree);
+  if (names) return names;
+  return async (dir) => (await tree.list(dir)).map((e) => ({ name: e.name, kind: e.stat.kind, stat: e.stat }));
+}
+
+/** The names in a tree's directories. */
+function namesOf(tree: FileTree): (dir: string) => Promise<Set<string>> {
+  const names = tree.names?.bind(tree);
+  return async (dir) => new Set((names ? await names(dir) : await tree.list(dir)).map((e) => e.name));
 }

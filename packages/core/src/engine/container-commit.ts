@@ -7,7 +7,7 @@ import { applyConfigChanges } from './config-changes.js';
 import { writableLayerTar } from './container-layer.js';
 import type { EngineContext } from './engine.js';
 import { writeImage } from './image-writer.js';
-import { ingestLayer } from './layer-ingest.js';
+import { type WrittenEntries, ingestLayer, ingestWrittenLayer } from './layer-ingest.js';
 
 /** The diffID of a layer tar with no entries (two zero blocks): Docker records it as `empty_layer`. */
 export const EMPTY_LAYER_DIFF_ID: Digest = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
@@ -35,8 +35,8 @@ export interface CommitOptions {
 export interface LayerImageRequest {
   /** The parent image's ID; none for an image that starts from scratch. */
   parent?: Digest;
-  /** An uncompressed layer tar. */
-  layer: ReadableStream<Uint8Array>;
+  /** An uncompressed layer tar, or one the engine writes itself, reporting its entries as it writes them. */
+  layer: ReadableStream<Uint8Array> | ((entries: WrittenEntries) => ReadableStream<Uint8Array>);
   /** The new image's `config` (Docker's container config shape). */
   config: Record<string, unknown>;
   /** `container_config` and `container` (the ID of the container the layer came from), as dockerd records them. */
@@ -58,7 +58,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export async function storeLayerImage(ctx: EngineContext, request: LayerImageRequest): Promise<Digest> {
   const parentConfig = request.parent ? await ctx.store.config(request.parent) : undefined;
   const before = new Set(await ctx.ports.content.list());
-  const layer = await ingestLayer(ctx.ports, request.layer);
+  const layer = typeof request.layer === 'function' ? await ingestWrittenLayer(ctx.ports, request.layer) : await ingestLayer(ctx.ports, request.layer);
   const empty = layer.diffId === EMPTY_LAYER_DIFF_ID;
   const parentLayers = [];
   for (const diffId of parentConfig?.rootfs.diff_ids ?? []) {
@@ -147,7 +147,7 @@ export async function commitContainer(ctx: EngineContext, side: CommitContainerS
     id = await side.serial(() =>
       storeLayerImage(ctx, {
         parent: r.image as Digest,
-        layer: writableLayerTar(files),
+        layer: (written) => writableLayerTar(files, written),
         config: mergeCommitConfig(config, r.config as unknown as Record<string, unknown>),
         containerConfig: options.containerConfig ?? (r.config as unknown as Record<string, unknown>),
         container: r.id,

@@ -55,6 +55,12 @@ export class ExecService implements ExecEngine {
     private readonly containerOf: (name: string) => Promise<ContainerRecord>,
   ) {}
 
+  /** Container inspect's `ExecIDs`: the container's exec instances that have not ended (created or running), null when none. */
+  execIdsOf(containerId: string): string[] | null {
+    const ids = [...this.execs.values()].filter((e) => e.containerId === containerId && e.exitCode === null).map((e) => e.id);
+    return ids.length > 0 ? ids : null;
+  }
+
   private get(id: string): ExecRecord {
     const e = this.execs.get(id);
     if (!e) throw notFound(`No such exec instance: ${id}`);

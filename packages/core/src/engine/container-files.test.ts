@@ -10,6 +10,8 @@ import { containerChanges } from './container-changes.js';
 import { EMPTY_LAYER_DIFF_ID } from './container-commit.js';
 import { exportContainerTar } from './container-export.js';
 import { writableLayerTar } from './container-layer.js';
+import { ingestLayer, ingestWrittenLayer } from './layer-ingest.js';
+import { testPorts } from '../../test-support/memory.js';
 import { absoluteContainerPath, resolveInScope } from './container-path.js';
 
 const S = 1_000_000_000n;
@@ -77,20 +79,22 @@ async function headers(stream: ReadableStream<Uint8Array>) {
   return out;
 }
 
-describe('docker diff from the upper dir alone', () => {
+describe.each([
+  ['names of a directory, stat only where both sides have the path', true],
+  ['whole directories listed with their stats', false],
+])('docker diff from the upper dir alone (%s)', (_, names) => {
+  const files = (trees: { upper: MemoryTree; lower: MemoryTree }) => memoryContainerFiles(trees, { names });
+
   it('fixture 01: symlink replaced by a file is C, touch through a symlink is C, placeholders never show', async () => {
-    const { lower, upper } = await container01();
-    expect(asLines(await containerChanges(memoryContainerFiles({ upper, lower })))).toEqual(expectedDiff('01-base'));
+    expect(asLines(await containerChanges(files(await container01())))).toEqual(expectedDiff('01-base'));
   });
 
   it('fixture 02: a recreated deleted path is A', async () => {
-    const { lower, upper } = await container02();
-    expect(asLines(await containerChanges(memoryContainerFiles({ upper, lower })))).toEqual(expectedDiff('02-whiteout'));
+    expect(asLines(await containerChanges(files(await container02())))).toEqual(expectedDiff('02-whiteout'));
   });
 
   it('fixture 03: an opaque directory shows as per-file deletions', async () => {
-    const { lower, upper } = await container03();
-    expect(asLines(await containerChanges(memoryContainerFiles({ upper, lower })))).toEqual(expectedDiff('03-opaque'));
+    expect(asLines(await containerChanges(files(await container03())))).toEqual(expectedDiff('03-opaque'));
   });
 
   it('a copy-up that changed nothing (chown to the same owner) is no change; /etc is the init layer\'s', async () => {
@@ -98,9 +102,9 @@ describe('docker diff from the upper dir alone', () => {
     const upper = withRuntimePlaceholders(new MemoryTree(), lower);
     upper.set('perm', copyUp(lower.nodes.get('perm')!.stat, { mtimeNs: LATER }));
     upper.set('perm/untouched.txt', copyUp(lower.nodes.get('perm/untouched.txt')!.stat));
-    expect(await containerChanges(memoryContainerFiles({ upper, lower }))).toEqual([]);
+    expect(await containerChanges(files({ upper, lower }))).toEqual([]);
     upper.set('etc/extra', statOf({ kind: 'file' }), 'x');
-    expect(asLines(await containerChanges(memoryContainerFiles({ upper, lower })))).toEqual(['C /etc', 'A /etc/extra']);
+    expect(asLines(await containerChanges(files({ upper, lower })))).toEqual(['C /etc', 'A /etc/extra']);
   });
 });
 
@@ -135,6 +139,16 @@ describe('the writable layer as a layer tar', () => {
       { path: 'cap', type: 'file', linkname: '', size: 1, rawMode: 0o104755, uname: '', pax: ['SCHILY.xattr.security.capability'] },
       { path: 'link', type: 'symlink', linkname: '/bin/busybox', size: 0, rawMode: 0o120777, uname: 'root', pax: [] },
     ]);
+  });
+
+  it('stored as the engine writes it, the layer has the digest, figures and table a scan of its bytes gives', async () => {
+    for (const make of [container01, container02, container03]) {
+      const files = memoryContainerFiles(await make());
+      const written = await ingestWrittenLayer(testPorts(), (entries) => writableLayerTar(files, entries));
+      const scanned = await ingestLayer(testPorts(), writableLayerTar(files));
+      expect(written.table!.paths.length).toBeGreaterThan(3);
+      expect(written).toEqual(scanned);
+    }
   });
 
   it('an unchanged container (only the runtime\'s placeholders) is the empty layer', async () => {

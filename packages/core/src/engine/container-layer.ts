@@ -1,10 +1,12 @@
 import { type TarWriteEntry, makeOpaque, makeWhiteout, tarEntry } from '../layer/index.js';
 import { batchedTar } from './container-tar-stream.js';
+import type { WrittenEntries } from './layer-ingest.js';
 import type { ContainerFiles, FileEntry } from '../lifecycle/index.js';
 import { isMountPlaceholder } from './container-init-layer.js';
-import { HardLinkGroups, dockerTarEntry, entryBody, joinTreePath } from './container-tar-entry.js';
+import { CAPABILITY_XATTR, HardLinkGroups, dockerTarEntry, entryBody, joinTreePath } from './container-tar-entry.js';
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
+const FILE_XATTRS = [CAPABILITY_XATTR];
 
 /** A 0/0 character device: how overlayfs records a deletion in the upper dir. */
 export const isWhiteoutDevice = (e: FileEntry): boolean => e.stat.kind === 'char' && e.stat.rdevMajor === 0 && e.stat.rdevMinor === 0;
@@ -23,8 +25,15 @@ export const isOpaqueDirectory = (xattrs: Record<string, Uint8Array> | undefined
  * carries the data. The mount placeholders of the runtime (Docker keeps those in its init layer)
  * are left out. An unchanged container gives the empty layer (1024 zero bytes).
  */
-export function writableLayerTar(files: ContainerFiles): ReadableStream<Uint8Array> {
-  return batchedTar(writableLayerEntries(files));
+export function writableLayerTar(files: ContainerFiles, written?: WrittenEntries): ReadableStream<Uint8Array> {
+  return batchedTar(written ? reported(writableLayerEntries(files), written) : writableLayerEntries(files));
+}
+
+async function* reported(entries: AsyncIterable<TarWriteEntry>, written: WrittenEntries): AsyncGenerator<TarWriteEntry> {
+  for await (const e of entries) {
+    written.add(e);
+    yield e;
+  }
 }
 
 async function* writableLayerEntries(files: ContainerFiles): AsyncGenerator<TarWriteEntry> {
@@ -42,7 +51,8 @@ async function* writableLayerEntries(files: ContainerFiles): AsyncGenerator<TarW
         yield tarEntry({ path: makeWhiteout(path), type: 'file', mode: 0o600, uid: stat.uid, gid: stat.gid, uname: files.userName(stat.uid), gname: files.groupName(stat.gid), mtime: Number(stat.mtimeNs / 1_000_000_000n) });
         continue;
       }
-      const own = stat.kind === 'symlink' ? undefined : await upper.xattrs(path);
+      // Docker reads the capability of every entry, the opaque marker of directories only.
+      const own = stat.kind === 'symlink' ? undefined : await upper.xattrs(path, stat.kind === 'directory' ? undefined : FILE_XATTRS);
       const entry = dockerTarEntry(path, stat, files, own);
       if (!entry) continue;
       if (stat.kind === 'directory') {

@@ -3,6 +3,12 @@ import type { ContainerRecord } from '../lifecycle/index.js';
 import type { MetadataStore } from './ports.js';
 
 const CONTAINERS = 'containers';
+/**
+ * Container records are written as dockerd writes its container configs: the record synced before
+ * its rename, the directory not (a power loss may bring back the previous state, never a torn one);
+ * `docker run --rm` writes the record at create and start and deletes it at exit.
+ */
+const AS_DOCKERD = { syncDirectory: false };
 
 /**
  * Container records over the MetadataStore (namespace `containers`, one atomic record per
@@ -29,7 +35,7 @@ export class ContainerStore {
 
   async put(r: ContainerRecord): Promise<void> {
     const map = await this.map();
-    await this.metadata.put(CONTAINERS, r.id, r);
+    await this.metadata.put(CONTAINERS, r.id, r, AS_DOCKERD);
     map.set(r.id, r);
   }
 
@@ -43,7 +49,7 @@ export class ContainerStore {
 
   async delete(id: string): Promise<void> {
     const map = await this.map();
-    await this.metadata.delete(CONTAINERS, id);
+    await this.metadata.delete(CONTAINERS, id, AS_DOCKERD);
     map.delete(id);
   }
 

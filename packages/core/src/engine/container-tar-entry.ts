@@ -75,5 +75,5 @@ const SMALL_FILE = 1 << 20;
 
 /** The body of a file entry: the bytes themselves for a small file, else a stream. */
 export async function entryBody(tree: FileTree, path: string, size: number): Promise<ReadableStream<Uint8Array> | Uint8Array> {
-  return size <= SMALL_FILE && tree.readBytes ? tree.readBytes(path) : tree.read(path);
+  return size <= SMALL_FILE && tree.readBytes ? tree.readBytes(path, size) : tree.read(path);
 }

@@ -1,39 +1,47 @@
 import { invalid } from '../errors/index.js';
-import { type TarWriteEntry, bodyLength, freshHeaderBlocks } from '../layer/index.js';
+import { type TarWriteEntry, bodyLength, freshHeaderBlocks, writePlainUstarHeader } from '../layer/index.js';
 
 const BLOCK = 512;
 const BATCH = 256 << 10;
 const END_OF_ARCHIVE = new Uint8Array(2 * BLOCK);
+const NOTHING = new Uint8Array(0);
 
 /**
  * Entries as a tar stream with Go's headers (as writeTar in `fresh` mode), small entries batched:
- * headers and in-memory bodies are copied into 256 KiB pieces, so a layer of thousands of small
- * files costs a few hundred stream reads instead of three per file. Stream bodies pass through as they come.
+ * headers are written, and in-memory bodies copied, straight into 256 KiB pieces, so a layer of
+ * thousands of small files costs a few hundred stream reads (and no buffer per header) instead of
+ * three per file. Stream bodies pass through as they come.
  */
 export function batchedTar(entries: AsyncIterable<TarWriteEntry>): ReadableStream<Uint8Array> {
   const iterator = entries[Symbol.asyncIterator]();
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
+  // Bytes not yet written in `batch` are zero: headers and padding rely on it.
+  let batch = new Uint8Array(BATCH);
+  let used = 0;
   let body: { reader: ReadableStreamDefaultReader<Uint8Array>; expected: number; written: number; path: string } | undefined;
   let finished = false;
 
-  const add = (bytes: Uint8Array) => {
-    if (bytes.byteLength === 0) return;
-    pending.push(bytes);
-    pendingBytes += bytes.byteLength;
+  /** Room for `n` more bytes, handing back what is full first when they do not fit. */
+  const room = (n: number): Uint8Array | undefined => {
+    if (used + n <= batch.byteLength) return undefined;
+    const full = used > 0 ? batch.subarray(0, used) : undefined;
+    batch = new Uint8Array(Math.max(BATCH, n));
+    used = 0;
+    return full;
   };
   const take = (): Uint8Array => {
-    const out = new Uint8Array(pendingBytes);
-    let o = 0;
-    for (const p of pending) {
-      out.set(p, o);
-      o += p.byteLength;
-    }
-    pending = [];
-    pendingBytes = 0;
-    return out;
+    const full = batch.subarray(0, used);
+    batch = new Uint8Array(BATCH);
+    used = 0;
+    return full;
   };
-  const padding = (size: number) => new Uint8Array((BLOCK - (size % BLOCK)) % BLOCK);
+  /** Appends `bytes` padded to the block size; a full batch it had to hand back first. */
+  const append = (bytes: Uint8Array, padded: number): Uint8Array | undefined => {
+    const full = room(padded);
+    batch.set(bytes, used);
+    used += padded;
+    return full;
+  };
+  const paddedLength = (size: number) => size + ((BLOCK - (size % BLOCK)) % BLOCK);
 
   return new ReadableStream<Uint8Array>(
     {
@@ -48,39 +56,64 @@ export function batchedTar(entries: AsyncIterable<TarWriteEntry>): ReadableStrea
               return;
             }
             if (body.written < body.expected) throw invalid(`archive/tar: missed writing ${body.expected - body.written} bytes (${JSON.stringify(body.path)})`);
-            add(padding(body.expected));
+            const full = append(NOTHING, paddedLength(body.expected) - body.expected);
             body = undefined;
+            if (full) {
+              c.enqueue(full);
+              return;
+            }
           }
           if (finished) {
-            if (pendingBytes > 0) c.enqueue(take());
+            if (used > 0) c.enqueue(take());
             c.close();
             return;
           }
           const next = await iterator.next();
           if (next.done) {
             finished = true;
-            add(END_OF_ARCHIVE);
+            const full = append(END_OF_ARCHIVE, END_OF_ARCHIVE.byteLength);
+            if (full) c.enqueue(full);
             continue;
           }
           const entry = next.value;
-          for (const block of freshHeaderBlocks(entry)) add(block);
+          let full = room(BLOCK);
+          if (writePlainUstarHeader(entry, batch, used)) used += BLOCK;
+          else {
+            batch.fill(0, used, used + BLOCK);
+            for (const block of freshHeaderBlocks(entry)) {
+              const more = append(block, block.byteLength);
+              if (more) full = full ? concat(full, more) : more;
+            }
+          }
           const expected = bodyLength(entry);
           if (entry.body instanceof Uint8Array || entry.body === undefined) {
             const bytes = entry.body ?? new Uint8Array(0);
             if (bytes.byteLength !== expected) throw invalid(`archive/tar: ${JSON.stringify(entry.path)} declares ${expected} bytes, has ${bytes.byteLength}`);
-            add(bytes);
-            add(padding(expected));
-            if (pendingBytes >= BATCH) {
+            if (expected >= BATCH) {
+              // A big body goes out as it is, after what is batched; its padding starts the next batch.
+              if (full) c.enqueue(full);
+              if (used > 0) c.enqueue(take());
+              c.enqueue(bytes);
+              used = paddedLength(expected) - expected;
+              return;
+            }
+            const more = append(bytes, paddedLength(expected));
+            if (more) full = full ? concat(full, more) : more;
+            if (full) {
+              c.enqueue(full);
+              return;
+            }
+            if (used >= BATCH) {
               c.enqueue(take());
               return;
             }
             continue;
           }
           body = { reader: entry.body.getReader(), expected, written: 0, path: entry.path };
-          if (pendingBytes > 0) {
-            c.enqueue(take());
-            return;
-          }
+          const pending = used > 0;
+          if (full) c.enqueue(full);
+          if (pending) c.enqueue(take());
+          if (full || pending) return;
         }
       },
       async cancel(reason) {
@@ -90,4 +123,11 @@ export function batchedTar(entries: AsyncIterable<TarWriteEntry>): ReadableStrea
     },
     { highWaterMark: 0 },
   );
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
 }

@@ -11,7 +11,7 @@ export function containerSummary(r: ContainerRecord, nowMs: number, sizes?: { rw
     ImageID: r.image,
     Command: commandString(r.path, r.args),
     Created: Math.floor(Date.parse(r.created) / 1000),
-    Ports: summaryPorts(r.config.ExposedPorts, isRunning(r.state) ? (r.endpoint?.ports ?? []) : []),
+    Ports: r.config.NetworkDisabled ? [] : summaryPorts(r.config.ExposedPorts, isRunning(r.state) ? (r.endpoint?.ports ?? []) : []),
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Labels: r.config.Labels,
     State: r.state.status,

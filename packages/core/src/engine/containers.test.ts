@@ -313,6 +313,21 @@ describe('engine: container lifecycle (over a simulated runtime)', () => {
     events.stop();
   });
 
+  it('--rm: the runtime cleans up after the waiters are answered; a cleanup cut short by a crash is finished at the next start', async () => {
+    const { Id } = await engine.createContainer({ Image: 'busybox:local', Cmd: ['true'], HostConfig: { AutoRemove: true } });
+    const waited = engine.waitContainer(Id, 'removed');
+    await engine.startContainer(Id);
+    await waited;
+    await engine.close(); // waits for the runtime's part of removals under way
+    expect(runtime.specs.has(Id)).toBe(false);
+
+    // A crash between the record's removal and the runtime's: the runtime still has the container.
+    runtime.specs.set('f'.repeat(64), { id: 'f'.repeat(64), name: 'orphan', hostname: 'x', layers: [], process: { args: ['true'], env: [], cwd: '/', user: '', tty: false, openStdin: false, stdinOnce: false } });
+    const { Id: kept } = await (engine = createEngine({ ...ports, runtime })).createContainer({ Image: 'busybox:local', Cmd: ['true'] });
+    expect(await runtime.list()).toEqual([kept]);
+    expect(runtime.calls).toContain(`remove ${'f'.repeat(12)}`);
+  });
+
   it('a start that fails records 127, answers the wait and leaves the container Created', async () => {
     const { Id } = await engine.createContainer({ Image: 'busybox:local', Cmd: ['nosuchcmd'] }, { name: 'bad' });
     const waited = engine.waitContainer(Id, 'next-exit');

@@ -37,6 +37,7 @@ import type { ContainerCreateBody, ContainerEngine, ContainerLogOptions, Contain
 import { ExitMonitor } from './container-monitor.js';
 import { pumpStdin } from './container-stdin.js';
 import { ContainerStore } from './container-store.js';
+import { newestFirst } from './container-order.js';
 import { containerSummary } from './container-views.js';
 import type { EventLog } from './events.js';
 import type { ImageStore } from './image-store.js';
@@ -324,7 +325,8 @@ export class ContainerService implements ContainerEngine {
     else await this.save(r);
     this.emit(r, 'die', { exitCode: String(exit.exitCode) });
     if (r.hostConfig.AutoRemove === true) {
-      await this.removeLocked(r);
+      // `docker run --rm` waits for `removed`: the record goes now, the runtime's cleanup after (see removeLocked).
+      await this.removeLocked(r, true, { runtimeLater: true });
       return;
     }
     if (restart) this.scheduleRestart(r.id, restartDelay(this.restartDelays.get(r.id) ?? 0, Number.isFinite(ranForMs) ? ranForMs : 0));
@@ -398,6 +400,9 @@ export class ContainerService implements ContainerEngine {
         }
       }).catch(() => undefined);
     }
+    // Runtime containers without a record: removals cut short by a crash (the record goes first).
+    const ids = await runtime.list().catch(() => [] as string[]);
+    for (const id of ids) if (!(await this.records.get(id))) await runtime.remove(id).catch(() => undefined);
   }
 
   // ---- stop, kill, restart ------------------------------------------------------------------
@@ -552,7 +557,7 @@ export class ContainerService implements ContainerEngine {
   }
 
   /** Forget a stopped container: runtime state, record, then `destroy`; wakes `removed` waiters. */
-  private async removeLocked(r: ContainerRecord, volumes = r.hostConfig.AutoRemove === true): Promise<void> {
+  private async removeLocked(r: ContainerRecord, volumes = r.hostConfig.AutoRemove === true, options: { runtimeLater?: boolean } = {}): Promise<void> {
     this.cancelRestart(r.id);
     this.monitor?.unwatch(r.id);
     const before = r.state;
@@ -563,7 +568,7 @@ export class ContainerService implements ContainerEngine {
     else await this.records.put(r);
     try {
       await this.networks.disconnect(r);
-      if (this.runtime) await this.runtime.remove(r.id);
+      if (this.runtime && !options.runtimeLater) await this.runtime.remove(r.id);
     } catch (e) {
       r.state = before;
       await this.records.put(r);
@@ -575,6 +580,23 @@ export class ContainerService implements ContainerEngine {
     this.emit(r, 'destroy');
     this.notify(r.id);
     this.removedCodes.set(r.id, before.exitCode);
+    if (this.runtime && options.runtimeLater) this.removeFromRuntimeLater(r.id, this.runtime);
+  }
+
+  /** Runtime removals still under way after their record went (close waits for them). */
+  private readonly runtimeRemovals = new Set<Promise<void>>();
+
+  /**
+   * The runtime's part of a removal (monitor, runc state, unmount, directories, cgroups) after the
+   * record is gone and waiters are woken: nothing refers to the ID any more. A crash before it ends
+   * leaves a runtime container without a record, which re-adoption removes.
+   */
+  private removeFromRuntimeLater(id: string, runtime: NonNullable<EnginePorts['runtime']>): void {
+    const removal: Promise<void> = runtime
+      .remove(id)
+      .catch(() => undefined)
+      .finally(() => this.runtimeRemovals.delete(removal));
+    this.runtimeRemovals.add(removal);
   }
 
   /** Exit codes of removed containers, for `removed` waiters that wake after the record is gone. */
@@ -645,10 +667,9 @@ export class ContainerService implements ContainerEngine {
     }
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const all = options.all === true || impliesAll || limit > 0 || ctx.before !== undefined || ctx.since !== undefined;
-    const rows = (await this.records.all())
-      .filter((r) => all || isRunning(r.state) || r.state.status === 'restarting')
-      .filter((r) => matchesPsFilters(r, filters, ctx))
-      .sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || b.created.localeCompare(a.created) || a.id.localeCompare(b.id));
+    const rows = newestFirst(
+      (await this.records.all()).filter((r) => (all || isRunning(r.state) || r.state.status === 'restarting') && matchesPsFilters(r, filters, ctx)),
+    );
     const picked = limit ? rows.slice(0, limit) : rows;
     const nowMs = this.ctx.ports.clock.now();
     const out: ContainerSummary[] = [];
@@ -667,8 +688,11 @@ export class ContainerService implements ContainerEngine {
   async inspectContainer(name: string, options: { size?: boolean } = {}): Promise<Record<string, unknown>> {
     const r = await this.resolve(name);
     const paths = await this.runtime?.paths?.(r.id).catch(() => undefined);
-    return containerInspect(r, options.size ? await this.sizes(r) : undefined, paths);
+    return { ...containerInspect(r, options.size ? await this.sizes(r) : undefined, paths), ExecIDs: this.execIdsOf(r.id) };
   }
+
+  /** Container inspect's `ExecIDs` (the exec side of the engine sets it): unfinished exec instances, null when none. */
+  execIdsOf: (containerId: string) => string[] | null = () => null;
 
   // ---- output -------------------------------------------------------------------------------
 
@@ -778,6 +802,7 @@ export class ContainerService implements ContainerEngine {
     this.monitor?.close();
     for (const t of this.restartTimers.values()) clearTimeout(t);
     this.restartTimers.clear();
+    await Promise.all([...this.runtimeRemovals]);
   }
 }
 
@@ -827,6 +852,7 @@ function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'],
         }
       : {}),
     network: mode === 'bridge' && !sandboxKey ? { mode: 'none' } : { mode, ...(sandboxKey ? { sandboxKey } : {}) },
+    ...(r.hostConfig.AutoRemove === true ? { volatile: true } : {}),
   };
 }
 

@@ -105,6 +105,7 @@ class StrataEngine implements Engine {
     for (const m of ['createExec', 'startExec', 'inspectExec', 'resizeExec'] as const) {
       Object.defineProperty(this, m, { value: execs[m].bind(execs), enumerable: false });
     }
+    this.containers.execIdsOf = (id) => execs.execIdsOf(id);
   }
 
   get ready(): Promise<void> {
@@ -228,9 +229,8 @@ class StrataEngine implements Engine {
     // Re-tagging the same image (a cached rebuild) leaves the tag records as they are.
     const changed = list.filter((ref) => tags.refs[referenceString(ref)] !== id);
     for (const ref of changed) tags.refs[referenceString(ref)] = id;
-    if (changed.length > 0) await this.store.putTags(tags);
     const img = await this.store.image(id);
-    if (img) await this.store.putImage({ ...img, lastTagTime: this.ctx.now() });
+    await Promise.all([changed.length > 0 ? this.store.putTags(tags) : undefined, img ? this.store.putImage({ ...img, lastTagTime: this.ctx.now() }) : undefined]);
     for (const ref of list) this.eventLog.emit('image', 'tag', id, { name: familiarString(ref) });
   }
 

@@ -35,7 +35,7 @@ class LayerFacts {
   /** Cleans (and so vets) each path as it records it. */
   readonly rows = new LayerTableBuilder();
 
-  private add(e: TarEntry): void {
+  add(e: TarEntry): void {
     if (e.type === 'pax-global') return;
     this.entries++;
     this.rows.add(e);
@@ -110,6 +110,22 @@ export async function ingestLayer(
     entries: facts.entries,
     table: facts.rows.table(facts.tarSize),
   };
+}
+
+/** Where a tar the engine writes itself reports each entry as it writes it. */
+export interface WrittenEntries {
+  add(e: TarEntry): void;
+}
+
+/**
+ * Store a layer tar the engine writes itself (a commit): its entries are counted and tabled as
+ * they are written, not decoded again from the bytes as a tar from outside must be. `write`
+ * returns the tar and reports every entry to `entries` before the tar's last byte.
+ */
+export async function ingestWrittenLayer(ports: EnginePorts, write: (entries: WrittenEntries) => ReadableStream<Uint8Array>): Promise<IngestedLayer> {
+  const facts = new LayerFacts();
+  const stored = await ports.content.write(write(facts));
+  return { blob: stored.digest, blobSize: stored.size, mediaType: mediaTypeFor.none, diffId: stored.digest, tarSize: stored.size, size: facts.size, entries: facts.entries, table: facts.rows.table(stored.size) };
 }
 
 interface PeekedSource {

@@ -149,7 +149,12 @@ export class NetworkService implements NetworkEngine {
    */
   async connect(r: ContainerRecord): Promise<ContainerEndpoint | undefined> {
     const port = this.ctx.port;
-    if (networkModeOf(r.hostConfig) !== 'bridge' || !port || !(await port.available()).ok) return undefined;
+    if (networkModeOf(r.hostConfig) !== 'bridge') return undefined;
+    if (!port || !(await port.available()).ok) {
+      // As dockerd with no default bridge: the container runs with loopback only and says so.
+      r.config.NetworkDisabled = true;
+      return undefined;
+    }
     const ipAddress = await this.allocation.run(async () => {
       this.assigned.delete(r.id);
       const taken = new Set(this.assigned.values());

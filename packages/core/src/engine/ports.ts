@@ -55,10 +55,20 @@ export interface ContentStore {
  * Port: small JSON records (tags, image metadata, layer records), each written atomically.
  * Namespaces are flat folder-like names (`images`, `layers`, `tags`).
  */
+/** How far a record write must go before it returns. */
+export interface RecordWriteOptions {
+  /**
+   * false: the record's own bytes are made durable before it replaces the old one, but not the
+   * directory entry (dockerd writes container configs so): after a power loss a reader finds the new
+   * record, the previous one or none, never a torn one. Default true.
+   */
+  syncDirectory?: boolean;
+}
+
 export interface MetadataStore {
   get<T>(namespace: string, key: string): Promise<T | undefined>;
-  put<T>(namespace: string, key: string, value: T): Promise<void>;
-  delete(namespace: string, key: string): Promise<void>;
+  put<T>(namespace: string, key: string, value: T, options?: RecordWriteOptions): Promise<void>;
+  delete(namespace: string, key: string, options?: RecordWriteOptions): Promise<void>;
   /** Every record of a namespace as [key, value] pairs, in no particular order. */
   list<T>(namespace: string): Promise<Array<[string, T]>>;
   /**

@@ -154,6 +154,79 @@ const recordBytes = (records: Map<string, Uint8Array>): Uint8Array => {
 export const modeFieldOf = (entry: TarEntry): number =>
   (entry.rawMode & 0o7777) === entry.mode && entry.rawMode >= 0 ? entry.rawMode : dockerModeField(entry.type, entry.mode);
 
+/** Writes ASCII `s` at `off` when it fits in `len` bytes and returns the sum of its bytes; -1 when it is not short ASCII. */
+function putAscii(block: Uint8Array, off: number, len: number, s: string): number {
+  if (s.length > len) return -1;
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Go's writer drops a NUL inside a name: such oddities take the general path.
+    if (c > 0x7f || c === 0) return -1;
+    block[off + i] = c;
+    sum += c;
+  }
+  return sum;
+}
+
+/** Writes `x` as `len - 1` octal digits (the NUL is already there) and returns their byte sum; -1 when it does not fit. */
+function putOctal(block: Uint8Array, off: number, len: number, x: number): number {
+  if (!Number.isInteger(x) || !fitsInOctal(len, x)) return -1;
+  let sum = 0;
+  for (let i = off + len - 2; i >= off; i--) {
+    const c = 0x30 + (x % 8);
+    block[i] = c;
+    sum += c;
+    x = Math.floor(x / 8);
+  }
+  return sum;
+}
+
+const USTAR_MAGIC = encodeText('ustar\x0000');
+const USTAR_MAGIC_SUM = USTAR_MAGIC.reduce((a, b) => a + b, 0);
+
+/**
+ * Writes the one ustar block of an entry that needs no PAX records and no prefix split (short
+ * ASCII names, numbers that fit, whole-second mtime: nearly every entry of a layer) at `offset`
+ * of `out`, whose 512 bytes there must be zero; false (the block left dirty) when the entry needs
+ * the general path of freshHeaderBlocks. Same bytes as that path, without its allocations.
+ */
+export function writePlainUstarHeader(entry: TarEntry, out: Uint8Array, offset: number): boolean {
+  if (entry.type === 'pax-global') return false;
+  for (const _ in entry.pax) return false;
+  const typeflag = typeflagOf(entry);
+  if (typeflag === 'x' || typeflag === 'L' || typeflag === 'K') return false;
+  const size = headerOnlyTypes.has(entry.type) ? 0 : entry.size;
+  const parts = [
+    putAscii(out, offset + field.name[0], NAME_SIZE, entry.path),
+    putAscii(out, offset + field.linkname[0], NAME_SIZE, entry.linkname),
+    putAscii(out, offset + field.uname[0], 32, entry.uname),
+    putAscii(out, offset + field.gname[0], 32, entry.gname),
+    putOctal(out, offset + field.mode[0], 8, modeFieldOf(entry)),
+    putOctal(out, offset + field.uid[0], 8, entry.uid),
+    putOctal(out, offset + field.gid[0], 8, entry.gid),
+    putOctal(out, offset + field.size[0], 12, size),
+    putOctal(out, offset + field.mtime[0], 12, entry.mtime),
+    putOctal(out, offset + field.devmajor[0], 8, entry.devmajor),
+    putOctal(out, offset + field.devminor[0], 8, entry.devminor),
+  ];
+  let sum = 8 * 0x20 + USTAR_MAGIC_SUM;
+  for (const p of parts) {
+    if (p < 0) return false;
+    sum += p;
+  }
+  const flag = typeflag.charCodeAt(0) || 0;
+  out[offset + field.typeflag[0]] = flag;
+  sum += flag;
+  out.set(USTAR_MAGIC, offset + field.magic[0]);
+  const chk = offset + field.chksum[0];
+  for (let i = chk + 5; i >= chk; i--) {
+    out[i] = 0x30 + (sum % 8);
+    sum = Math.floor(sum / 8);
+  }
+  out[chk + 7] = 0x20;
+  return true;
+}
+
 /**
  * The header blocks Go's archive/tar (and so Docker) writes for an entry: a ustar block,
  * preceded by a PAX `x` header when a field does not fit (see modeFieldOf for the mode).
@@ -168,6 +241,8 @@ export function freshHeaderBlocks(entry: TarEntry): Uint8Array[] {
   }
   const size = headerOnlyTypes.has(entry.type) ? 0 : entry.size;
   if (!Number.isSafeInteger(size) || size < 0) throw invalid(`archive/tar: invalid size ${size} for ${JSON.stringify(entry.path)}`);
+  const plain = new Uint8Array(BLOCK);
+  if (writePlainUstarHeader(entry, plain, 0)) return [plain];
   const records = paxRecordsFor(entry, size);
   const out: Uint8Array[] = [];
   const w = new BlockWriter();

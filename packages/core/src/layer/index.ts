@@ -2,7 +2,7 @@ export * from './tar-entry.js';
 export { readTar, TarReader, bodyLength, decodeHeaderEntry } from './tar-reader.js';
 export { TarHeaderScanner } from './tar-scanner.js';
 export { writeTar, type TarWriteEntry, type TarWriteOptions } from './tar-writer.js';
-export { freshHeaderBlocks, modeFieldOf, splitUstarPath } from './fresh-header.js';
+export { freshHeaderBlocks, modeFieldOf, splitUstarPath, writePlainUstarHeader } from './fresh-header.js';
 export { parsePaxRecords, formatPaxRecord, formatPaxTime, MAX_SPECIAL_FILE_SIZE } from './pax-records.js';
 export { cleanEntryPath, linkTargetEscapes } from './entry-path.js';
 export * from './whiteout.js';

@@ -23,6 +23,8 @@ export interface ContainerConfig {
   Labels: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  /** Set at start when the container wanted the default bridge and there is none (dockerd `-b none`). */
+  NetworkDisabled?: boolean;
 }
 
 /** The part of an image config that containers inherit (`config` of the image JSON). */

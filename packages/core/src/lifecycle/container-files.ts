@@ -27,6 +27,12 @@ export interface FileEntry {
   stat: FileStat;
 }
 
+/** One child of a directory by name and kind only (what the directory itself records). */
+export interface FileName {
+  name: string;
+  kind: FileKind;
+}
+
 /**
  * A directory tree read without following symlinks. Paths are relative to the tree's root,
  * `/`-separated, without a leading `/`; `''` is the root itself.
@@ -36,15 +42,21 @@ export interface FileTree {
   lstat(path: string): Promise<FileStat | undefined>;
   /** The children of directory `path`, sorted by name (byte order, as Go's filepath.Walk). */
   list(path: string): Promise<FileEntry[]>;
+  /**
+   * The children `list` gives, by name and kind only (no stat per child: a diff needs the stat
+   * only of paths that exist on both sides).
+   */
+  names?(path: string): Promise<FileName[]>;
   /** The bytes of regular file `path`. */
   read(path: string): ReadableStream<Uint8Array>;
-  /** The whole of a small regular file at once (cheaper than a stream per file when thousands are read). */
-  readBytes?(path: string): Promise<Uint8Array>;
+  /** The whole of a small regular file at once (cheaper than a stream per file when thousands are read); `size`: what lstat said, saving a stat. */
+  readBytes?(path: string, size?: number): Promise<Uint8Array>;
   /**
    * The extended attributes Docker carries (`security.capability`, `trusted.overlay.opaque`) of
-   * the file at `path` (not followed), only those it has.
+   * the file at `path` (not followed), only those it has; with `only`, just those of them
+   * (one lookup per name: a regular file in a layer tar carries only its capability).
    */
-  xattrs(path: string): Promise<Record<string, Uint8Array>>;
+  xattrs(path: string, only?: readonly string[]): Promise<Record<string, Uint8Array>>;
 }
 
 /** How a tar is unpacked into a container (docker cp into a container). */
@@ -64,6 +76,8 @@ export interface ContainerFiles {
   lower: FileTree;
   /** The container's root as the container sees it (without its mounts). */
   root: FileTree;
+  /** The root as docker cp sees it: `root` with the container's volumes and bind mounts at their destinations (default: `root`). */
+  mountedRoot?: FileTree;
   /** The host's name for a user or group ID ('' when it has none), as Go's archive/tar fills uname and gname. */
   userName(uid: number): string;
   groupName(gid: number): string;

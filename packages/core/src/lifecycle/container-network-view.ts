@@ -20,7 +20,7 @@ export function networkSettingsView(r: ContainerRecord): Record<string, unknown>
   const running = r.state.status === 'running' || r.state.status === 'paused';
   return {
     Bridge: '', SandboxID: ep ? ep.endpointId : '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-    Ports: running ? inspectPorts(r.config.ExposedPorts, ep?.ports ?? []) : {},
+    Ports: running && !r.config.NetworkDisabled ? inspectPorts(r.config.ExposedPorts, ep?.ports ?? []) : {},
     SandboxKey: ep?.sandboxKey ?? '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: ep?.endpointId ?? '',
     Gateway: ep?.gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: ep?.ipAddress ?? '', IPPrefixLen: ep?.prefixLength ?? 0,
     IPv6Gateway: '', MacAddress: ep?.macAddress ?? '',

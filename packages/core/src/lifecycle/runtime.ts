@@ -120,6 +120,8 @@ export interface ContainerRuntimeSpec {
   mounts?: RuntimeMount[];
   /** Absent = a private namespace with loopback only (`--network none`). */
   network?: { mode: 'none' | 'host' | 'bridge'; sandboxKey?: string };
+  /** The writable layer need not survive a machine crash (`--rm`: the container goes when it exits). */
+  volatile?: boolean;
 }
 
 /** One mount as the runtime makes it. */

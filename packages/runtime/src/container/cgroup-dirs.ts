@@ -3,11 +3,15 @@ import { join } from 'node:path';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
-/** Every cgroup hierarchy mounted under /sys/fs/cgroup (v1 controllers, `unified`, or the v2 root itself). */
-async function hierarchies(): Promise<string[]> {
-  const names = await readdir(CGROUP_ROOT).catch(() => [] as string[]);
-  if (names.includes('cgroup.controllers')) return [CGROUP_ROOT];
-  return names.map((n) => join(CGROUP_ROOT, n));
+let found: Promise<string[]> | undefined;
+
+/** Every cgroup hierarchy mounted under /sys/fs/cgroup (v1 controllers, `unified`, or the v2 root itself); read once. */
+function hierarchies(): Promise<string[]> {
+  found ??= readdir(CGROUP_ROOT).then(
+    (names) => (names.includes('cgroup.controllers') ? [CGROUP_ROOT] : names.map((n) => join(CGROUP_ROOT, n))),
+    () => [],
+  );
+  return found;
 }
 
 /** PIDs in a container's cgroup (`<parent>/<id>`), from the first hierarchy that has it. */
@@ -25,7 +29,6 @@ export async function cgroupPids(cgroupPath: string): Promise<Set<number>> {
 
 /** rmdir a cgroup path in every hierarchy (only empty cgroups can go; busy ones stay). */
 export async function removeCgroupDirs(cgroupPath: string): Promise<void> {
-  for (const h of await hierarchies()) {
-    await rmdir(join(h, cgroupPath)).catch(() => undefined);
-  }
+  // All at once: a dozen v1 hierarchies one after the other cost a `docker rm` 5-40 ms here.
+  await Promise.all((await hierarchies()).map((h) => rmdir(join(h, cgroupPath)).catch(() => undefined)));
 }

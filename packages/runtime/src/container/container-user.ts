@@ -57,7 +57,9 @@ const groupEntries = (text: string | undefined): GroupEntry[] =>
  */
 export async function resolveContainerUser(root: string, spec: string): Promise<ResolvedUser> {
   const [userPart, groupPart] = spec === '' ? ['0', undefined] : ((i) => (i < 0 ? [spec, undefined] : [spec.slice(0, i), spec.slice(i + 1)]))(spec.indexOf(':'));
-  const passwd = passwdEntries(await readRootFile(root, '/etc/passwd'));
+  // Both files are read at once: this is on the path of every start.
+  const [passwdText, groupText] = await Promise.all([readRootFile(root, '/etc/passwd'), readRootFile(root, '/etc/group')]);
+  const passwd = passwdEntries(passwdText);
   let uid: number;
   let gid = 0;
   let name: string | undefined;
@@ -70,7 +72,7 @@ export async function resolveContainerUser(root: string, spec: string): Promise<
     if (!entry) throw invalid(`unable to find user ${userPart}: no matching entries in passwd file`);
     ({ uid, gid, name } = entry);
   }
-  const groups = groupEntries(await readRootFile(root, '/etc/group'));
+  const groups = groupEntries(groupText);
   if (groupPart !== undefined && groupPart !== '') {
     if (NUMERIC.test(groupPart)) gid = Number(groupPart);
     else {

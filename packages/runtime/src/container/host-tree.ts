@@ -1,15 +1,15 @@
-import { type BigIntStats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
-import { StrataError, type FileEntry, type FileKind, type FileStat, type FileTree } from '@strata/core';
+import { type BigIntStats, type Dirent, closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { StrataError, type FileEntry, type FileKind, type FileName, type FileStat, type FileTree } from '@strata/core';
 import { getAttributeSync } from '@napi-rs/xattr';
 
 /** The xattrs Docker carries in tars, and overlayfs's opaque marker. */
 const DOCKER_XATTRS = ['security.capability', 'trusted.overlay.opaque'];
 
 /** Those of DOCKER_XATTRS a host file has (lgetxattr: a symlink is not followed). */
-export function dockerXattrsOf(host: string): Record<string, Uint8Array> {
+export function dockerXattrsOf(host: string, only: readonly string[] = DOCKER_XATTRS): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
-  for (const name of DOCKER_XATTRS) {
+  for (const name of only) {
+    if (!DOCKER_XATTRS.includes(name)) continue;
     const value = getAttributeSync(host, name);
     if (value) out[name] = new Uint8Array(value);
   }
@@ -49,6 +49,30 @@ const missing = (e: unknown) => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.Errn
 /** Byte-order comparison of names, as Go sorts them. */
 export const byName = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
+/** Code units from here up may sort differently as UTF-16 than as UTF-8 bytes (surrogates against U+E000..U+FFFF). */
+const NOT_BYTE_ORDERED = /[\ud800-\uffff]/;
+
+/** Names sorted in byte order: plain string order unless a name has a code unit that would misorder. */
+export function sortByName<T>(items: T[], nameOf: (item: T) => string): T[] {
+  if (items.some((i) => NOT_BYTE_ORDERED.test(nameOf(i)))) return items.sort((a, b) => byName(nameOf(a), nameOf(b)));
+  return items.sort((a, b) => {
+    const x = nameOf(a);
+    const y = nameOf(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** A directory entry's kind (Node lstat's a name whose type the directory does not record). */
+export function kindOfDirent(d: Dirent): FileKind {
+  if (d.isFile()) return 'file';
+  if (d.isDirectory()) return 'directory';
+  if (d.isSymbolicLink()) return 'symlink';
+  if (d.isCharacterDevice()) return 'char';
+  if (d.isBlockDevice()) return 'block';
+  if (d.isFIFO()) return 'fifo';
+  return 'socket';
+}
+
 /** lstat of a host path, or undefined when nothing is there. */
 export function lstatHost(path: string): BigIntStats | undefined {
   try {
@@ -73,7 +97,7 @@ export class HostTree implements FileTree {
   constructor(readonly dir: string) {}
 
   host(path: string): string {
-    return path === '' ? this.dir : join(this.dir, path);
+    return path === '' ? this.dir : this.dir === '/' ? `/${path}` : `${this.dir}/${path}`;
   }
 
   private checked: string | undefined;
@@ -95,28 +119,40 @@ export class HostTree implements FileTree {
   async list(path: string): Promise<FileEntry[]> {
     const host = this.host(path);
     this.inside(host);
-    return readdirSync(host)
-      .sort(byName)
-      .map((name) => {
-        const child = join(host, name);
-        return { name, stat: statHost(child, lstatSync(child, { bigint: true })) };
-      });
+    const prefix = host === '/' ? '/' : `${host}/`;
+    return sortByName(readdirSync(host), (n) => n).map((name) => {
+      const child = prefix + name;
+      return { name, stat: statHost(child, lstatSync(child, { bigint: true })) };
+    });
+  }
+
+  async names(path: string): Promise<FileName[]> {
+    const host = this.host(path);
+    this.inside(host);
+    const names = readdirSync(host, { withFileTypes: true }).map((d) => ({ name: d.name, kind: kindOfDirent(d) }));
+    return sortByName(names, (n) => n.name);
   }
 
   read(path: string): ReadableStream<Uint8Array> {
     return readHostFile(this.host(path), (dir) => this.inside(dir));
   }
 
-  async readBytes(path: string): Promise<Uint8Array> {
+  async readBytes(path: string, expected?: number): Promise<Uint8Array> {
     const host = this.host(path);
     this.inside(host.slice(0, host.lastIndexOf('/')) || '/');
     const fd = openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      if (expected !== undefined) {
+        // One byte more than lstat said: getting fewer means the whole file was read, no fstat needed.
+        const buffer = new Uint8Array(expected + 1);
+        const n = readSync(fd, buffer, 0, buffer.byteLength, 0);
+        if (n < buffer.byteLength) return buffer.subarray(0, n);
+      }
       const size = fstatSync(fd).size;
       const buffer = new Uint8Array(size);
       let off = 0;
       while (off < size) {
-        const n = readSync(fd, buffer, off, size - off, null);
+        const n = readSync(fd, buffer, off, size - off, off);
         if (n === 0) break;
         off += n;
       }
@@ -126,8 +162,8 @@ export class HostTree implements FileTree {
     }
   }
 
-  async xattrs(path: string): Promise<Record<string, Uint8Array>> {
-    return dockerXattrsOf(this.host(path));
+  async xattrs(path: string, only?: readonly string[]): Promise<Record<string, Uint8Array>> {
+    return dockerXattrsOf(this.host(path), only);
   }
 }
 

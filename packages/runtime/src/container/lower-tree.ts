@@ -1,7 +1,7 @@
 import { type BigIntStats, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileEntry, FileStat, FileTree } from '@strata/core';
-import { HostTree, byName, dockerXattrsOf, lstatHost, statHost } from './host-tree.js';
+import type { FileEntry, FileName, FileStat, FileTree } from '@strata/core';
+import { HostTree, dockerXattrsOf, kindOfDirent, lstatHost, sortByName, statHost } from './host-tree.js';
 import { getAttributeSync } from '@napi-rs/xattr';
 
 /** A host directory that makes up a directory of the merged tree, and the layer it is in. */
@@ -84,6 +84,26 @@ export class LowerTree implements FileTree {
     return undefined;
   }
 
+  async names(path: string): Promise<FileName[]> {
+    const hosts = await this.contributors(path);
+    if (!hosts) return [];
+    const seen = new Set<string>();
+    const out: FileName[] = [];
+    for (const { host } of hosts) {
+      for (const d of readdirSync(host, { withFileTypes: true })) {
+        if (seen.has(d.name)) continue;
+        seen.add(d.name);
+        const kind = kindOfDirent(d);
+        if (kind === 'char') {
+          const st = lstatHost(`${host}/${d.name}`);
+          if (!st || isWhiteout(st)) continue;
+        }
+        out.push({ name: d.name, kind });
+      }
+    }
+    return sortByName(out, (n) => n.name);
+  }
+
   async list(path: string): Promise<FileEntry[]> {
     const hosts = await this.contributors(path);
     if (!hosts) return [];
@@ -98,7 +118,7 @@ export class LowerTree implements FileTree {
         out.push({ name, stat: statHost(join(host, name), st) });
       }
     }
-    return out.sort((a, b) => byName(a.name, b.name));
+    return sortByName(out, (e) => e.name);
   }
 
   read(path: string): ReadableStream<Uint8Array> {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecProcess, ExecRuntimeSpec } from '@strata/core';
 import type { ContainerLayout } from '../container/container-layout.js';
@@ -23,11 +23,12 @@ export interface ContainerExec {
  * container, then run by conmon.
  */
 export async function execInContainer(e: ContainerExec): Promise<ExecProcess> {
-  const config = JSON.parse(await readFile(e.layout.config, 'utf8')) as { process: ContainerProcess };
+  // Synchronous: a few small files, where each thread-pool round trip costs milliseconds on a loaded machine.
+  const config = JSON.parse(readFileSync(e.layout.config, 'utf8')) as { process: ContainerProcess };
   const user = e.spec.user ? await resolveContainerUser(e.layout.merged, e.spec.user) : undefined;
   const dir = join(e.layout.dir, 'exec', e.spec.execId);
-  await mkdir(join(dir, 'exits'), { recursive: true, mode: 0o700 });
-  await writeFile(join(dir, 'process.json'), JSON.stringify(execProcessSpec(config.process, e.spec, user, e.hostCapabilities)));
+  mkdirSync(join(dir, 'exits'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'process.json'), JSON.stringify(execProcessSpec(config.process, e.spec, user, e.hostCapabilities)));
   return launchConmonExec({
     conmon: e.conmon,
     runc: e.runc,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { StrataError } from '@strata/core';
 import type { ContainerLayout } from '../container/container-layout.js';
+import { canSpawnDetached, spawnDetachedProcess } from './posix-spawn.js';
 import type { RuncCli } from './runc-cli.js';
 
 /** How one conmon launch is wired (runtime-recipes §3.2). */
@@ -59,13 +60,14 @@ export function conmonArgs(l: ConmonLaunch): string[] {
  */
 export function launchConmon(l: ConmonLaunch): Promise<ConmonSync> {
   return new Promise((resolve, reject) => {
-    const child = spawn(l.conmon, conmonArgs(l), {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-      env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
-    });
-    const sync = child.stdio[3] as Socket;
-    const start = child.stdio[4] as Socket;
+    let child: ConmonProcess;
+    try {
+      child = startConmonProcess(l);
+    } catch (e) {
+      reject(new StrataError('unavailable', `cannot run ${l.conmon}: ${(e as Error).message}`));
+      return;
+    }
+    const { sync, start } = child;
     const stderr: Buffer[] = [];
     let syncText = '';
     let exitCode: number | null | undefined;
@@ -76,9 +78,8 @@ export function launchConmon(l: ConmonLaunch): Promise<ConmonSync> {
       clearTimeout(timer);
       sync.destroy();
       start.destroy();
-      child.stdout!.destroy();
-      child.stderr!.destroy();
-      child.unref();
+      child.stderr.destroy();
+      child.release();
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
@@ -116,13 +117,55 @@ export function launchConmon(l: ConmonLaunch): Promise<ConmonSync> {
     });
     sync.on('error', () => undefined);
     start.on('error', () => undefined);
-    child.stderr!.on('data', (b: Buffer) => stderr.push(b));
-    child.on('error', (e) => finish(new StrataError('unavailable', `cannot run ${l.conmon}: ${e.message}`)));
-    child.on('exit', (code) => {
+    child.stderr.on('data', (b: Buffer) => stderr.push(b));
+    child.stderr.on('error', () => undefined);
+    void child.failed.then((e) => finish(new StrataError('unavailable', `cannot run ${l.conmon}: ${e.message}`)));
+    void child.exited.then((code) => {
       exitCode = code;
       // The first conmon exits as soon as it has forked its daemon; only a failure before that matters.
       if (code !== 0 && code !== null) setTimeout(() => (tryLine() ? undefined : noReport()), 50);
     });
     start.end(Buffer.from([0]));
   });
+}
+
+/** The first conmon process and the parent's ends of its pipes, however it was started. */
+interface ConmonProcess {
+  sync: Socket;
+  start: Socket;
+  stderr: Socket;
+  /** Its exit code (null for a signal) once the first conmon has exited. */
+  exited: Promise<number | null>;
+  /** Settles only when the process could not be started after all. */
+  failed: Promise<Error>;
+  /** Stop keeping the engine's event loop alive for it. */
+  release(): void;
+}
+
+/**
+ * Start conmon with the sync pipe on fd 3 and the start pipe on fd 4 in a session of its own:
+ * through posix_spawn where it can (no fork of the engine), else child_process.spawn.
+ */
+function startConmonProcess(l: ConmonLaunch): ConmonProcess {
+  const env = { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' };
+  if (canSpawnDetached()) {
+    const child = spawnDetachedProcess(l.conmon, conmonArgs(l), env, ['null', 'null', 'read', 'read', 'write']);
+    return {
+      sync: child.pipes.get(3)!,
+      start: child.pipes.get(4)!,
+      stderr: child.pipes.get(2)!,
+      exited: child.exited,
+      failed: new Promise(() => undefined),
+      release: () => undefined,
+    };
+  }
+  const child = spawn(l.conmon, conmonArgs(l), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true, env });
+  return {
+    sync: child.stdio[3] as Socket,
+    start: child.stdio[4] as Socket,
+    stderr: child.stderr as Socket,
+    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    failed: new Promise((resolve) => child.on('error', resolve)),
+    release: () => child.unref(),
+  };
 }

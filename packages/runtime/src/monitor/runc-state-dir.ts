@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -32,6 +33,22 @@ async function isSameProcess(pid: number, start: number): Promise<boolean> {
     // comm (field 2) may hold spaces and parentheses: count fields after its closing parenthesis.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     return Number(fields[19]) === start;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when runc's init process of the container still lives (running or paused): its state file
+ * names it and /proc shows the same process. Read synchronously, without `runc state` (a process
+ * spawn, 50-80 ms on a loaded machine) or thread-pool round trips: an exec asks this first.
+ */
+export function isRuncInitAlive(root: string, id: string): boolean {
+  try {
+    const state = JSON.parse(readFileSync(stateFile(root, id), 'utf8')) as RuncStateFile;
+    if (!state.init_process_pid || state.init_process_start === undefined) return false;
+    const text = readFileSync(`/proc/${state.init_process_pid}/stat`, 'utf8');
+    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]) === state.init_process_start;
   } catch {
     return false;
   }

@@ -41,7 +41,12 @@ export async function ensureDirectory(dir: string): Promise<void> {
  * fsync, rename over the final name, fsync the directory. Readers see the old or the new
  * content, never a mix.
  */
-export async function writeFileAtomically(tempDir: string, finalPath: string, bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
+export async function writeFileAtomically(
+  tempDir: string,
+  finalPath: string,
+  bytes: Uint8Array | readonly Uint8Array[],
+  options: { syncDirectory?: boolean } = {},
+): Promise<void> {
   const temp = tempPathIn(tempDir, basename(finalPath));
   try {
     const fh = await open(temp, 'wx', 0o644);
@@ -57,7 +62,7 @@ export async function writeFileAtomically(tempDir: string, finalPath: string, by
     await removeIfPresent(temp);
     throw e;
   }
-  await fsyncDirectory(dirname(finalPath));
+  if (options.syncDirectory !== false) await fsyncDirectory(dirname(finalPath));
 }
 
 /** True when `e` is a Node system error with the given code. */

@@ -21,6 +21,16 @@ describe('FsMetadataStore on disk', () => {
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
   });
 
+  it('writes and deletes without syncing the directory when asked, still through a temp file and a rename', async () => {
+    const store = new FsMetadataStore(join(dir, 'metadata'), { tempDir: join(dir, 'tmp') });
+    await store.put('containers', 'c1', { state: 'created' }, { syncDirectory: false });
+    await store.put('containers', 'c1', { state: 'running' }, { syncDirectory: false });
+    expect(await store.get('containers', 'c1')).toEqual({ state: 'running' });
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    await store.delete('containers', 'c1', { syncDirectory: false });
+    expect(await readdir(join(dir, 'metadata', 'containers'))).toEqual([]);
+  });
+
   it('ignores files in a namespace that are not records', async () => {
     const store = new FsMetadataStore(dir);
     await store.put('tags', 'a', 1);

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StrataError, type MetadataStore } from '@strata/core';
+import { StrataError, type MetadataStore, type RecordWriteOptions } from '@strata/core';
 import { ensureDirectory, fsyncDirectory, isErrno, removeIfPresent, writeFileAtomically } from '../fs/durable-file.js';
 import { checkNamespace, decodeRecordKey, encodeRecordKey } from './record-key.js';
 
@@ -46,19 +46,20 @@ export class FsMetadataStore implements MetadataStore {
     return parseRecord<T>(path, text);
   }
 
-  async put<T>(namespace: string, key: string, value: T): Promise<void> {
+  async put<T>(namespace: string, key: string, value: T, options: RecordWriteOptions = {}): Promise<void> {
     const path = this.pathOf(namespace, key);
     const text = JSON.stringify(value);
     if (text === undefined) throw new StrataError('invalid', `metadata record ${namespace}/${key} is not JSON-serialisable`);
     await ensureDirectory(this.tempDir);
     await ensureDirectory(join(this.root, namespace));
-    await writeFileAtomically(this.tempDir, path, new TextEncoder().encode(text));
+    await writeFileAtomically(this.tempDir, path, new TextEncoder().encode(text), { syncDirectory: options.syncDirectory });
   }
 
   /** Deleting an absent record is not an error. */
-  async delete(namespace: string, key: string): Promise<void> {
+  async delete(namespace: string, key: string, options: RecordWriteOptions = {}): Promise<void> {
     const path = this.pathOf(namespace, key);
     await removeIfPresent(path);
+    if (options.syncDirectory === false) return;
     await fsyncDirectory(join(this.root, namespace)).catch((e) => {
       if (!isErrno(e, 'ENOENT')) throw e;
     });

@@ -1,0 +1,14 @@
+import type { ContainerRecord } from '../lifecycle/index.js';
+
+/**
+ * `docker ps` order: newest first by creation time (to the nanosecond: same-millisecond ties go by
+ * the full timestamp), then by ID. Each record's time is parsed once, not once per comparison: for
+ * 1,000 containers that is 1,000 parses instead of ~20,000.
+ */
+export function newestFirst(records: ContainerRecord[]): ContainerRecord[] {
+  const keyed = records.map((r) => ({ r, ms: Date.parse(r.created) }));
+  keyed.sort((a, b) => b.ms - a.ms || order(b.r.created, a.r.created) || order(a.r.id, b.r.id));
+  return keyed.map((k) => k.r);
+}
+
+const order = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
