@@ -5,6 +5,7 @@ import { TerminalApp } from '../ui/TerminalApp.js';
 import { enterFullScreen } from './full-screen.js';
 import { readKeyConfig } from './key-config-file.js';
 import { openLoadSource } from './load-command.js';
+import { nodeHostFiles } from './host-files.js';
 import { openEngineSource, type EngineChoice, type EngineSource } from './engine-source.js';
 import { fail } from './open-or-explain.js';
 import { saveTextFile } from './save-text-file.js';
@@ -32,6 +33,7 @@ export async function browse(choice: EngineChoice): Promise<number> {
     info: embedded.description,
     openArchive: (path) => openLoadSource({ input: path, stdin: process.stdin }),
     saveText: saveTextFile,
+    hostFiles: nodeHostFiles(process.stdin),
   });
   // The lists load before the first frame is drawn, up to a bound: every frame Ink draws costs a full
   // layout and diff of the screen, and a "loading" frame replaced a moment later only delays the full one.

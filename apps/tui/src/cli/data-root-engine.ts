@@ -1,5 +1,6 @@
 import { createEngine, isStrataError, type Engine } from '@strata/core';
 import { defaultDataRoot, openDataRoot } from '@strata/storage';
+import { RegistryClient, defaultCertsDir } from '@strata/registry';
 
 /** The embedded engine on an opened data root; `close` releases both. */
 export interface EmbeddedEngine {
@@ -13,6 +14,8 @@ export interface EmbeddedEngine {
 /** Opens the data root (taking its lock) and starts the embedded engine on it; `withRuntime` adds runc for containers. */
 export async function openEmbeddedEngine(dataRoot: string | undefined, options: { withRuntime?: boolean } = {}): Promise<EmbeddedEngine> {
   const dataRootHandle = await openDataRoot(dataRoot ?? defaultDataRoot());
+  // Pulls from the app go to registries as stratad's do (certs.d, loopback registries over plain HTTP).
+  dataRootHandle.ports.registry ??= new RegistryClient({ certsDir: defaultCertsDir() });
   let engine: Engine;
   let containersDisabled: string | undefined;
   try {

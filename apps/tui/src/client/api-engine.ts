@@ -25,6 +25,13 @@ import type {
   ProgressMessage,
   RemoveImageOptions,
   VolumeInfo,
+  BuildEvent,
+  BuildOptions,
+  ImagePruneReport,
+  PullOptions,
+  PullResult,
+  SavedArchive,
+  VolumeCreateBody,
 } from '@strata/core';
 import { StrataError } from '@strata/core';
 import type { TuiEngine } from '../model/tui-engine.js';
@@ -32,6 +39,7 @@ import { readAll, readJson, send, type ApiRequest } from './api-transport.js';
 import type { DockerHost } from './docker-host.js';
 import { hijackedSession } from './api-hijack.js';
 import { jsonValues } from './json-stream.js';
+import * as imageWork from './api-image-work.js';
 import { outputRecords } from './output-frames.js';
 
 const path = (name: string): string => encodeURIComponent(name);
@@ -269,6 +277,39 @@ export class ApiEngine implements TuiEngine {
   /** The Docker API has no "users of a volume": the containers listed with a `volume` filter are. */
   async volumeUsers(name: string): Promise<string[]> {
     return (await this.listContainers({ all: true, filters: { volume: [name] } })).map((c) => c.Id);
+  }
+
+  // Images, volumes and disk-usage work (client/api-image-work.ts).
+  pullImage(name: string, options?: PullOptions): Promise<PullResult> {
+    return imageWork.pullOverApi(this.host, name, options);
+  }
+
+  buildImage(context: ReadableStream<Uint8Array>, options: BuildOptions & { tags?: string[] }, onEvent: (event: BuildEvent) => void): Promise<Digest> {
+    return imageWork.buildOverApi(this.host, context, options, onEvent);
+  }
+
+  saveImages(names: string[]): Promise<SavedArchive> {
+    return imageWork.saveOverApi(this.host, names);
+  }
+
+  pruneImages(filters?: Filters): Promise<ImagePruneReport> {
+    return imageWork.pruneImagesOverApi(this.host, filters);
+  }
+
+  createVolume(body?: VolumeCreateBody): Promise<VolumeInfo> {
+    return imageWork.createVolumeOverApi(this.host, body);
+  }
+
+  pruneVolumes(): Promise<{ VolumesDeleted: string[]; SpaceReclaimed: number }> {
+    return imageWork.pruneVolumesOverApi(this.host);
+  }
+
+  pruneBuildCache(): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
+    return imageWork.pruneBuildCacheOverApi(this.host);
+  }
+
+  archiveContainerPath(name: string, path: string): ReturnType<typeof imageWork.archiveOverApi> {
+    return imageWork.archiveOverApi(this.host, name, path);
   }
 
   /** stratad's `GET /_strata/images/{name}/analysis` (names keep their `/` and `:`); dockerd answers 404. */

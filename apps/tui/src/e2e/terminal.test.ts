@@ -64,7 +64,7 @@ describe('strata in a terminal', () => {
     expect(text).toMatch(/fixture\/05-perms\s+v1\s+4eeb85fd8a77\s+.+ago\s+1\.98MB/);
     expect(text).toMatch(/fixture\/02-whiteout\s+v1\s+07019df820f5\s+.+ago\s+1\.98MB/);
     expect(text).toContain('"Id": "sha256:4eeb85fd8a77');
-    expect(text).toMatch(/↑\/k up {2}↓\/j down .* q\/ctrl-c quit/);
+    expect(text).toMatch(/↑\/k up {2}↓\/j down [\s\S]*q\/ctrl-c quit/);
 
     await tmux('send-keys', '-t', session, 'Down');
     text = await waitFor('the second image', (t) => t.includes('Images (2/2)') && t.includes('"Id": "sha256:07019df820f5'));

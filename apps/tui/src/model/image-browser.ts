@@ -1,9 +1,10 @@
 import type { Engine, HistoryEntry, ImageEngine, ImageInspect, ImageInsightReport } from '@strata/core';
 import { imageRows, type ImageRow } from './image-rows.js';
 import { filterRows } from './list-filter.js';
+import { defaultLayerView, type LayerViewOptions } from './layer-view.js';
 
 /** What the workbench asks of the image browser (key actions already resolved). */
-export type BrowserAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab' | 'focusDetails' | 'focusImages' | 'refresh' | 'aggregate';
+export type BrowserAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab' | 'focusDetails' | 'focusImages' | 'refresh' | 'aggregate' | 'hideUnchanged' | 'sortTree';
 
 /** A value the engine is fetching. */
 export type Loadable<T> =
@@ -41,6 +42,8 @@ export interface BrowserState {
   /** The file tree shows every layer up to the selected one, not only its own changes. */
   aggregated: boolean;
   treeScroll: number;
+  /** The file tree's path filter, unchanged entries and order. */
+  layerView: LayerViewOptions;
   /** The last engine error, shown in the status line until the next success. */
   error: string | undefined;
 }
@@ -67,6 +70,7 @@ const initialState: BrowserState = {
   layerCursor: 0,
   aggregated: false,
   treeScroll: 0,
+  layerView: defaultLayerView,
   error: undefined,
 };
 
@@ -178,6 +182,10 @@ export class ImageBrowser {
       }
       case 'aggregate':
         return this.update({ aggregated: !s.aggregated, treeScroll: 0 });
+      case 'hideUnchanged':
+        return this.update({ layerView: { ...s.layerView, hideUnchanged: !s.layerView.hideUnchanged }, treeScroll: 0 });
+      case 'sortTree':
+        return this.update({ layerView: { ...s.layerView, sort: s.layerView.sort === 'name' ? 'size' : 'name' }, treeScroll: 0 });
       case 'focusDetails':
         return this.update({ focus: 'details' });
       case 'focusImages':
@@ -185,6 +193,11 @@ export class ImageBrowser {
     }
     if (s.focus === 'images') this.moveSelection(action);
     else this.moveDetails(action);
+  }
+
+  /** Shows only the Layers tab's tree lines whose path contains every word of `filter`. */
+  setLayerFilter(filter: string): void {
+    this.update({ layerView: { ...this.current.layerView, filter }, treeScroll: 0 });
   }
 
   /** Selects the visible row at position `index` and fetches its details. */

@@ -33,8 +33,19 @@ export type Action =
   | 'tag'
   | 'load'
   | 'removeImage'
+  | 'pull'
+  | 'build'
+  | 'save'
   // Volumes
   | 'removeVolume'
+  | 'createVolume'
+  | 'pruneVolumes'
+  // Disk usage
+  | 'pruneSelected'
+  | 'pruneAll'
+  // The jobs panel (pull, build, save, prune, extract)
+  | 'jobs'
+  | 'cancelJob'
   // Logs tab
   | 'follow'
   | 'nextMatch'
@@ -42,6 +53,9 @@ export type Action =
   | 'saveLogs'
   // Layers tab
   | 'aggregate'
+  | 'hideUnchanged'
+  | 'sortTree'
+  | 'extract'
   // Dialogs: confirmation, forms, typed text (filter, search)
   | 'confirm'
   | 'cancel'
@@ -54,10 +68,10 @@ export type Action =
  * `containers`/`images` add their actions whether the list or its main panel has the focus;
  * `logs` is the Logs tab; `confirm`, `form` and `text` are dialogs that take every key.
  */
-export type Scope = 'list' | 'main' | 'containers' | 'images' | 'volumes' | 'logs' | 'layers' | 'confirm' | 'form' | 'text' | 'global';
+export type Scope = 'list' | 'main' | 'containers' | 'images' | 'volumes' | 'disk' | 'logs' | 'layers' | 'confirm' | 'form' | 'text' | 'global';
 
 /** Every scope, in the order the help overlay lists them. */
-export const scopes: readonly Scope[] = ['list', 'main', 'containers', 'images', 'volumes', 'logs', 'layers', 'global', 'confirm', 'form', 'text'];
+export const scopes: readonly Scope[] = ['list', 'main', 'containers', 'images', 'volumes', 'disk', 'logs', 'layers', 'global', 'confirm', 'form', 'text'];
 
 /** Ink's named keys (`useInput`'s second argument) that bindings use. */
 export type NamedKey =
@@ -174,19 +188,31 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('images', 'tag', ['t'], 'tag the image', 'tag'),
   binding('images', 'load', ['L'], 'load a docker save archive', 'load'),
   binding('images', 'removeImage', ['d'], 'remove the image tag (asks first)', 'remove'),
+  binding('images', 'pull', ['p'], 'pull an image (a form; live per-layer progress)', 'pull'),
+  binding('images', 'build', ['b'], 'build an image from a context directory (a form)', 'build'),
+  binding('images', 'save', ['S'], 'save the image to a docker save archive (a form)', 'save'),
   binding('volumes', 'removeVolume', ['d'], 'remove the volume (asks first)', 'remove'),
+  binding('volumes', 'createVolume', ['c'], 'create a volume (a form)', 'create'),
+  binding('volumes', 'pruneVolumes', ['P'], 'remove every unused volume (asks first)', 'prune'),
+  binding('disk', 'pruneSelected', ['p'], 'prune what the row lists as reclaimable (asks first)', 'prune'),
+  binding('disk', 'pruneAll', ['P'], 'prune all four: docker system prune --volumes (asks first)', 'prune all'),
   binding('logs', 'follow', ['f'], 'follow the end of the logs on/off', 'follow'),
   binding('logs', 'nextMatch', ['n'], 'next search match', 'next'),
   binding('logs', 'prevMatch', ['N'], 'previous search match', 'prev'),
   binding('logs', 'saveLogs', ['w'], 'write the logs to a file (a form)', 'save'),
   binding('layers', 'aggregate', ['a'], 'file tree: this layer only / every layer up to it', 'aggregate'),
+  binding('layers', 'hideUnchanged', ['u'], 'hide / show what the layer did not change (aggregated tree)', 'unchanged'),
+  binding('layers', 'sortTree', ['o'], 'sort the file tree by name / by size', 'sort'),
+  binding('layers', 'extract', ['x'], 'extract a file of the image to the host (a form)', 'extract'),
   binding('global', 'panelContainers', ['1'], 'Containers panel'),
   binding('global', 'panelImages', ['2'], 'Images panel'),
   binding('global', 'panelVolumes', ['3'], 'Volumes panel'),
   binding('global', 'panelDisk', ['4'], 'Disk usage panel'),
   binding('global', 'prevTab', ['shift+tab', 'left', 'h'], 'previous tab', 'tabs'),
   binding('global', 'nextTab', ['tab', 'right', 'l'], 'next tab'),
-  binding('global', 'filter', ['/'], 'filter the list (in Logs: search)', 'filter'),
+  binding('global', 'filter', ['/'], 'filter the list (in Logs: search; in Layers: paths)', 'filter'),
+  binding('global', 'jobs', ['J'], 'the jobs panel: pulls, builds, saves, prunes and their logs', 'jobs'),
+  binding('global', 'cancelJob', ['X'], 'stop the newest running pull or save'),
   binding('global', 'refresh', ['ctrl+r'], 'reload from the engine'),
   binding('global', 'help', ['?'], 'all keys', 'help'),
   binding('global', 'quit', ['q', 'ctrl+c'], 'quit', 'quit'),

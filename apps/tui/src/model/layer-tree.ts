@@ -13,6 +13,8 @@ export interface TreeLine {
   link?: string;
   /** The layer whose change this is. */
   layer: number;
+  /** In the aggregated tree: last changed by an earlier layer than the selected one (dive's unmodified). */
+  unchanged?: boolean;
 }
 
 /**
@@ -28,13 +30,18 @@ export function layerTree(report: ImageInsightReport, layer: number, aggregated:
       const path = c.path.replace(/\/+$/, '');
       const segments = path.split('/').filter((s) => s !== '');
       const line: TreeLine = { path, depth: Math.max(0, segments.length - 1), name: segments[segments.length - 1] ?? '/', kind: c.kind, size: c.size, change: c.change, layer: i, ...(c.link ? { link: c.link } : {}) };
-      const before = latest.get(path);
-      // A path added and then modified in the range is still new to the image at this layer.
-      if (before && before.change === 'added' && line.change === 'modified') line.change = 'added';
+      if (aggregated && line.change === 'removed') {
+        // What a layer removes takes everything below it, as the union view does.
+        for (const key of [...latest.keys()]) if (key.startsWith(`${path}/`)) latest.delete(key);
+      }
       latest.set(path, line);
     }
   }
-  return [...latest.values()].sort((a, b) => treeOrder(a.path, b.path));
+  const lines = [...latest.values()];
+  // The aggregated tree is the image's filesystem at the selected layer: what earlier layers
+  // removed is gone from it, what they left is unchanged here.
+  const shown = aggregated ? lines.filter((l) => l.layer === layer || l.change !== 'removed').map((l) => (l.layer < layer ? { ...l, unchanged: true } : l)) : lines;
+  return shown.sort((a, b) => treeOrder(a.path, b.path));
 }
 
 /** Orders paths as a tree: component by component, so `a/b` comes right after `a`, before `a-b`. */

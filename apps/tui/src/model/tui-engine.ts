@@ -1,4 +1,4 @@
-import type { ContainerEngine, Engine, ImageEngine } from '@strata/core';
+import type { ContainerEngine, ContainerFilesEngine, Engine, ImageEngine } from '@strata/core';
 
 /**
  * What the app asks of an engine: the embedded one (`createEngine`) or the Docker API client
@@ -30,4 +30,16 @@ export type TuiEngine = Pick<
       Engine,
       'containerChanges' | 'commitContainer' | 'containerStats' | 'createExec' | 'startExec' | 'resizeExec' | 'inspectExec' | 'attachContainer' | 'resizeContainer'
     >
-  >;
+  > &
+  ImageWorkEngine;
+
+/**
+ * The Images, Volumes and Disk-usage work of the app (pull, build, save, prune, extract); each is
+ * optional so an engine without it (no registry, no runtime) still runs the rest of the app.
+ */
+export type ImageWorkEngine = Partial<
+  Pick<Engine, 'pullImage' | 'buildImage' | 'saveImages' | 'pruneImages' | 'createVolume' | 'pruneVolumes'> & Pick<ContainerFilesEngine, 'archiveContainerPath'>
+> & {
+  /** `POST /build/prune` (dockerd's BuildKit cache); strata's classic builder keeps no separate cache. */
+  pruneBuildCache?(): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>;
+};

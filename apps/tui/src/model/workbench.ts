@@ -1,11 +1,18 @@
 import { isStrataError, type DiskUsage, type EngineEvent, type ProgressMessage, type VolumeInfo } from '@strata/core';
-import { commandWords } from './command-words.js';
 import { ContainerBrowser, containerTabs } from './container-browser.js';
 import { ImageBrowser, detailTabs, type Loadable } from './image-browser.js';
 import { actionFor, bindingsIn, defaultKeymap, type Action, type KeyBinding, type KeyPress, type Scope } from './keymap.js';
 import type { TuiEngine } from './tui-engine.js';
 import { commitForm, logsText } from './container-commands.js';
 import type { SessionOutcome, TerminalSession } from './terminal-session.js';
+import { diskOverview, pruneKinds } from './disk-overview.js';
+import type { HostFiles } from './host-files.js';
+import { ImageWork, type WorkHost } from './image-work.js';
+import { JobBoard } from './job-board.js';
+import { layerTree } from './layer-tree.js';
+import { shownTree } from './layer-view.js';
+import { runRequest } from './run-request.js';
+import { StoreCleanup } from './store-cleanup.js';
 
 export type PanelId = 'containers' | 'images' | 'volumes' | 'disk';
 
@@ -31,12 +38,14 @@ export interface FormField {
 export type Dialog =
   | { kind: 'confirm'; message: string; onConfirm: () => void }
   | { kind: 'form'; title: string; fields: FormField[]; field: number; onSubmit: (values: Record<string, string>) => void }
-  | { kind: 'text'; purpose: 'filter' | 'search'; text: string };
+  | { kind: 'text'; purpose: 'filter' | 'search' | 'paths'; text: string };
 
 export interface WorkbenchState {
   panel: PanelId;
   focus: 'side' | 'main';
   help: boolean;
+  /** Lines the help overlay is scrolled down by (↓/↑ scroll it, other keys close it). */
+  helpScroll: number;
   dialog?: Dialog;
   tasks: Task[];
   /** The engine's message for the last failure, until the next action. */
@@ -48,6 +57,12 @@ export interface WorkbenchState {
   volumes: Loadable<VolumeInfo[]>;
   volumeSelected: number;
   volumeUsers: Loadable<string[]>;
+  /** The IDs of the containers using each volume, by volume name (the Volumes list's column). */
+  volumeUse: Record<string, string[]>;
+  /** The jobs panel (pull, build, save, prune, extract) replaces the main panel. */
+  jobsOpen: boolean;
+  /** The Disk usage panel's selected row (images, containers, volumes, build cache). */
+  diskSelected: number;
   quit: boolean;
   /** A shell or attach waiting for the terminal: the app leaves its screen and runs it (see browse.tsx). */
   handover?: TerminalSession;
@@ -63,6 +78,8 @@ export interface WorkbenchOptions {
   info?: string;
   /** Writes text to a file on the host (the Logs tab's save); resolves with the path written. */
   saveText?: (path: string, text: string) => Promise<string>;
+  /** The host's files for save, build and extract (Node gives them; without them those say so). */
+  hostFiles?: HostFiles;
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -77,6 +94,10 @@ export class Workbench {
   readonly containers: ContainerBrowser;
   readonly images: ImageBrowser;
   readonly keymap: readonly KeyBinding[];
+  /** Long work (pull, build, save, prune, extract) with its progress and log. */
+  readonly jobs = new JobBoard();
+  private readonly imageWork: ImageWork;
+  private readonly cleanup: StoreCleanup;
   private current: WorkbenchState;
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -99,17 +120,30 @@ export class Workbench {
       panel: 'containers',
       focus: 'side',
       help: false,
+      helpScroll: 0,
       tasks: [],
       disk: { status: 'idle' },
       volumes: { status: 'idle' },
       volumeSelected: 0,
       volumeUsers: { status: 'idle' },
+      volumeUse: {},
+      jobsOpen: false,
+      diskSelected: 0,
       quit: false,
       ...(options.notices && options.notices.length > 0 ? { error: options.notices.join('; ') } : {}),
       ...(options.info ? { notice: options.info } : {}),
     };
     this.containers.subscribe(() => this.emit());
     this.images.subscribe(() => this.emit());
+    this.jobs.subscribe(() => this.emit());
+    const host: WorkHost = {
+      ask: (dialog) => this.update({ dialog }),
+      fail: (error) => this.update({ error, notice: undefined }),
+      notify: (notice) => this.update({ notice, error: undefined }),
+      showJobs: () => this.update({ jobsOpen: true }),
+    };
+    this.imageWork = new ImageWork(engine, this.jobs, host, options.hostFiles);
+    this.cleanup = new StoreCleanup(engine, this.jobs, host);
   }
 
   get state(): WorkbenchState {
@@ -145,6 +179,7 @@ export class Workbench {
       await Promise.allSettled([...this.pending]);
       await this.containers.settled();
       await this.images.settled();
+      await this.jobs.settled();
       if (this.pending.size === 0 && !this.refreshTimer) return;
       if (this.refreshTimer) await new Promise((r) => setTimeout(r, 60));
     }
@@ -160,7 +195,7 @@ export class Workbench {
   activeScopes(): Scope[] {
     const s = this.current;
     if (s.dialog) return [s.dialog.kind];
-    const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : s.panel === 'volumes' ? ['volumes'] : [];
+    const panelScope: Scope[] = s.panel === 'containers' ? ['containers'] : s.panel === 'images' ? ['images'] : s.panel === 'volumes' ? ['volumes'] : ['disk'];
     if (s.focus === 'main') {
       const logs: Scope[] =
         s.panel === 'containers' && this.containers.state.tab === 'logs' ? ['logs'] : s.panel === 'images' && this.images.state.tab === 'layers' ? ['layers'] : [];
@@ -183,11 +218,26 @@ export class Workbench {
   press(press: KeyPress): void {
     const s = this.current;
     if (s.help) {
-      if (actionFor(this.keymap, press, ['global']) === 'quit') this.update({ quit: true });
+      const scroll: Partial<Record<Action, number>> = { down: 1, up: -1, pageDown: 10, pageUp: -10 };
+      const action = actionFor(this.keymap, press, ['list', 'global']);
+      if (action === 'quit') this.update({ quit: true });
+      else if (action && scroll[action] !== undefined) this.update({ helpScroll: Math.max(0, s.helpScroll + (scroll[action] ?? 0)) });
       else this.update({ help: false });
       return;
     }
     const action = actionFor(this.keymap, press, this.activeScopes());
+    const keys = [...press.input];
+    if (!action && press.meta && !press.ctrl && keys.length === 1 && !press.escape) {
+      // Esc and the next key typed fast arrive as one alt-key, which nothing here binds: both are still keys.
+      this.press({ input: '', escape: true, meta: true });
+      this.press({ input: press.input });
+      return;
+    }
+    if (!action && !s.dialog && keys.length > 1 && !press.ctrl && !press.meta) {
+      // Keys typed while the app was busy arrive together (`JS`): each is still a key.
+      for (const input of keys) this.press({ input });
+      return;
+    }
     if (s.dialog?.kind === 'form' || s.dialog?.kind === 'text') {
       if (action) return this.perform(action);
       return this.type(press);
@@ -205,7 +255,7 @@ export class Workbench {
       case 'quit':
         return this.update({ quit: true });
       case 'help':
-        return this.update({ help: true });
+        return this.update({ help: true, helpScroll: 0 });
       case 'panelContainers':
         return this.showPanel('containers');
       case 'panelImages':
@@ -214,6 +264,11 @@ export class Workbench {
         return this.showPanel('volumes');
       case 'panelDisk':
         return this.showPanel('disk');
+      case 'jobs':
+        return this.update({ jobsOpen: !s.jobsOpen });
+      case 'cancelJob':
+        if (!this.jobs.cancelNewest()) this.update({ notice: 'no pull or save is running' });
+        return;
       case 'focusMain':
         if (s.panel === 'images') this.images.perform('focusDetails');
         return this.update({ focus: s.panel === 'containers' || s.panel === 'images' ? 'main' : 'side' });
@@ -221,6 +276,9 @@ export class Workbench {
         if (s.panel === 'images') this.images.perform('focusImages');
         return this.update({ focus: 'side' });
       case 'filter':
+        if (s.focus === 'main' && s.panel === 'images' && this.images.state.tab === 'layers') {
+          return this.update({ dialog: { kind: 'text', purpose: 'paths', text: this.images.state.layerView.filter } });
+        }
         if (s.focus === 'main' && s.panel === 'containers' && this.containers.state.tab === 'logs') {
           return this.update({ dialog: { kind: 'text', purpose: 'search', text: this.containers.state.logs.query } });
         }
@@ -241,6 +299,17 @@ export class Workbench {
     if (s.panel === 'containers') return this.containerAction(action);
     if (s.panel === 'images') return this.imageAction(action);
     if (s.panel === 'volumes') return this.volumeAction(action);
+    if (s.panel === 'disk') return this.diskAction(action);
+  }
+
+  private diskAction(action: Action): void {
+    const s = this.current;
+    if (action === 'up' || action === 'down') {
+      return this.update({ diskSelected: Math.max(0, Math.min(pruneKinds.length - 1, s.diskSelected + (action === 'up' ? -1 : 1))) });
+    }
+    if (action !== 'pruneSelected' && action !== 'pruneAll') return;
+    const kinds = action === 'pruneAll' ? pruneKinds : [pruneKinds[s.diskSelected]];
+    this.cleanup.askPrune(kinds, s.disk.status === 'ready' ? s.disk.value : undefined, () => this.loadDisk());
   }
 
   private volumeAction(action: Action): void {
@@ -254,6 +323,15 @@ export class Workbench {
         this.loadVolumeUsers();
       }
       return;
+    }
+    if (action === 'createVolume') return this.cleanup.askCreateVolume(() => this.loadVolumes());
+    if (action === 'pruneVolumes') {
+      return void this.track(
+        this.unusedVolumes(list.map((v) => v.Name)).then(
+          (unused) => this.cleanup.askPruneVolumes(unused, () => this.loadVolumes()),
+          (e: unknown) => this.update({ error: messageOf(e) }),
+        ),
+      );
     }
     const volume = list[this.current.volumeSelected];
     if (action === 'removeVolume' && volume && this.engine.removeVolume) {
@@ -273,6 +351,20 @@ export class Workbench {
     }
   }
 
+  /** The volumes of `names` no container uses. */
+  private async unusedVolumes(names: string[]): Promise<string[]> {
+    const use = await this.volumeUseOf(names);
+    return names.filter((n) => (use[n] ?? []).length === 0);
+  }
+
+  /** Who uses each volume of `names` (no one, for an engine that cannot say). */
+  private async volumeUseOf(names: string[]): Promise<Record<string, string[]>> {
+    const users = this.engine.volumeUsers?.bind(this.engine);
+    if (!users) return {};
+    const ids = await Promise.all(names.map((n) => users(n)));
+    return Object.fromEntries(names.map((n, i) => [n, ids[i]]));
+  }
+
   private loadVolumes(): void {
     const list = this.engine.listVolumes?.bind(this.engine);
     if (!list) return this.update({ volumes: { status: 'failed', error: 'this engine has no volumes' } });
@@ -283,6 +375,7 @@ export class Workbench {
           const value = [...r.Volumes].sort((a, b) => (a.Name < b.Name ? -1 : 1));
           this.update({ volumes: { status: 'ready', value }, volumeSelected: Math.min(this.current.volumeSelected, Math.max(0, value.length - 1)) });
           this.loadVolumeUsers();
+          void this.track(this.volumeUseOf(value.map((v) => v.Name)).then((volumeUse) => this.update({ volumeUse }), () => undefined));
         },
         (e: unknown) => this.update({ volumes: { status: 'failed', error: messageOf(e) } }),
       ),
@@ -417,7 +510,9 @@ export class Workbench {
   }
 
   private imageAction(action: Action): void {
-    if (action === 'aggregate') return this.images.perform('aggregate');
+    if (action === 'aggregate' || action === 'hideUnchanged' || action === 'sortTree') return this.images.perform(action);
+    if (action === 'pull') return this.imageWork.askPull();
+    if (action === 'build') return this.imageWork.askBuild();
     const navigation: Partial<Record<Action, 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom'>> = {
       up: 'up',
       down: 'down',
@@ -443,6 +538,15 @@ export class Workbench {
     if (!row) return;
     const reference = row.repository === '<none>' ? row.imageId : `${row.repository}:${row.tag}`;
     switch (action) {
+      case 'save':
+        return this.imageWork.askSave(reference);
+      case 'extract': {
+        const report = this.images.state.analysis;
+        // The first path the Layers filter shows is the likely one to extract.
+        const tree = report.status === 'ready' ? shownTree(layerTree(report.value, this.images.state.layerCursor, true), this.images.state.layerView) : [];
+        const suggested = this.images.state.layerView.filter ? (tree.find((l) => l.kind !== 'd' && l.change !== 'removed')?.path ?? '') : '';
+        return this.imageWork.askExtract(row.imageId, reference, suggested ? `/${suggested.replace(/^\/+/, '')}` : '');
+      }
       case 'run':
         return this.update({
           dialog: {
@@ -452,6 +556,8 @@ export class Workbench {
               { name: 'name', label: 'Name', value: '', placeholder: 'a random name' },
               { name: 'command', label: 'Command', value: '', placeholder: "the image's CMD" },
               { name: 'env', label: 'Env', value: '', placeholder: 'KEY=value KEY2="with spaces"' },
+              { name: 'ports', label: 'Ports', value: '', placeholder: 'HOST:CONTAINER[/udp] ..., e.g. 8080:80' },
+              { name: 'volumes', label: 'Volumes', value: '', placeholder: 'NAME:/path or /host/path:/path[:ro] ...' },
             ],
             field: 0,
             onSubmit: (v) => this.run(reference, v),
@@ -483,20 +589,15 @@ export class Workbench {
   }
 
   private run(reference: string, values: Record<string, string>): void {
-    let cmd: string[];
-    let env: string[];
+    let request: ReturnType<typeof runRequest>;
     try {
-      cmd = commandWords(values.command ?? '');
-      env = commandWords(values.env ?? '');
+      request = runRequest(reference, values);
     } catch (e) {
       return this.update({ error: messageOf(e) });
     }
-    const name = (values.name ?? '').trim();
+    const name = request.name ?? '';
     this.runTask(`running ${name || reference}`, async () => {
-      const created = await this.engine.createContainer(
-        { Image: reference, ...(cmd.length > 0 ? { Cmd: cmd } : {}), ...(env.length > 0 ? { Env: env } : {}), Tty: false, OpenStdin: false },
-        name ? { name } : {},
-      );
+      const created = await this.engine.createContainer(request.body, name ? { name } : {});
       // Shown in the Containers panel as soon as it is listed, even if it fails to start.
       this.wantedContainer = created.Id;
       this.update({ panel: 'containers', focus: 'side' });
@@ -543,7 +644,7 @@ export class Workbench {
     }
     if (dialog.kind === 'text') {
       if (action === 'cancel') this.applyText({ ...dialog, text: '' });
-      if (action === 'submit' || action === 'cancel') this.update({ dialog: undefined, focus: dialog.purpose === 'search' ? 'main' : 'side' });
+      if (action === 'submit' || action === 'cancel') this.update({ dialog: undefined, focus: dialog.purpose === 'filter' ? 'side' : 'main' });
       return;
     }
     const count = dialog.fields.length;
@@ -597,6 +698,7 @@ export class Workbench {
 
   private applyText(dialog: Extract<Dialog, { kind: 'text' }>): void {
     if (dialog.purpose === 'search') return this.containers.search(dialog.text);
+    if (dialog.purpose === 'paths') return this.images.setLayerFilter(dialog.text);
     if (this.current.panel === 'containers') this.containers.setFilter(dialog.text);
     else if (this.current.panel === 'images') this.images.setFilter(dialog.text);
   }
@@ -626,7 +728,7 @@ export class Workbench {
   private loadDisk(): void {
     if (this.current.disk.status !== 'ready') this.update({ disk: { status: 'loading' } });
     void this.track(
-      this.engine.diskUsage().then(
+      diskOverview(this.engine).then(
         (value) => this.update({ disk: { status: 'ready', value } }),
         (e: unknown) => this.update({ disk: { status: 'failed', error: messageOf(e) } }),
       ),

@@ -7,7 +7,8 @@ import { DetailsPanel } from './DetailsPanel.js';
 import { DialogBox } from './DialogBox.js';
 import { DiskUsageView } from './DiskUsageView.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { KeyBar } from './KeyBar.js';
+import { JobsView } from './JobsView.js';
+import { KeyBar, keyBarWidth } from './KeyBar.js';
 import { Panel } from './Panel.js';
 import { SidePanels, noVolumesText } from './SidePanels.js';
 import { StatusLine } from './StatusLine.js';
@@ -60,9 +61,13 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   );
 
   const dialogHeight = state.dialog === undefined ? 0 : state.dialog.kind === 'text' ? 1 : state.dialog.kind === 'confirm' ? 3 : state.dialog.fields.length + 3;
-  const main = Math.max(8, rows - 2 - dialogHeight);
-  const table = state.panel === 'containers' ? containerTable : imageTable;
-  const widest = Math.max(30, ...table.map((l) => [...l].length)) + 2;
+  const bindings = state.help ? [] : workbench.visibleBindings();
+  // The keys of the focused panel take a second line when one is not enough (Images has many).
+  const keyBarHeight = keyBarWidth(bindings) > columns ? 2 : 1;
+  const main = Math.max(8, rows - 1 - keyBarHeight - dialogHeight);
+  const table = state.panel === 'containers' ? containerTable : state.panel === 'images' ? imageTable : [];
+  // Volumes and Disk usage leave the room to their main panel (the volume's JSON, the df table).
+  const widest = Math.max(state.panel === 'volumes' ? 46 : 30, ...table.map((l) => [...l].length)) + 2;
   const sideWidth = Math.min(widest, Math.floor(columns * 0.55));
   const mainWidth = columns - sideWidth;
   const history = useMemo(
@@ -75,21 +80,27 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   }, [workbench, viewport, state.panel]);
 
   let mainPanel: React.ReactNode;
-  if (state.panel === 'containers') {
+  if (state.jobsOpen) {
+    mainPanel = <JobsView jobs={workbench.jobs.jobs} width={mainWidth} height={main} />;
+  } else if (state.panel === 'containers') {
     mainPanel = <ContainerDetails state={containers} focused={state.focus === 'main'} width={mainWidth} height={main} />;
   } else if (state.panel === 'images') {
     mainPanel = <DetailsPanel state={images} historyTable={history} width={mainWidth} height={main} />;
   } else if (state.panel === 'disk') {
-    mainPanel = <DiskUsageView disk={state.disk} width={mainWidth} height={main} />;
+    mainPanel = <DiskUsageView disk={state.disk} selected={state.diskSelected} width={mainWidth} height={main} />;
   } else {
     const volume = state.volumes.status === 'ready' ? state.volumes.value[state.volumeSelected] : undefined;
     const users = state.volumeUsers;
+    const containerName = (id: string): string => {
+      const row = containers.rows.find((r) => r.id === id);
+      return row ? `${row.name} (${id.slice(0, 12)})` : id.slice(0, 12);
+    };
     mainPanel = (
       <Panel title={<Text bold>Volume{volume ? ` ${volume.Name}` : ''}</Text>} focused={false} width={mainWidth} height={main}>
         {volume ? (
           <Box flexDirection="column">
             <Text wrap="truncate-end" color="cyan">
-              Used by: {users.status === 'ready' ? (users.value.length === 0 ? 'no container' : users.value.map((id) => id.slice(0, 12)).join(', ')) : users.status === 'failed' ? users.error : '…'}
+              Used by: {users.status === 'ready' ? (users.value.length === 0 ? 'no container' : users.value.map((id) => containerName(id)).join(', ')) : users.status === 'failed' ? users.error : '…'}
             </Text>
             {JSON.stringify([volume], null, 4)
               .split('\n')
@@ -112,7 +123,7 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       {state.help ? (
-        <HelpOverlay bindings={workbench.keymap} height={main + dialogHeight} width={columns} />
+        <HelpOverlay bindings={workbench.keymap} height={main + dialogHeight} width={columns} scroll={state.helpScroll} />
       ) : (
         <>
           <Box flexDirection="row" height={main}>
@@ -123,7 +134,7 @@ export function App({ workbench, columns, rows, now = Date.now, tickMs = 30_000 
         </>
       )}
       <StatusLine workbench={workbench} />
-      <KeyBar bindings={state.help ? [] : workbench.visibleBindings()} width={columns} />
+      <KeyBar bindings={bindings} width={columns} />
     </Box>
   );
 }

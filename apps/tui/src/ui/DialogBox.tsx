@@ -17,7 +17,7 @@ export function DialogBox({ dialog, width }: { dialog: Dialog; width: number }):
     return (
       <Box width={width} flexShrink={0}>
         <Text wrap="truncate-end">
-          <Text color="cyan">{dialog.purpose === 'filter' ? 'Filter: ' : 'Search logs: '}</Text>
+          <Text color="cyan">{dialog.purpose === 'filter' ? 'Filter: ' : dialog.purpose === 'paths' ? 'Filter paths: ' : 'Search logs: '}</Text>
           {dialog.text}
           <Text inverse> </Text>
         </Text>

@@ -8,6 +8,7 @@ const scopeTitles: Record<Scope, string> = {
   containers: 'Containers',
   images: 'Images',
   volumes: 'Volumes',
+  disk: 'Disk usage',
   logs: 'Logs tab',
   layers: 'Layers tab',
   global: 'Everywhere',
@@ -17,8 +18,10 @@ const scopeTitles: Record<Scope, string> = {
 };
 
 /** Every key of the keymap, grouped by where it works, in columns; with the names keys.json rebinds them by. */
-export function HelpOverlay({ bindings, height, width }: { bindings: readonly KeyBinding[]; height: number; width: number }): React.ReactElement {
+export function HelpOverlay({ bindings, height, width, scroll = 0 }: { bindings: readonly KeyBinding[]; height: number; width: number; scroll?: number }): React.ReactElement {
   const labelWidth = Math.max(...bindings.map((b) => [...b.label].length)) + 1;
+  // The name (what keys.json rebinds by) before the words, so a narrow column cuts only the words.
+  const nameWidth = Math.max(...bindings.map((b) => bindingName(b).length)) + 1;
   const columns = width >= 110 ? 2 : 1;
   const columnWidth = Math.floor((width - 4) / columns);
   const blocks = scopes.map((scope) => ({ scope, rows: bindings.filter((b) => b.scope === scope) })).filter((b) => b.rows.length > 0);
@@ -37,21 +40,24 @@ export function HelpOverlay({ bindings, height, width }: { bindings: readonly Ke
   }
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="cyan" height={height} paddingX={1} flexShrink={0} overflow="hidden">
-      <Text bold>Keys (any key closes this; rebind them in keys.json by the names in grey)</Text>
+      <Text bold>Keys (any key closes this; ↓/↑ scroll it; rebind them in keys.json by the names in grey)</Text>
       <Box flexDirection="row">
         {perColumn.map((column, c) => (
           <Box key={c} flexDirection="column" width={columnWidth} flexShrink={0}>
-            {column.map(({ scope, rows }) => (
-              <Box key={scope} flexDirection="column">
-                <Text underline>{scopeTitles[scope]}</Text>
-                {rows.map((b) => (
+            {column
+              .flatMap(({ scope, rows }) => [
+                <Text key={scope} underline>
+                  {scopeTitles[scope]}
+                </Text>,
+                ...rows.map((b) => (
                   <Text key={bindingName(b)} wrap="truncate-end">
                     <Text color="cyan">{b.label.padEnd(labelWidth)}</Text>
-                    {b.description} <Text color="gray">{bindingName(b)}</Text>
+                    <Text color="gray">{bindingName(b).padEnd(nameWidth)}</Text>
+                    {b.description}
                   </Text>
-                ))}
-              </Box>
-            ))}
+                )),
+              ])
+              .slice(Math.min(scroll, Math.ceil(total / columns)), Math.min(scroll, Math.ceil(total / columns)) + Math.max(1, height - 3))}
           </Box>
         ))}
       </Box>

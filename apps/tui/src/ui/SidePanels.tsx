@@ -64,7 +64,8 @@ export function SidePanels({ workbench, containerTable, imageTable, width, heigh
           else if (v.status !== 'ready') content = <Text color="gray">Loading volumes…</Text>;
           else if (v.value.length === 0) content = <Text wrap="wrap">{noVolumesText}</Text>;
           else {
-            const table = formatTable([['DRIVER', 'VOLUME NAME'], ...v.value.map((x) => [x.Driver, x.Name])]);
+            const use = state.volumeUse;
+            const table = formatTable([['DRIVER', 'VOLUME NAME', 'CONTAINERS'], ...v.value.map((x) => [x.Driver, x.Name, use[x.Name] ? String(use[x.Name].length) : ''])]);
             content = <TableLines header={table[0]} lines={table.slice(1)} highlighted={state.volumeSelected} focused={focused} height={body - 1} />;
           }
         } else {

@@ -14,10 +14,12 @@ export function StatusLine({ workbench }: { workbench: Workbench }): React.React
       </Text>
     );
   }
-  if (state.tasks.length > 0) {
+  const running = workbench.jobs.running;
+  if (state.tasks.length > 0 || running.length > 0) {
     return (
       <Text color="yellow" wrap="truncate-end">
-        {state.tasks.map((t) => `… ${t.label}${t.progress ? `: ${t.progress}` : ''}`).join('   ')}
+        {[...state.tasks.map((t) => `… ${t.label}${t.progress ? `: ${t.progress}` : ''}`), ...running.map((j) => `… ${j.title}: ${j.summary}`)].join('   ')}
+        {running.length > 0 && !state.jobsOpen ? <Text color="gray">   (J: jobs)</Text> : null}
       </Text>
     );
   }
