@@ -3,18 +3,16 @@
 // Top tabs, a shell in it (the screen handed over and back), attach and detach, its Diff and Stats
 // tabs, stop, remove (after the question), quit. Needs root, runc and conmon.
 // With STRATA_SCREENSHOTS=DIR the captured screens are written there (the README's screenshots).
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureArchivePath } from '../testing/fixture-archive.js';
 import { openEmbeddedEngine } from '../cli/data-root-engine.js';
+import { keepScreen as keep, tmuxTerminal } from './tmux-terminal.js';
 
-const run = promisify(execFile);
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 const session = `strata-e2e-ctr-${process.pid}`;
 
@@ -29,29 +27,7 @@ const skip = skipReason();
 let socket: string;
 let workDir: string;
 let dataRoot: string;
-const tmux = async (...args: string[]): Promise<string> => (await run('tmux', ['-S', socket, ...args])).stdout;
-const screen = (): Promise<string> => tmux('capture-pane', '-p', '-t', session);
-const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
-const type = (text: string) => tmux('send-keys', '-t', session, '-l', text);
-const paneFlag = async (name: string): Promise<string> => (await tmux('display-message', '-p', '-t', session, `#{${name}}`)).trim();
-
-async function waitFor(what: string, ready: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await screen();
-    if (ready(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
-}
-
-async function keep(name: string, text: string): Promise<void> {
-  const dir = process.env.STRATA_SCREENSHOTS;
-  if (!dir) return;
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${name}.txt`), text.replace(/\s+$/gm, '') + '\n');
-}
+const { tmux, screen, keys, type, paneFlag, waitFor } = tmuxTerminal(session, () => socket);
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'strata-tui-e2e-ctr-'));

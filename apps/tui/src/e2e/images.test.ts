@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerRegistryBinary, startLocalRegistry, type LocalRegistry } from '@strata/registry';
 import { fixtureArchivePath } from '../testing/fixture-archive.js';
 import { openEmbeddedEngine } from '../cli/data-root-engine.js';
+import { keepScreen as keep, tmuxTerminal } from './tmux-terminal.js';
 
 const run = promisify(execFile);
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
@@ -35,8 +36,7 @@ let socket: string;
 let workDir: string;
 let dataRoot: string;
 let registry: LocalRegistry | undefined;
-const tmux = async (...args: string[]): Promise<string> => (await run('tmux', ['-S', socket, ...args])).stdout;
-const screen = (): Promise<string> => tmux('capture-pane', '-p', '-t', session);
+const { tmux, screen, type, waitFor } = tmuxTerminal(session, () => socket);
 /** Each key on its own, a moment apart: Ink reads keys that arrive together as one typed text. */
 const keys = async (...k: string[]): Promise<void> => {
   for (const key of k) {
@@ -44,25 +44,6 @@ const keys = async (...k: string[]): Promise<void> => {
     await new Promise((r) => setTimeout(r, 150));
   }
 };
-const type = (text: string) => tmux('send-keys', '-t', session, '-l', text);
-
-async function waitFor(what: string, ready: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await screen();
-    if (ready(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
-}
-
-async function keep(name: string, text: string): Promise<void> {
-  const dir = process.env.STRATA_SCREENSHOTS;
-  if (!dir) return;
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${name}.txt`), text.replace(/\s+$/gm, '') + '\n');
-}
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'strata-tui-e2e-img-'));

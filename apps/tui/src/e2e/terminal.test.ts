@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureArchivePath } from '../testing/fixture-archive.js';
+import { tmuxTerminal } from './tmux-terminal.js';
 
 const run = promisify(execFile);
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
@@ -16,20 +17,7 @@ const session = `strata-e2e-${process.pid}`;
 // A private tmux server whose socket lives in the test's temp dir, so nothing of anyone else's is touched.
 let socket: string;
 
-const tmux = async (...args: string[]): Promise<string> => (await run('tmux', ['-S', socket, ...args])).stdout;
-const screen = (): Promise<string> => tmux('capture-pane', '-p', '-t', session);
-const paneFlag = async (name: string): Promise<string> => (await tmux('display-message', '-p', '-t', session, `#{${name}}`)).trim();
-
-async function waitFor(what: string, ready: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await screen();
-    if (ready(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
-}
+const { tmux, screen, paneFlag, waitFor } = tmuxTerminal(session, () => socket);
 
 let workDir: string;
 let dataRoot: string;
