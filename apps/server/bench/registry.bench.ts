@@ -8,7 +8,8 @@
 //   peak resident memory of stratad while it pulls an image with one 1 GB layer (sampled from
 //   /proc every 20 ms); dockerd's peak during the 150 MB pull for reference
 // Environment: BENCH_REGISTRY_RUNS (default 3), BENCH_BIG_LAYER_MB (default 1024), BENCH_REGISTRY_ENGINES
-// (e.g. `strata` to measure one engine only).
+// (e.g. `strata` to measure one engine only), BENCH_REGISTRY_ONLY=rss (only stratad's peak RSS pulling
+// the big layer, BENCH_REGISTRY_RUNS times, each from a fresh stratad: no 150 MB image, no dockerd).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -306,9 +307,27 @@ function report(dockerd: RegistryFigures | { unavailable: string }, strata: Regi
   return lines;
 }
 
+/** BENCH_REGISTRY_ONLY=rss: stratad's peak RSS pulling the big layer, each run from a fresh stratad. */
+async function rssOnly(big: LocalRegistry): Promise<void> {
+  const peaks: number[] = [];
+  for (let i = 0; i < settings.runs; i++) {
+    const f = await bigPullPeak(() => startStratad(cleanups), big);
+    if ('failed' in f) throw new Error(`peak RSS run ${i + 1} failed: ${f.failed}`);
+    peaks.push(f.value);
+  }
+  const peak = median(peaks);
+  console.log('');
+  console.log(`stratad peak RSS pulling a ${settings.bigLayerMb} MB layer: ${peak.toFixed(1)} MB (median of ${peaks.length}: ${peaks.map((p) => p.toFixed(1)).join(', ')}), target < 100 MB: ${peak < 100 ? 'met' : 'not met'}`);
+}
+
 async function main(): Promise<void> {
   const cli = dockerCli();
   if (!cli) throw new Error('docker CLI not found (/usr/local/bin/docker or /usr/bin/docker)');
+  if (process.env.BENCH_REGISTRY_ONLY === 'rss') {
+    const big = await registry();
+    await pushBigImage(big, settings.bigLayerMb);
+    return rssOnly(big);
+  }
   const work = await mkdtemp(join(tmpdir(), 'strata-registry-bench-'));
   cleanups.push('workload dir', () => rm(work, { recursive: true, force: true }));
   const layers = benchLayers();
