@@ -4,7 +4,7 @@ import { MediaType } from '../image/index.js';
 import { type TarEntry, TarHeaderScanner, cleanEntryPath, readHead } from '../layer/index.js';
 import { type LayerTable, LayerTableBuilder } from '../insight/index.js';
 import { chunkCoalescer } from './chunk-coalescer.js';
-import type { Compression } from './ports.js';
+import type { BlobExpectation, Compression } from './ports.js';
 import type { EnginePorts } from './ports.js';
 
 /** What reading a layer blob once taught us: its blob digest, its diffID and Docker's size figures. */
@@ -60,7 +60,7 @@ class LayerFacts {
 export async function ingestLayer(
   ports: EnginePorts,
   source: ReadableStream<Uint8Array> | Uint8Array,
-  expected?: { digest?: Digest; size?: number },
+  expected?: BlobExpectation,
   /** Called once the source's last byte has been read (the store may still be syncing it). */
   onSourceEnd?: () => void,
 ): Promise<IngestedLayer> {

@@ -94,6 +94,11 @@ export class HashThread {
     };
   }
 
+  /** True while a thread is up (started and neither terminated nor dead). */
+  get running(): boolean {
+    return this.current !== undefined && !this.current.gone;
+  }
+
   /**
    * Start the thread now rather than on the first hash, so the first big blob does not wait for a
    * worker to boot. It does not keep the process alive.
