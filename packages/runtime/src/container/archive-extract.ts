@@ -3,6 +3,7 @@ import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink, utimes }
 import { join, posix } from 'node:path';
 import { StrataError, type ExtractOptions, invalid, readTar } from '@strata/core';
 import { runCommand } from '../host-command.js';
+import { writeBodyTo } from './file-body-write.js';
 import { resolveInRoot } from './rootfs-path.js';
 
 /** moby's breakoutError wording. */
@@ -88,17 +89,13 @@ export async function extractArchive(root: string, dir: string, tar: ReadableStr
         case 'contiguous': {
           const fh = await open(host, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_EXCL, entry.mode & 0o777);
           try {
-            const r = entry.body.getReader();
-            for (;;) {
-              const { done, value } = await r.read();
-              if (done) break;
-              let off = 0;
-              while (off < value.byteLength) off += (await fh.write(value, off, value.byteLength - off)).bytesWritten;
-            }
+            await writeBodyTo(fh, entry.body);
+            // Through the open file: no path lookups; chown before chmod, which it would undo for setuid bits.
+            await Promise.all([fh.chown(entry.uid, entry.gid).then(() => fh.chmod(entry.mode & 0o7777)), fh.utimes(entry.mtime, entry.mtime)]);
           } finally {
             await fh.close();
           }
-          break;
+          continue;
         }
         case 'symlink': {
           // moby: the target joined to the link's directory must stay under the extraction dir (absolute targets always do).
@@ -131,7 +128,7 @@ export async function extractArchive(root: string, dir: string, tar: ReadableStr
           await entry.body.cancel();
           continue;
       }
-      if (entry.type !== 'file' && entry.type !== 'contiguous') await entry.body.cancel().catch(() => undefined);
+      await entry.body.cancel().catch(() => undefined);
       if (entry.type === 'hardlink') continue;
       await lchown(host, entry.uid, entry.gid);
       if (entry.type !== 'symlink') await chmod(host, entry.mode & 0o7777);
