@@ -74,4 +74,33 @@ describe.skipIf(skip !== '')('extractArchive', () => {
     const cut = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new Uint8Array(full, 0, 1024 * 1024)), c.close()) });
     await expect(extractArchive(root, '', cut, { noOverwriteDirNonDir: false })).rejects.toThrow('unexpected EOF');
   });
+  it('gives a name that comes twice the later entry, and links to a file whose write may still be landing', async () => {
+    const first = new Uint8Array(randomBytes(1024 * 1024 + 3));
+    const second = new Uint8Array(randomBytes(2 * 1024 * 1024));
+    const files = Array.from({ length: 8 }, (_, i) => ({ path: `many/f${i}`, type: 'file' as const, mode: 0o640, mtime: 1_600_000_000 + i, bytes: new Uint8Array(randomBytes(300_000 + i)) }));
+    await extractArchive(
+      root,
+      '',
+      await tarStream([
+        { path: 'twice', type: 'file', mode: 0o644, bytes: first },
+        { path: 'twice-link', type: 'hardlink', linkname: 'twice' },
+        { path: 'twice', type: 'file', mode: 0o600, bytes: second },
+        { path: 'was-file', type: 'file', mode: 0o644, bytes: first },
+        { path: 'was-file', type: 'directory', mode: 0o755 },
+        { path: 'was-file/inside', type: 'file', mode: 0o644, bytes: second },
+        ...files,
+      ]),
+      { noOverwriteDirNonDir: false },
+    );
+    expect(Buffer.compare(await readFile(join(root, 'twice')), second)).toBe(0);
+    expect((await lstat(join(root, 'twice'))).mode & 0o7777).toBe(0o600);
+    // The link was made to the first file, before the second replaced its name.
+    expect(Buffer.compare(await readFile(join(root, 'twice-link')), first)).toBe(0);
+    expect((await lstat(join(root, 'was-file'))).isDirectory()).toBe(true);
+    expect(Buffer.compare(await readFile(join(root, 'was-file/inside')), second)).toBe(0);
+    for (const f of files) {
+      expect(Buffer.compare(await readFile(join(root, f.path)), f.bytes)).toBe(0);
+      expect(Math.floor((await lstat(join(root, f.path))).mtimeMs / 1000)).toBe(f.mtime);
+    }
+  });
 });

@@ -9,10 +9,11 @@ const BATCH = 1 << 20;
 /**
  * Write a stream into `fh` from offset 0 in vectored writes of about 1 MiB, the next batch
  * gathering while the one before is written: at most one write in flight and one batch held, so a
- * body of any size needs about 2 MiB. Returns the bytes written; a failed read or write cancels the
+ * body of any size needs about 2 MiB. `onBodyRead` hears when the stream's end has been read (the
+ * last write may still be landing). Returns the bytes written; a failed read or write cancels the
  * stream and throws once no write is pending any more.
  */
-export async function writeBodyTo(fh: FileHandle, body: ReadableStream<Uint8Array>): Promise<number> {
+export async function writeBodyTo(fh: FileHandle, body: ReadableStream<Uint8Array>, onBodyRead?: () => void): Promise<number> {
   const reader = body.getReader();
   let position = 0;
   let batch: Uint8Array[] = [];
@@ -40,6 +41,7 @@ export async function writeBodyTo(fh: FileHandle, body: ReadableStream<Uint8Arra
       if (batched >= BATCH) await send();
     }
     if (batched > 0) await send();
+    onBodyRead?.();
     await writing;
     return position;
   } catch (e) {
