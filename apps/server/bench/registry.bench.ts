@@ -72,14 +72,31 @@ function rssMb(pid: number): number {
   }
 }
 
-/** Runs `work` while sampling `pid`'s RSS every 20 ms; resolves with the peak seen (MB). */
-async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ peak: number; result: T }> {
-  let peak = rssMb(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+/** RSS of `pid` split as the kernel counts it (MB): anonymous memory, mapped files, shared memory. */
+function rssParts(pid: number): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mb = (key: string) => ((Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024) / 1e6).toFixed(1);
+    return `anon ${mb('RssAnon')}, file ${mb('RssFile')}, shmem ${mb('RssShmem')}`;
+  } catch {
+    return 'gone';
+  }
+}
+
+/** Runs `work` while sampling `pid`'s RSS every 20 ms; resolves with the peak seen (MB) and its split. */
+async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ peak: number; parts: string; result: T }> {
+  let peak = 0;
+  let parts = '';
+  const sample = () => {
+    const now = rssMb(pid);
+    if (now > peak) [peak, parts] = [now, rssParts(pid)];
+  };
+  sample();
+  const timer = setInterval(sample, 20);
   try {
     const result = await work();
-    peak = Math.max(peak, rssMb(pid));
-    return { peak, result };
+    sample();
+    return { peak, parts, result };
   } finally {
     clearInterval(timer);
   }
@@ -181,8 +198,9 @@ async function bigPullPeak(start: () => Promise<BenchEngine | EngineUnavailable>
   try {
     if (!engine.pid) return { failed: 'no pid to sample' };
     const idle = rssMb(engine.pid);
-    const { peak, result } = await peakRss(engine.pid, () => timed(engine, ['pull', `${big.host}/bench/big:v1`]));
-    console.log(`${engine.name}: idle RSS ${idle.toFixed(1)} MB, peak ${peak.toFixed(1)} MB while pulling ${settings.bigLayerMb} MB in ${result.seconds.toFixed(1)} s`);
+    const idleParts = rssParts(engine.pid);
+    const { peak, parts, result } = await peakRss(engine.pid, () => timed(engine, ['pull', `${big.host}/bench/big:v1`]));
+    console.log(`${engine.name}: idle RSS ${idle.toFixed(1)} MB (${idleParts}), peak ${peak.toFixed(1)} MB (${parts}) while pulling ${settings.bigLayerMb} MB in ${result.seconds.toFixed(1)} s`);
     return { value: peak, runs: [peak] };
   } catch (err) {
     if (err instanceof MetricFailure) return { failed: err.message };
