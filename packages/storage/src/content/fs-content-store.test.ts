@@ -284,14 +284,6 @@ describe('FsContentStore', () => {
       expect(counter.bytes).toBe(layer.byteLength);
     });
 
-    it('writes a blob of many batches (past the early writeback) byte for byte, chunks as they came', async () => {
-      const bytes = new Uint8Array(randomBytes(20 * 1024 * 1024 + 77));
-      const digest = `sha256:${sha256Hex(bytes)}` as const;
-      expect(await store.write(streamOf(bytes, 65536 + 3), { digest, size: bytes.byteLength, verifiedBySource: true })).toEqual({ digest, size: bytes.byteLength });
-      expect(Buffer.compare(await readFile(store.pathOf(digest)), bytes)).toBe(0);
-      expect(await readdir(join(dir, 'tmp'))).toEqual([]);
-    });
-
     it('still counts the size: too many or too few bytes leave the store unchanged', async () => {
       await store.init();
       const before = await snapshotTree(dir);

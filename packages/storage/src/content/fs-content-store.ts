@@ -14,7 +14,6 @@ import { nodeHasher } from '../node/node-hasher.js';
 import { ensureDirectory, fsyncDirectory, isErrno, removeIfPresent, tempPathIn, writeFileAtomically } from '../fs/durable-file.js';
 import { algorithmFor, checkExpectation, checkSizeSoFar, sourceVerifies, verifyBlob, verifySize } from './blob-expectation.js';
 import { fileReadableStream } from './file-readable-stream.js';
-import { writeVerifiedSource } from './verified-source-write.js';
 import { sharedHashThread, type HashThread, type ThreadHash } from './hash-thread.js';
 import { WriteBufferPool, type WriteBuffer } from './write-buffers.js';
 import { streamedBytes } from './young-garbage.js';
@@ -181,9 +180,7 @@ export class FsContentStore implements ContentStore {
       const fh = await open(temp, 'wx', 0o644);
       let actual;
       try {
-        actual = sourceVerifies(expected)
-          ? { digest: expected.digest, size: await writeVerifiedSource(source, expected, fh, EARLY_WRITEBACK) }
-          : await this.consume(source, algorithm, expected, fh);
+        actual = await this.consume(source, algorithm, expected, fh);
         verifyBlob(expected, actual);
         await fh.sync();
       } finally {
