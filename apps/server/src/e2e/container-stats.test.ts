@@ -5,16 +5,11 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../captureFixtures.js';
-import { dockerBinary } from '../dockerCli.js';
 import { socketRequest } from './socketRequest.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`container stats e2e skipped: ${skipReason}`);
 
 /** The stats frame dockerd 20.10 answered in the `docker stats --no-stream` capture. */

@@ -1,18 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../captureFixtures.js';
 import { capturedOutput } from '../captureFixtures.js';
-import { dockerBinary, spawnDocker } from '../dockerCli.js';
+import { spawnDocker } from '../dockerCli.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const rootless = process.getuid?.() !== 0;
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : rootless ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`containers e2e skipped: ${skipReason}`);
 
 /** `Exited (137) 2 seconds ago` and friends: go-units' human durations. */
