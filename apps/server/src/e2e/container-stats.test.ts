@@ -152,4 +152,12 @@ describe.skipIf(skipReason !== '')('docker stats against stratad', () => {
     expect(none.status).toBe(404);
     expect(none.json).toEqual({ message: 'No such container: nosuch' });
   });
+
+  it('a stream of a container that is not running stays open with a frame of zeros a second, as dockerd\'s collector sends', async () => {
+    const frames = await streamedFrames(daemon.socket, 'idle', 2);
+    expect(frames.map((f) => [f.name, f.read, f.preread])).toEqual([
+      ['/idle', '0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z'],
+      ['/idle', '0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z'],
+    ]);
+  });
 });
