@@ -370,7 +370,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec)]);
         await ensureRoot(layout, spec);
         await prepareMountSources(layout.merged, spec.mounts ?? []);
-        await writeBundle(layout, spec, false);
+        // An early launch writes the bundle for good right after (making the working directory too).
+        if (!canLaunchEarly(spec)) await writeBundle(layout, spec, false);
         // The spec file is what makes the container exist (list, state), so it comes last.
         await writeAtomically(layout.spec, JSON.stringify(spec));
         specs.set(spec.id, spec);
