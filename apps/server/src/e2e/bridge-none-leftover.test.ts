@@ -8,16 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bridgeNamespaceName } from '@strata/runtime';
 import { fixturesDir } from '../captureFixtures.js';
-import { dockerBinary } from '../dockerCli.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-  ['ip', '/usr/sbin/ip'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon iproute2)` : process.getuid?.() !== 0 ? 'containers and namespaces need root here' : '';
+const skipReason = containerE2eSkipReason([{ name: 'ip', path: '/usr/sbin/ip', aptPackage: 'iproute2' }], 'containers and namespaces need root here');
 if (skipReason) console.log(`bridge-none leftover e2e skipped: ${skipReason}`);
 
 const namespaces = () => (existsSync('/run/netns') ? readdirSync('/run/netns') : []);
