@@ -36,7 +36,7 @@ import { isMounted, mountOverlay, unmount } from './container/overlay-mount.js';
 import { resolveInRoot } from './container/rootfs-path.js';
 import { readK8sLog } from './log/k8s-file-log.js';
 import { execInContainer } from './exec/container-exec.js';
-import { launchConmon, type ConmonSync } from './monitor/conmon.js';
+import { launchConmon, spawnConmon, type ConmonLaunch, type ConmonSync, type WaitingConmon } from './monitor/conmon.js';
 import { EarlyLaunches, canLaunchEarly } from './monitor/early-launch.js';
 import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-file.js';
 import { ociCreateError } from './monitor/oci-error.js';
@@ -235,30 +235,29 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     return (await readFile(layout.startedAt, 'utf8').catch(() => '')).trim() || undefined;
   }
 
-  /** conmon, and through it `runc create`, for the container's next process. */
-  function launchMonitor(id: string, layout: ContainerLayout, spec: ContainerRuntimeSpec): Promise<ConmonSync> {
-    return launchConmon({
-      conmon,
-      runc,
-      id,
-      name: spec.name || id,
-      layout,
-      exitDir,
-      tty: spec.process.tty,
-      openStdin: spec.process.openStdin,
-      stdinOnce: spec.process.stdinOnce,
-    });
+  /** How conmon runs the container's next process. */
+  function monitorLaunch(id: string, layout: ContainerLayout, spec: ContainerRuntimeSpec): ConmonLaunch {
+    return { conmon, runc, id, name: spec.name || id, layout, exitDir, tty: spec.process.tty, openStdin: spec.process.openStdin, stdinOnce: spec.process.stdinOnce };
   }
 
-  /** A start's launch done at prepare (see EarlyLaunches); undefined when the bundle cannot be written yet (start reports why). */
-  async function launchEarly(layout: ContainerLayout, spec: ContainerRuntimeSpec): Promise<ConmonSync | undefined> {
+  /** conmon, and through it `runc create`, for the container's next process. */
+  function launchMonitor(id: string, layout: ContainerLayout, spec: ContainerRuntimeSpec): Promise<ConmonSync> {
+    return launchConmon(monitorLaunch(id, layout, spec));
+  }
+
+  /**
+   * A start's launch done at prepare (see EarlyLaunches), with a conmon spawned while prepare went on;
+   * undefined when the bundle cannot be written yet (start reports why).
+   */
+  async function launchEarly(layout: ContainerLayout, spec: ContainerRuntimeSpec, monitor: WaitingConmon): Promise<ConmonSync | undefined> {
     try {
       await writeBundle(layout, spec, true);
+      await mkdir(exitDir, { recursive: true });
     } catch {
+      monitor.cancel();
       return undefined;
     }
-    await mkdir(exitDir, { recursive: true });
-    return launchMonitor(spec.id, layout, spec);
+    return monitor.release();
   }
 
   /** Undo what a launch left (runc's container, conmon, its files), so that the next start begins clean. */
@@ -364,9 +363,12 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         await rm(layout.dir, { recursive: true, force: true });
       }
       await mkdir(containersDir, { recursive: true });
+      let monitor: WaitingConmon | undefined;
       try {
         await snapshots.ensure(spec.layers);
         await Promise.all([layout.upper, layout.work, layout.merged, layout.persist].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
+        // conmon reads its start pipe before it touches the bundle: its exec overlaps the rest of prepare.
+        if (canLaunchEarly(spec)) monitor = spawnConmon(monitorLaunch(spec.id, layout, spec));
         await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec)]);
         await ensureRoot(layout, spec);
         await prepareMountSources(layout.merged, spec.mounts ?? []);
@@ -375,8 +377,10 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         // The spec file is what makes the container exist (list, state), so it comes last.
         await writeAtomically(layout.spec, JSON.stringify(spec));
         specs.set(spec.id, spec);
-        if (canLaunchEarly(spec)) earlyLaunches.begin(spec.id, () => launchEarly(layout, spec));
+        const waiting = monitor;
+        if (waiting) earlyLaunches.begin(spec.id, () => launchEarly(layout, spec, waiting));
       } catch (e) {
+        monitor?.cancel();
         await unmountRoot(layout.merged).catch(() => undefined);
         await rm(layout.dir, { recursive: true, force: true });
         throw e;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerRuntimeSpec, LogRecord } from '@strata/core';
@@ -24,6 +24,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function isConmonOf(pid: number, id: string): Promise<boolean> {
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   return cmdline.includes('conmon') && cmdline.includes(id);
+}
+
+/** PIDs of live conmon processes whose command line names container `id`. */
+async function conmonsOf(id: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^[0-9]+$/.test(name)).map(Number);
+  const found: number[] = [];
+  for (const pid of pids) if (await isConmonOf(pid, id)) found.push(pid);
+  return found;
 }
 
 describe('canLaunchEarly', () => {
@@ -121,6 +129,8 @@ describe.skipIf(skipReason !== '')('runc runtime: a container started next is la
     const noUser = spec(['busybox', 'true'], { process: { ...spec([]).process, args: ['busybox', 'true'], user: 'nosuch' } });
     await runtime.prepare(noUser);
     await expect(runtime.start(noUser.id)).rejects.toThrow('unable to find user nosuch: no matching entries in passwd file');
+    // The conmon spawned at prepare for it was killed before it ran anything.
+    expect(await conmonsOf(noUser.id)).toEqual([]);
   });
 
   it('a copy into the root before the start launches again, so the start resolves the user from the files as they are then', async () => {
