@@ -4,8 +4,8 @@
 // without a kept analysis or with a stale one, a data root another process owns, help, bad
 // arguments, errors) it leaves to the full command, so results, messages and exit statuses are the
 // full command's.
-import { readFileSync } from 'node:fs';
-import { appendFile, chmod, copyFile, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, copyFileSync, fchmodSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ANALYSIS_DOCUMENT_NAMESPACE, ImageRecordReader, type KeptAnalysisHead, analysisKey, keptAnalysisHead } from '@strata/core/kept-analysis';
 import { DataRootLock, FsMetadataStore, defaultDataRoot, nodeHasher } from '@strata/storage/read-only';
@@ -40,27 +40,35 @@ export async function findKeptAnalysis(dataRoot: string | undefined, req: Pick<A
   return size === head.documentLength ? { head, documentPath } : undefined;
 }
 
-/** The document plus a newline, as the full command writes it: whole or not at all, to a file or to stdout ("-"). */
-async function writeDocument(documentPath: string, path: string, out: Out): Promise<void> {
+/**
+ * The document plus a newline, as the full command writes it: whole or not at all, to a file or to
+ * stdout ("-"). Synchronous calls: one process doing one thing at a time, and on a busy machine
+ * each trip through libuv's thread pool costs a wake-up of two threads.
+ */
+function writeDocument(documentPath: string, path: string, out: Out): void {
   if (path === '-') {
-    out.stdout(await readFile(documentPath));
+    out.stdout(readFileSync(documentPath));
     out.stdout('\n');
     return;
   }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  let created = false;
+  // Created first as the full command creates it (its mode from the umask): copyFile gives it the record's mode, put back below.
+  const fd = openSync(tmp, 'w');
   try {
-    // Created first as the full command creates it (its mode from the umask): copyFile gives it the record's mode, put back below.
-    const fh = await open(tmp, 'w');
-    created = true;
-    const { mode } = await fh.stat().finally(() => fh.close());
+    const { mode } = fstatSync(fd);
     // copy_file_range: the kernel copies the megabytes, none pass through this process.
-    await copyFile(documentPath, tmp);
-    await appendFile(tmp, '\n');
-    await chmod(tmp, mode & 0o7777);
-    await rename(tmp, path);
+    copyFileSync(documentPath, tmp);
+    writeSync(fd, '\n', fstatSync(fd).size);
+    fchmodSync(fd, mode & 0o7777);
+    closeSync(fd);
+    renameSync(tmp, path);
   } catch (e) {
-    if (created) await unlink(tmp).catch(() => undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed already */
+    }
+    rmSync(tmp, { force: true });
     throw e;
   }
 }
@@ -75,7 +83,7 @@ export async function runKeptAnalysis(dataRoot: string | undefined, argv: readon
   if (!kept) return undefined;
   const rules = req.ci ? await loadRules(req, out) : undefined;
   if (typeof rules === 'number') return rules;
-  if (req.json) await writeDocument(kept.documentPath, req.json, out);
+  if (req.json) writeDocument(kept.documentPath, req.json, out);
   if (req.json !== '-') out.stdout(analysisSummary(kept.head.summary, req.top));
   if (!rules) return AnalyzeExit.ok;
   // Only the forbidden-paths rule reads the whole report.
