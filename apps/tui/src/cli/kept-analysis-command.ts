@@ -4,7 +4,7 @@
 // without a kept analysis or with a stale one, a data root another process owns, help, bad
 // arguments, errors) it leaves to the full command, so results, messages and exit statuses are the
 // full command's.
-import { closeSync, copyFileSync, fchmodSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, fchmodSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ANALYSIS_DOCUMENT_NAMESPACE, ImageRecordReader, type KeptAnalysisHead, analysisKey, keptAnalysisHead } from '@strata/core/kept-analysis';
@@ -56,8 +56,8 @@ function writeDocument(documentPath: string, path: string, out: Out): void {
   const fd = openSync(tmp, 'w');
   try {
     const { mode } = fstatSync(fd);
-    // copy_file_range: the kernel copies the megabytes, none pass through this process.
-    copyFileSync(documentPath, tmp);
+    // copy_file_range: the kernel copies the megabytes, none pass through this process (a reflink where the filesystem has them).
+    copyFileSync(documentPath, tmp, constants.COPYFILE_FICLONE);
     writeSync(fd, '\n', fstatSync(fd).size);
     fchmodSync(fd, mode & 0o7777);
     closeSync(fd);
