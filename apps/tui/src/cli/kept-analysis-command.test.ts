@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +92,19 @@ describe('strata analyze, repeated: answered from the kept analysis', () => {
     expect(statSync(root).mtimeMs).toBe(rootChanged);
     expect(readFileSync(viaCli).equals(readFileSync(first))).toBe(true);
     expect(r.stdout.toString()).toBe(computed.stdout().toString());
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+    // A file that cannot be written fails as it does for the full command, leaving no temp file behind.
+    const aDirectory = join(dir, 'a-directory');
+    mkdirSync(join(aDirectory, 'inside'), { recursive: true });
+    for (const target of [aDirectory, join(dir, 'missing', 'a.json')]) {
+      const { keptError, fullError } = {
+        keptError: await runKeptAnalysis(root, ['fixture/03-opaque:v1', '--json', target], captured().out).catch((e: NodeJS.ErrnoException) => e.code),
+        fullError: await runAnalyze(root, ['fixture/03-opaque:v1', '--json', target], captured().out).catch((e: NodeJS.ErrnoException) => e.code),
+      };
+      expect(keptError).toBe(fullError);
+      expect(keptError).toMatch(/^E[A-Z]+$/);
+    }
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -53,7 +53,7 @@ function writeDocument(documentPath: string, path: string, out: Out): void {
   }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   // Created first as the full command creates it (its mode from the umask): copyFile gives it the record's mode, put back below.
-  const fd = openSync(tmp, 'w');
+  let fd: number | undefined = openSync(tmp, 'w');
   try {
     const { mode } = fstatSync(fd);
     // copy_file_range: the kernel copies the megabytes, none pass through this process (a reflink where the filesystem has them).
@@ -61,13 +61,10 @@ function writeDocument(documentPath: string, path: string, out: Out): void {
     writeSync(fd, '\n', fstatSync(fd).size);
     fchmodSync(fd, mode & 0o7777);
     closeSync(fd);
+    fd = undefined;
     renameSync(tmp, path);
   } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* closed already */
-    }
+    if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw e;
   }
