@@ -1,29 +1,34 @@
+import { TCP_RELAY_SOURCE } from './tcp-relay-source.js';
+import { UDP_FLOW_IDLE_MS, UDP_RELAY_SOURCE } from './udp-relay-source.js';
+
 /** The first line of the forwarder's program: how a restarted engine recognises leftovers in /proc/PID/cmdline. */
 export const FORWARDER_MARKER = '// strata-port-forwarder';
 
 /**
  * The port forwarder, run by `node -e` inside the bridge's namespace (network-recipes §2, c3):
  * the engine binds each published port in the host's namespace and hands the listening socket
- * over the IPC channel; this process accepts on it and connects to the container's address from
- * inside the bridge namespace, so bytes never cross the engine and nothing dials 172.17.x from
- * the host. Half-closes pass through (`allowHalfOpen`); it exits when the engine goes away.
- * Measured (100 MB through busybox httpd): stream pipes cost 120-140 ms of CPU per transfer, the
- * reused 1 MiB read buffer 65-70 ms (256 KiB: 80, 4 MiB: 75).
+ * over the IPC channel; this process serves it and reaches the container's address from inside
+ * the bridge namespace, so bytes never cross the engine and nothing dials 172.17.x from the host.
+ * Its first argument is the koffi package's path: TCP then goes to the epoll + splice worker
+ * (tcp-relay-source.ts); without it (or where koffi cannot load) TCP falls back to Node streams.
+ * UDP ports are served on the main thread by the flow table of udp-relay-source.ts.
+ * Half-closes pass through; it exits when the engine goes away.
  */
 export const FORWARDER_SOURCE = `${FORWARDER_MARKER}
 'use strict';
 const net = require('node:net');
-const servers = new Map();
+${UDP_RELAY_SOURCE}
+const udpPorts = new Map();
+
+// The fallback TCP relay on Node streams. Measured (100 MB through busybox httpd): stream pipes
+// cost 120-140 ms of CPU per transfer, the reused 1 MiB read buffer 65-70 ms.
+const streamServers = new Map();
 const BUFFER = 1 << 20;
-// Buffers go back to a pool when their connection closes: a fresh 1 MiB per connection costs an
-// mmap, and a thousand short connections' worth of external memory keeps the GC busy.
 const pool = [];
-function relay(client, ip, port) {
+function relayStreams(client, ip, port) {
   client.allowHalfOpen = true;
   const buffer = pool.pop() || Buffer.allocUnsafe(BUFFER);
-  // The container's answers (downloads) are read into one reused 1 MiB buffer, not a new Buffer per
-  // 64 KiB read through a stream pipe: half the CPU per byte. While a write still holds the buffer
-  // (the client is slower), reading waits for its drain.
+  // While a write still holds the shared buffer (the client is slower), reading waits for its drain.
   const upstream = net.connect({
     host: ip, port, allowHalfOpen: true,
     onread: {
@@ -50,19 +55,80 @@ function relay(client, ip, port) {
   client.pipe(upstream);
   client.resume();
 }
+
+/** The epoll worker, or undefined when koffi is not there: then TCP takes the stream relay. */
+function startTcpWorker(koffiPath) {
+  const { Worker, MessageChannel } = require('node:worker_threads');
+  const koffi = require(koffiPath);
+  const libc = koffi.load('libc.so.6');
+  const pipe2 = libc.func('int pipe2(void *, int)');
+  const write = libc.func('long write(int, void *, size_t)');
+  const fcntl = libc.func('int fcntl(int, int, int)');
+  const fds = Buffer.alloc(8);
+  if (pipe2(fds, 0o4000 | 0o2000000) !== 0) throw new Error('pipe2 failed: errno ' + koffi.errno());
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(${JSON.stringify(TCP_RELAY_SOURCE)}, {
+    eval: true,
+    workerData: { koffi: koffiPath, wake: fds.readInt32LE(0), port: port2 },
+    transferList: [port2],
+  });
+  worker.on('message', (m) => process.send(m));
+  worker.on('error', (e) => {
+    process.stderr.write('tcp relay failed: ' + (e && e.stack || e) + '\\n');
+    process.exit(1);
+  });
+  const wake = fds.readInt32LE(4);
+  const poke = Buffer.from([1]);
+  return {
+    tell(msg) {
+      port1.postMessage(msg);
+      write(wake, poke, 1);
+    },
+    // The worker gets its own descriptor for the socket; this thread's copy closes right after.
+    adopt: (handle) => fcntl(handle._handle.fd, 1030 /* F_DUPFD_CLOEXEC */, 0),
+  };
+}
+let tcp;
+if (process.argv[1]) {
+  try {
+    tcp = startTcpWorker(process.argv[1]);
+  } catch (e) {
+    process.stderr.write('tcp relay unavailable, using streams: ' + e.message + '\\n');
+  }
+}
+
 process.on('message', (msg, handle) => {
-  if (msg.op === 'serve' && handle) {
+  if (msg.op === 'serve' && msg.proto === 'udp' && handle) {
+    udpPorts.set(msg.key, relayUdp(handle, msg.ip, msg.port, msg.idleMs || ${UDP_FLOW_IDLE_MS}));
+    process.send({ op: 'served', key: msg.key });
+  } else if (msg.op === 'serve' && handle) {
+    const fd = tcp ? tcp.adopt(handle) : -1;
+    if (fd >= 0) {
+      handle.close();
+      tcp.tell({ op: 'serve', key: msg.key, fd, ip: msg.ip, port: msg.port });
+      return;
+    }
     handle.allowHalfOpen = true;
-    handle.on('connection', (c) => relay(c, msg.ip, msg.port));
+    handle.on('connection', (c) => relayStreams(c, msg.ip, msg.port));
     handle.on('error', () => undefined);
-    servers.set(msg.key, handle);
+    streamServers.set(msg.key, handle);
     process.send({ op: 'served', key: msg.key });
   } else if (msg.op === 'conn' && handle) {
-    relay(handle, msg.ip, msg.port);
+    const fd = tcp ? tcp.adopt(handle) : -1;
+    if (fd >= 0) {
+      handle.destroy();
+      tcp.tell({ op: 'conn', fd, ip: msg.ip, port: msg.port });
+    } else {
+      relayStreams(handle, msg.ip, msg.port);
+    }
   } else if (msg.op === 'unserve') {
-    const s = servers.get(msg.key);
-    servers.delete(msg.key);
-    if (s) s.close();
+    const closeUdp = udpPorts.get(msg.key);
+    const streams = streamServers.get(msg.key);
+    udpPorts.delete(msg.key);
+    streamServers.delete(msg.key);
+    if (closeUdp) closeUdp();
+    if (streams) streams.close();
+    if (tcp && !closeUdp && !streams) return tcp.tell(msg);
     process.send({ op: 'unserved', key: msg.key });
   }
 });
