@@ -154,6 +154,21 @@ describe.each([
     }
   });
 
+  it('relays a connection the engine accepted itself and handed over one by one (before a port is served)', async () => {
+    const engineSide = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
+    await new Promise<void>((r) => engineSide.listen(0, '127.0.0.1', r));
+    engineSide.on('connection', (socket) => {
+      forwarder.child.send({ op: 'conn', ip: '127.0.0.1', port: (upstream.address() as net.AddressInfo).port }, socket);
+    });
+    try {
+      const early = (engineSide.address() as net.AddressInfo).port;
+      expect((await exchange(early, 'early', { halfClose: true })).toString()).toBe('echo:early');
+      expect(sha(await exchange(early, 'GET 1\n'))).toBe(sha(BODIES[1]!));
+    } finally {
+      await new Promise((r) => engineSide.close(r));
+    }
+  });
+
   it('closes the client when nothing listens on the target, and stops accepting once unserved', async () => {
     const closed = net.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));

@@ -19,6 +19,7 @@ export const FORWARDER_SOURCE = `${FORWARDER_MARKER}
 const net = require('node:net');
 ${UDP_RELAY_SOURCE}
 const udpPorts = new Map();
+const TCP_WORKERS = 2;
 
 // The fallback TCP relay on Node streams. Measured (100 MB through busybox httpd): stream pipes
 // cost 120-140 ms of CPU per transfer, the reused 1 MiB read buffer 65-70 ms.
@@ -56,42 +57,77 @@ function relayStreams(client, ip, port) {
   client.resume();
 }
 
-/** The epoll worker, or undefined when koffi is not there: then TCP takes the stream relay. */
-function startTcpWorker(koffiPath) {
+/**
+ * The epoll workers, or undefined when koffi is not there: then TCP takes the stream relay. Each
+ * worker polls every listener (EPOLLEXCLUSIVE wakes one per connection) through its own duplicate
+ * of the descriptor and owns the connections it accepts.
+ */
+function startTcpWorkers(koffiPath, count) {
   const { Worker, MessageChannel } = require('node:worker_threads');
   const koffi = require(koffiPath);
   const libc = koffi.load('libc.so.6');
   const pipe2 = libc.func('int pipe2(void *, int)');
   const write = libc.func('long write(int, void *, size_t)');
   const fcntl = libc.func('int fcntl(int, int, int)');
-  const fds = Buffer.alloc(8);
-  if (pipe2(fds, 0o4000 | 0o2000000) !== 0) throw new Error('pipe2 failed: errno ' + koffi.errno());
-  const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(${JSON.stringify(TCP_RELAY_SOURCE)}, {
-    eval: true,
-    workerData: { koffi: koffiPath, wake: fds.readInt32LE(0), port: port2 },
-    transferList: [port2],
-  });
-  worker.on('message', (m) => process.send(m));
-  worker.on('error', (e) => {
-    process.stderr.write('tcp relay failed: ' + (e && e.stack || e) + '\\n');
-    process.exit(1);
-  });
-  const wake = fds.readInt32LE(4);
+  const close = libc.func('int close(int)');
   const poke = Buffer.from([1]);
-  return {
-    tell(msg) {
+  const acks = new Map();
+  const workers = [];
+  for (let i = 0; i < count; i++) {
+    const fds = Buffer.alloc(8);
+    if (pipe2(fds, 0o4000 | 0o2000000) !== 0) throw new Error('pipe2 failed: errno ' + koffi.errno());
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(${JSON.stringify(TCP_RELAY_SOURCE)}, {
+      eval: true,
+      workerData: { koffi: koffiPath, wake: fds.readInt32LE(0), port: port2 },
+      transferList: [port2],
+    });
+    // A serve or unserve is answered once every worker has done it.
+    worker.on('message', (m) => {
+      const id = m.op + ' ' + m.key;
+      const left = (acks.get(id) || count) - 1;
+      if (left > 0) return acks.set(id, left);
+      acks.delete(id);
+      process.send(m);
+    });
+    worker.on('error', (e) => {
+      process.stderr.write('tcp relay failed: ' + (e && e.stack || e) + '\\n');
+      process.exit(1);
+    });
+    const wake = fds.readInt32LE(4);
+    workers.push((msg) => {
       port1.postMessage(msg);
       write(wake, poke, 1);
+    });
+  }
+  let next = 0;
+  return {
+    /** Hands a listening socket to every worker (each its own descriptor); false if it cannot be duplicated. */
+    serve(handle, msg) {
+      const fds = workers.map(() => fcntl(handle._handle.fd, 1030 /* F_DUPFD_CLOEXEC */, 0));
+      if (fds.some((fd) => fd < 0)) {
+        for (const fd of fds) if (fd >= 0) close(fd);
+        return false;
+      }
+      workers.forEach((tell, i) => tell({ op: 'serve', key: msg.key, fd: fds[i], ip: msg.ip, port: msg.port }));
+      return true;
     },
-    // The worker gets its own descriptor for the socket; this thread's copy closes right after.
-    adopt: (handle) => fcntl(handle._handle.fd, 1030 /* F_DUPFD_CLOEXEC */, 0),
+    /** Hands one accepted connection to the next worker. */
+    conn(handle, msg) {
+      const fd = fcntl(handle._handle.fd, 1030, 0);
+      if (fd < 0) return false;
+      workers[next++ % workers.length]({ op: 'conn', fd, ip: msg.ip, port: msg.port });
+      return true;
+    },
+    unserve(msg) {
+      for (const tell of workers) tell(msg);
+    },
   };
 }
 let tcp;
 if (process.argv[1]) {
   try {
-    tcp = startTcpWorker(process.argv[1]);
+    tcp = startTcpWorkers(process.argv[1], Number(process.argv[2]) || TCP_WORKERS);
   } catch (e) {
     process.stderr.write('tcp relay unavailable, using streams: ' + e.message + '\\n');
   }
@@ -102,25 +138,16 @@ process.on('message', (msg, handle) => {
     udpPorts.set(msg.key, relayUdp(handle, msg.ip, msg.port, msg.idleMs || ${UDP_FLOW_IDLE_MS}));
     process.send({ op: 'served', key: msg.key });
   } else if (msg.op === 'serve' && handle) {
-    const fd = tcp ? tcp.adopt(handle) : -1;
-    if (fd >= 0) {
-      handle.close();
-      tcp.tell({ op: 'serve', key: msg.key, fd, ip: msg.ip, port: msg.port });
-      return;
-    }
+    // The workers hold their own descriptors: this thread's copy closes.
+    if (tcp && tcp.serve(handle, msg)) return handle.close();
     handle.allowHalfOpen = true;
     handle.on('connection', (c) => relayStreams(c, msg.ip, msg.port));
     handle.on('error', () => undefined);
     streamServers.set(msg.key, handle);
     process.send({ op: 'served', key: msg.key });
   } else if (msg.op === 'conn' && handle) {
-    const fd = tcp ? tcp.adopt(handle) : -1;
-    if (fd >= 0) {
-      handle.destroy();
-      tcp.tell({ op: 'conn', fd, ip: msg.ip, port: msg.port });
-    } else {
-      relayStreams(handle, msg.ip, msg.port);
-    }
+    if (tcp && tcp.conn(handle, msg)) handle.destroy();
+    else relayStreams(handle, msg.ip, msg.port);
   } else if (msg.op === 'unserve') {
     const closeUdp = udpPorts.get(msg.key);
     const streams = streamServers.get(msg.key);
@@ -128,7 +155,7 @@ process.on('message', (msg, handle) => {
     streamServers.delete(msg.key);
     if (closeUdp) closeUdp();
     if (streams) streams.close();
-    if (tcp && !closeUdp && !streams) return tcp.tell(msg);
+    if (tcp && !closeUdp && !streams) return tcp.unserve(msg);
     process.send({ op: 'unserved', key: msg.key });
   }
 });

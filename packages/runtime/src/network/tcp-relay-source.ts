@@ -36,7 +36,7 @@ const read = libc.func('long read(int, void *, size_t)');
 const errno = () => koffi.errno();
 
 const EINTR = 4, EAGAIN = 11, EINPROGRESS = 115;
-const EPOLLIN = 1, EPOLLOUT = 4, EPOLLERR = 8;
+const EPOLLIN = 1, EPOLLOUT = 4, EPOLLERR = 8, EPOLLEXCLUSIVE = 1 << 28;
 const CTL_ADD = 1, CTL_MOD = 3;
 const O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000;
 const AF_INET = 2, SOCK_STREAM = 1, IPPROTO_TCP = 6, TCP_NODELAY = 1, SOL_SOCKET = 1, SO_ERROR = 4, SHUT_WR = 1;
@@ -212,7 +212,8 @@ function command(msg) {
   if (msg.op === 'serve') {
     listeners.set(msg.fd, sockaddrIn(msg.ip, msg.port));
     listenerByKey.set(msg.key, msg.fd);
-    ctl(CTL_ADD, msg.fd, EPOLLIN);
+    // Every worker polls the listener; EPOLLEXCLUSIVE wakes one of them per connection, not all.
+    ctl(CTL_ADD, msg.fd, EPOLLIN | EPOLLEXCLUSIVE);
     parentPort.postMessage({ op: 'served', key: msg.key });
   } else if (msg.op === 'conn') {
     relay(msg.fd, sockaddrIn(msg.ip, msg.port));
