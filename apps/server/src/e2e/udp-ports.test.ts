@@ -10,20 +10,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bridgeNamespaceName, removeBridgeNetwork } from '@strata/runtime';
 import { fixturesDir } from '../captureFixtures.js';
-import { dockerBinary } from '../dockerCli.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
 
 const loader = existsSync('/lib64/ld-linux-x86-64.so.2') ? realpathSync('/lib64/ld-linux-x86-64.so.2') : '';
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-  ['ip', '/usr/sbin/ip'],
-  ['nsenter', '/usr/bin/nsenter'],
-  ['the x86-64 dynamic loader', loader],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const rootless = process.getuid?.() !== 0;
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon iproute2)` : rootless ? 'the bridge needs root here' : '';
+const skipReason = containerE2eSkipReason(
+  [
+    { name: 'ip', path: '/usr/sbin/ip', aptPackage: 'iproute2' },
+    { name: 'nsenter', path: '/usr/bin/nsenter', aptPackage: 'util-linux' },
+    { name: 'the x86-64 dynamic loader', path: loader, aptPackage: 'libc6' },
+  ],
+  'the bridge needs root here',
+);
 if (skipReason) console.log(`UDP ports e2e skipped: ${skipReason}`);
 
 /** Answers every datagram on 53 and 9999 with `<port it came in on> <sender address>:<sender port> <payload>`. */

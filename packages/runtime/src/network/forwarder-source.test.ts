@@ -182,6 +182,14 @@ describe.each([
     // The other port is untouched.
     expect((await exchange(port, 'still', { halfClose: true })).toString()).toBe('echo:still');
   });
+
+  it('exits when the engine goes away (its IPC channel closes), and the ports it served close with it', async () => {
+    const exited = new Promise((resolve) => forwarder.child.once('exit', (code) => resolve(code)));
+    forwarder.child.disconnect();
+    // Workers blocked in epoll_wait are woken first; otherwise process.exit waits for them forever.
+    expect(await exited).toBe(0);
+    await expect(exchange(port, 'x')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
 });
 
 describe('the port forwarder program, UDP', () => {

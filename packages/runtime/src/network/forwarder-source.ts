@@ -92,7 +92,7 @@ function startTcpWorkers(koffiPath, count) {
     });
     worker.on('error', (e) => {
       process.stderr.write('tcp relay failed: ' + (e && e.stack || e) + '\\n');
-      process.exit(1);
+      quit(1);
     });
     const wake = fds.readInt32LE(4);
     workers.push((msg) => {
@@ -122,7 +122,15 @@ function startTcpWorkers(koffiPath, count) {
     unserve(msg) {
       for (const tell of workers) tell(msg);
     },
+    /** Wakes every worker out of epoll_wait to end its loop, so that process.exit can join it. */
+    stop() {
+      for (const tell of workers) tell({ op: 'quit' });
+    },
   };
+}
+function quit(code) {
+  if (tcp) tcp.stop();
+  process.exit(code);
 }
 let tcp;
 if (process.argv[1]) {
@@ -159,6 +167,6 @@ process.on('message', (msg, handle) => {
     process.send({ op: 'unserved', key: msg.key });
   }
 });
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => quit(0));
 process.send({ op: 'ready' });
 `;

@@ -11,7 +11,7 @@
  *
  * workerData: { koffi: path of the koffi package, wake: read end of the poke pipe, port: MessagePort }.
  * Commands: serve { key, fd, ip, port } (fd: a listening socket, now the worker's), conn { fd, ip,
- * port } (an accepted socket), unserve { key }. Answers: served / unserved { key }.
+ * port } (an accepted socket), unserve { key }, quit. Answers: served / unserved { key }.
  * Kept free of backticks and dollar-brace: it is embedded in a template literal.
  */
 export const TCP_RELAY_SOURCE = String.raw`
@@ -217,6 +217,8 @@ function command(msg) {
     parentPort.postMessage({ op: 'served', key: msg.key });
   } else if (msg.op === 'conn') {
     relay(msg.fd, sockaddrIn(msg.ip, msg.port));
+  } else if (msg.op === 'quit') {
+    running = false;
   } else if (msg.op === 'unserve') {
     const fd = listenerByKey.get(msg.key);
     listenerByKey.delete(msg.key);
@@ -228,9 +230,12 @@ function command(msg) {
   }
 }
 
+// Until the main thread says quit: a thread blocked in epoll_wait never returns to JavaScript, so
+// process.exit (which waits for its workers) would hang with every published port still open.
+let running = true;
 const wake = workerData.wake;
 ctl(CTL_ADD, wake, EPOLLIN);
-for (;;) {
+while (running) {
   const n = epoll_wait(ep, events, MAX_EVENTS, -1);
   if (n < 0) {
     if (errno() === EINTR) continue;
