@@ -37,7 +37,7 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/** A client socket on 127.0.0.1; `ask` sends one datagram and waits up to 500 ms for one answer. */
+/** A client socket on 127.0.0.1; `ask` sends one datagram and waits up to 2 s for one answer. */
 async function udpClient(): Promise<{ ask: (port: number, text: string) => Promise<string>; close: () => void }> {
   const s = dgram.createSocket('udp4');
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
@@ -47,7 +47,7 @@ async function udpClient(): Promise<{ ask: (port: number, text: string) => Promi
         const timer = setTimeout(() => {
           s.off('message', on);
           resolve('no answer');
-        }, 500);
+        }, 2000);
         const on = (m: Buffer) => {
           clearTimeout(timer);
           resolve(m.toString());
@@ -99,7 +99,7 @@ describe.skipIf(skipReason !== '')('published UDP ports through the real docker 
     const [a, b] = [await udpClient(), await udpClient()];
     try {
       // The server needs a moment to bind; until then datagrams go unanswered, as UDP does.
-      await expect.poll(() => a.ask(dns, 'hello'), { timeout: 10_000, interval: 200 }).toMatch(/^53 172\.17\.0\.1:\d+ hello$/);
+      await expect.poll(() => a.ask(dns, 'hello'), { timeout: 20_000, interval: 200 }).toMatch(/^53 172\.17\.0\.1:\d+ hello$/);
       // The container sees the bridge's gateway, one source port per client address (the flow table).
       const [a1, a2, b1] = [await a.ask(dns, 'again'), await a.ask(dns, 'more'), await b.ask(dns, 'other')];
       const portOf = (answer: string) => /^53 172\.17\.0\.1:(\d+) /.exec(answer)?.[1];
