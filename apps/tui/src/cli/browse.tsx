@@ -1,10 +1,10 @@
 import React from 'react';
 import { resolve } from 'node:path';
 import { render } from 'ink';
+import { defaultDataRoot } from '@strata/storage/read-only';
 import { Workbench } from '../model/index.js';
 import type { TuiEngine } from '../model/tui-engine.js';
 import { TerminalApp } from '../ui/TerminalApp.js';
-import { dataRootPath } from './data-root-path.js';
 import { deferredEngine } from './deferred-engine.js';
 import type { EngineChoice, EngineSource } from './engine-source.js';
 import { fail } from './exit-message.js';
@@ -34,7 +34,7 @@ export async function browse(choice: EngineChoice): Promise<number> {
     return fail('the full-screen app needs a terminal (stdin and stdout must be a TTY)');
   }
   const embeddedChoice = choice.host === undefined && (choice.dataRoot !== undefined || !choice.dockerHostEnv);
-  const [keys, index] = await Promise.all([readKeyConfig(), embeddedChoice ? readStoreIndex(resolve(choice.dataRoot ?? dataRootPath())) : undefined]);
+  const [keys, index] = await Promise.all([readKeyConfig(), embeddedChoice ? readStoreIndex(resolve(choice.dataRoot ?? defaultDataRoot())) : undefined]);
   let source: EngineSource | undefined;
   let engineFailure: string | undefined;
   let engine: TuiEngine;
