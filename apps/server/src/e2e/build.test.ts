@@ -85,6 +85,16 @@ describe.skipIf(!dockerBinary)('docker build (DOCKER_BUILDKIT=0) against stratad
     expect(rows.at(-1)![0]).toBe('sha256:d9d3d3752bd1479a851c86cfe0e9eaacb42f77a074be843ffefe136299d13479');
   });
 
+  it('docker images hides the intermediate images, -a lists them too, as dockerd does', async () => {
+    const ids = async (...args: string[]) => (await daemon.docker(['images', '-q', '--no-trunc', ...args])).stdout.trim().split('\n').sort();
+    const history = (await daemon.docker(['history', '-q', '--no-trunc', 'mybuild:v1'])).stdout.trim().split('\n');
+    // mybuild:v1, four intermediates, busybox:local.
+    expect(history).toHaveLength(6);
+    expect(await ids()).toEqual([history[0], history[5]].sort());
+    expect(await ids('-a')).toEqual([...history].sort());
+    expect(await ids('--filter', 'dangling=true')).toEqual(['']);
+  });
+
   it('a rebuild takes every step from the cache; -q prints only the ID; --iidfile writes it', async () => {
     const again = await daemon.docker(['build', '-t', 'mybuild:v1', '--build-arg', 'FOO=bar', '--label', 'l1=v1', join(dir, 'ctx')], classic);
     expect(again.code).toBe(0);

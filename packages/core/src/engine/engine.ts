@@ -160,10 +160,13 @@ class StrataEngine implements Engine {
     const filters = options.filters ?? {};
     checkFilterKeys(filters, ['reference', 'dangling', 'label', 'before', 'since', 'until']);
     const beforeSince = await this.beforeSince(filters);
+    // Without `all`, dockerd hides untagged images that are another image's parent (a classic build's intermediates).
+    const parents = options.all ? new Set<string>() : new Set(images.flatMap((i) => (i.parent ? [i.parent] : [])));
     const out: ImageSummary[] = [];
     for (const img of images) {
       const config = await readConfig(this.store, img.id);
       const summary = imageSummary(img, config, tags.refs, layers);
+      if (parents.has(img.id) && summary.RepoTags[0] === '<none>:<none>' && summary.RepoDigests[0] === '<none>@<none>') continue;
       const names = namesOf(tags.refs, img.id);
       if (!matchesImageFilters(filters, summary, names, beforeSince)) continue;
       if (filters.reference?.length) {
