@@ -130,4 +130,20 @@ describe.skipIf(!dockerBinary)('docker build (DOCKER_BUILDKIT=0) against stratad
     const after = JSON.parse((await daemon.docker(['image', 'inspect', 'mybuild:v1'])).stdout)[0].Id;
     expect(after).toBe(before);
   });
+
+  it('rmi of an intermediate image is a conflict; rmi of the built image deletes its intermediates too, as dockerd prunes parents', async () => {
+    const chain = join(dir, 'chain');
+    await mkdir(chain);
+    await writeFile(join(chain, 'Dockerfile'), 'FROM busybox:local\nENV A=1\nENV B=2\n');
+    expect((await daemon.docker(['build', '-t', 'chain:v1', chain], classic)).code).toBe(0);
+    const [top, middle, base] = (await daemon.docker(['history', '-q', '--no-trunc', 'chain:v1'])).stdout.trim().split('\n');
+    const refused = await daemon.docker(['rmi', middle.slice(7, 19)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`Error response from daemon: conflict: unable to delete ${middle.slice(7, 19)} (cannot be forced) - image has dependent child images\n`);
+    const removed = await daemon.docker(['rmi', 'chain:v1']);
+    expect(removed.stdout).toBe(`Untagged: chain:v1\nDeleted: ${top}\nDeleted: ${middle}\n`);
+    const left = (await daemon.docker(['images', '-a', '-q', '--no-trunc'])).stdout;
+    expect(left).not.toContain(middle);
+    expect(left).toContain(base);
+  });
 });
