@@ -1,7 +1,8 @@
 import { type Digest, type Hasher, sha256OfText } from '../digest/index.js';
 import { StrataError, invalid, isStrataError, notFound, unavailable } from '../errors/index.js';
 import { dockerContainerConfig, parseImageConfig } from '../image/index.js';
-import { TarHeaderScanner, tarEntry, writeTar, type TarWriteEntry } from '../layer/index.js';
+import { TarHeaderScanner, tarBytes, tarEntry, type TarBytesEntry } from '../layer/index.js';
+import type { SnapshotDraft } from '../lifecycle/index.js';
 import { type BuildEvent } from '../build/build-progress.js';
 import { comparePaths, copyChanges, type CopySource } from '../build/copy-changes.js';
 import { contextTree } from '../build/context-tree.js';
@@ -16,7 +17,8 @@ import { type NameOf, rootOnlyNames, hashList, sourceHash } from '../build/sourc
 import { fetchRemoteSource, isRemoteUrl } from './build-remote-source.js';
 import type { EngineContext } from './engine.js';
 import { writeImage } from './image-writer.js';
-import { type IngestedLayer, ingestLayer } from './layer-ingest.js';
+import { inOverlayForm, storeStepLayer } from './build-step-layer.js';
+import type { IngestedLayer } from './layer-ingest.js';
 import type { LayerRecord } from './records.js';
 import { resolveImage } from './resolve.js';
 
@@ -726,6 +728,7 @@ class ClassicBuild {
     }
     let layer: IngestedLayer | undefined;
     let after: FsTree | undefined;
+    let snapshot: SnapshotDraft | undefined;
     if (how.run) {
       layer = await how.run();
     } else {
@@ -733,11 +736,30 @@ class ClassicBuild {
       if (fake) this.emit({ kind: 'running', container: fake });
       const changes = how.changes ? await how.changes() : undefined;
       if (changes && changes.entries.length > 0) {
-        layer = await ingestLayer(this.ctx.ports, layerTar(changes.entries, this.names));
+        ({ layer, snapshot } = await storeStepLayer(this.ctx.ports, layerTar(changes.entries, this.names), inOverlayForm(changes.entries)));
         after = changes.after;
       }
       if (fake) this.emit({ kind: 'removing', container: fake });
     }
+    try {
+      await this.writeStepImage(state, rc, cc, key, layer, after);
+    } catch (e) {
+      await snapshot?.abort().catch(() => undefined);
+      throw e;
+    }
+    // A snapshot is derived data: one that cannot be kept is made from the blob when a container needs it.
+    await snapshot?.commit(state.image.layers.map((l) => l.diffId)).catch(() => undefined);
+  }
+
+  private async writeStepImage(
+    state: StageState,
+    rc: Record<string, unknown>,
+    cc: Record<string, unknown>,
+    key: string,
+    layer: IngestedLayer | undefined,
+    after: FsTree | undefined,
+  ): Promise<void> {
+    const parent = state.image;
     const created = this.createdTime();
     const history = [...(((parent.config.history as unknown[]) ?? []) as Array<Record<string, unknown>>)];
     history.push(layer ? { created, created_by: (cc.Cmd as string[]).join(' ') } : { created, created_by: (cc.Cmd as string[]).join(' '), empty_layer: true });
@@ -959,9 +981,9 @@ function parseChown(spec: string, tree: FsTree): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf): ReadableStream<Uint8Array> {
+function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf): Uint8Array {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
-  const out: TarWriteEntry[] = sorted.map(({ path, node }) => ({
+  const out: TarBytesEntry[] = sorted.map(({ path, node }) => ({
     ...tarEntry({
       path: node.type === 'directory' ? `${path}/` : path,
       type: node.type,
@@ -979,6 +1001,6 @@ function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf)
     }),
     body: node.type === 'file' ? (node.body ?? new Uint8Array()) : undefined,
   }));
-  return writeTar(out, { mode: 'fresh' });
+  return tarBytes(out);
 }
 
