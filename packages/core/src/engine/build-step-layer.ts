@@ -1,6 +1,7 @@
 import type { FsNode } from '../build/fs-tree.js';
 import type { SnapshotDraft } from '../lifecycle/index.js';
-import { type IngestedLayer, ingestLayer } from './layer-ingest.js';
+import type { TarEntry } from '../layer/index.js';
+import { type IngestedLayer, ingestTarBytes } from './layer-ingest.js';
 import type { EnginePorts } from './ports.js';
 
 const WHITEOUT_PREFIX = '.wh.';
@@ -28,12 +29,12 @@ export function inOverlayForm(entries: ReadonlyArray<{ path: string; node: FsNod
 }
 
 /**
- * Stores a layer tar the build wrote in memory and, when `overlayReady` and the runtime can draft
+ * Stores a layer tar the build wrote in memory from `entries` and, when `overlayReady` and the runtime can draft
  * snapshots, feeds the same bytes to one at the same time, so the next RUN finds the layer
  * unpacked. The snapshot is derived data: if drafting fails the layer is stored all the same and
  * the snapshot is made from the blob when a container needs it.
  */
-export async function storeStepLayer(ports: EnginePorts, tar: Uint8Array, overlayReady: boolean): Promise<StepLayer> {
+export async function storeStepLayer(ports: EnginePorts, tar: Uint8Array, entries: readonly TarEntry[], overlayReady: boolean): Promise<StepLayer> {
   const draft = overlayReady && ports.runtime?.draftSnapshot ? await ports.runtime.draftSnapshot().catch(() => undefined) : undefined;
   let drafted = draft;
   const feed = draft?.write(tar).catch(async () => {
@@ -41,7 +42,7 @@ export async function storeStepLayer(ports: EnginePorts, tar: Uint8Array, overla
     await draft.abort().catch(() => undefined);
   });
   try {
-    const [layer] = await Promise.all([ingestLayer(ports, tar), feed]);
+    const [layer] = await Promise.all([ingestTarBytes(ports, tar, entries), feed]);
     return { layer, snapshot: drafted };
   } catch (e) {
     await feed;
