@@ -17,6 +17,7 @@ import { type NameOf, rootOnlyNames, hashList, sourceHash } from '../build/sourc
 import { fetchRemoteSource, isRemoteUrl } from './build-remote-source.js';
 import type { EngineContext } from './engine.js';
 import { writeImage } from './image-writer.js';
+import { throwIfCancelled } from './build-cancel.js';
 import { inOverlayForm, storeStepLayer } from './build-step-layer.js';
 import type { IngestedLayer } from './layer-ingest.js';
 import type { LayerRecord } from './records.js';
@@ -34,6 +35,8 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** The network RUN steps get (`networkmode`). */
   networkMode?: string;
+  /** Stops the build: checked before every step, and a running RUN container is killed (BuildCancelled). */
+  signal?: AbortSignal;
 }
 
 /** Runs a RUN step in a container and commits its changes; absent where containers cannot run. */
@@ -55,6 +58,8 @@ export interface BuildRunRequest {
   onOutput(text: string, stream: 'stdout' | 'stderr'): void;
   /** Called with the container's ID once it exists (for ` ---> Running in <id>`). */
   onContainer(id: string): void;
+  /** Aborting it kills the container; the run then ends with BuildCancelled. */
+  signal?: AbortSignal;
 }
 
 /** How a RUN ended: its exit code and, when it changed files, the layer of those changes. */
@@ -259,6 +264,7 @@ class ClassicBuild {
   }
 
   private printStep(instruction: string): void {
+    throwIfCancelled(this.options.signal);
     this.step++;
     this.emit({ kind: 'step', step: this.step, total: this.total, instruction });
   }
@@ -689,6 +695,7 @@ class ClassicBuild {
           argv: runArgv,
           env,
           networkMode: this.options.networkMode,
+          signal: this.options.signal,
           onOutput: (text, stream) => this.emit({ kind: 'output', text, stream }),
           onContainer: (id) => {
             container = id;
@@ -736,7 +743,8 @@ class ClassicBuild {
       if (fake) this.emit({ kind: 'running', container: fake });
       const changes = how.changes ? await how.changes() : undefined;
       if (changes && changes.entries.length > 0) {
-        ({ layer, snapshot } = await storeStepLayer(this.ctx.ports, layerTar(changes.entries, this.names), inOverlayForm(changes.entries)));
+        const tar = layerTar(changes.entries, this.names);
+        ({ layer, snapshot } = await storeStepLayer(this.ctx.ports, tar.bytes, tar.entries, inOverlayForm(changes.entries)));
         after = changes.after;
       }
       if (fake) this.emit({ kind: 'removing', container: fake });
@@ -981,7 +989,7 @@ function parseChown(spec: string, tree: FsTree): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf): Uint8Array {
+function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf): { bytes: Uint8Array; entries: TarBytesEntry[] } {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
   const out: TarBytesEntry[] = sorted.map(({ path, node }) => ({
     ...tarEntry({
@@ -1001,6 +1009,6 @@ function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf)
     }),
     body: node.type === 'file' ? (node.body ?? new Uint8Array()) : undefined,
   }));
-  return tarBytes(out);
+  return { bytes: tarBytes(out), entries: out };
 }
 
