@@ -5,6 +5,7 @@ import { TarHeaderScanner, tarBytes, tarEntry, type TarBytesEntry } from '../lay
 import type { SnapshotDraft } from '../lifecycle/index.js';
 import { type BuildEvent } from '../build/build-progress.js';
 import { comparePaths, copyChanges, type CopySource } from '../build/copy-changes.js';
+import { ContextMemo } from '../build/context-memo.js';
 import { contextTree } from '../build/context-tree.js';
 import { DockerignoreMatcher, readDockerignore } from '../build/dockerignore.js';
 import { parseDockerfile } from '../build/dockerfile-parser.js';
@@ -102,7 +103,7 @@ export interface PreparedBuild {
  * and picks the stages the target needs. Fails before any step runs, as the classic builder does.
  */
 export async function prepareBuild(ctx: EngineContext, contextTar: ReadableStream<Uint8Array>, options: BuildOptions): Promise<PreparedBuild> {
-  const context = await treeOfTar(contextTar, ctx.ports.hasher);
+  const context = await treeOfTar(contextTar, ctx.ports.hasher, contextMemoOf(ctx));
   const dockerfilePath = normalizeRelative(options.dockerfile ?? 'Dockerfile');
   const node = context.get(context.resolve(dockerfilePath));
   if (!node || node.type !== 'file') throw invalid(`Cannot locate specified Dockerfile: ${options.dockerfile ?? 'Dockerfile'}`);
@@ -822,6 +823,15 @@ export class BuildStepFailed extends StrataError {
   }
 }
 
+const contextMemos = new WeakMap<EngineContext, ContextMemo>();
+
+/** The engine's memo of the last contexts it read (a rebuild sends the same bytes again). */
+function contextMemoOf(ctx: EngineContext): ContextMemo {
+  let memo = contextMemos.get(ctx);
+  if (!memo) contextMemos.set(ctx, (memo = new ContextMemo()));
+  return memo;
+}
+
 const headerTrees = new WeakMap<EngineContext, Map<string, FsTree>>();
 const MAX_HEADER_TREES = 8;
 
@@ -932,9 +942,9 @@ async function applyTar(tree: FsTree, stream: ReadableStream<Uint8Array>): Promi
 }
 
 /** A context tar as a tree; names that leave the context (`../`, absolute, escaping hard links) are refused. */
-export async function treeOfTar(stream: ReadableStream<Uint8Array>, hasher?: Hasher): Promise<FsTree> {
+export async function treeOfTar(stream: ReadableStream<Uint8Array>, hasher?: Hasher, memo?: ContextMemo): Promise<FsTree> {
   try {
-    return await contextTree(stream, hasher);
+    return await contextTree(stream, hasher, memo);
   } catch (e) {
     if (e instanceof StrataError) throw invalid(`invalid build context: ${e.message}`);
     throw e;
