@@ -27,4 +27,7 @@ export default defineConfig([
   // `strata analyze` on its own (the entry imports dist/analyze.js by path): bundled apart, it keeps only
   // the parts of the engine an analysis uses (a quarter of them), where a chunk shared with the app takes them all.
   { ...shared, entry: { analyze: 'src/cli/analyze-command.ts' }, splitting: false },
+  // A repeated `strata analyze`, answered from the kept analysis: only the narrow entries of core and storage
+  // (`@strata/core/kept-analysis`, `@strata/storage/read-only`), so neither the engine nor zod loads.
+  { ...shared, entry: { 'analyze-kept': 'src/cli/kept-analysis-command.ts' }, splitting: false },
 ]);

@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // read-only.ts: a narrow entry sharing chunks with the main one (see its file).
+  entry: ['src/index.ts', 'src/read-only.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -48,10 +48,16 @@ async function main(argv: string[]): Promise<number> {
       return loadIntoDataRoot(invocation.dataRoot, invocation.input);
     }
     case 'analyze': {
-      // A path the bundler leaves alone: dist/analyze.js is its own bundle (see tsup.config.ts).
+      const out = { stdout: (s: string | Uint8Array) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
+      // Paths the bundler leaves alone: dist/analyze-kept.js and dist/analyze.js are bundles of their own (see tsup.config.ts).
+      // The small one answers from the analysis the store kept; what it cannot answer, the full one does.
+      const keptBundle = './analyze-kept.js';
+      const { runKeptAnalysis } = (await import(keptBundle)) as typeof import('./cli/kept-analysis-command.js');
+      const answered = await runKeptAnalysis(invocation.dataRoot, invocation.args, out);
+      if (answered !== undefined) return answered;
       const analyzeBundle = './analyze.js';
       const { runAnalyze } = (await import(analyzeBundle)) as typeof import('./cli/analyze-command.js');
-      return runAnalyze(invocation.dataRoot, invocation.args, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+      return runAnalyze(invocation.dataRoot, invocation.args, out);
     }
     case 'dockerfile': {
       const { runDockerfile } = await import('./cli/dockerfile-command.js');

@@ -1,7 +1,6 @@
 import { FsVolumeStore } from './volumes/fs-volume-store.js';
-import { homedir } from 'node:os';
 import { readdir, rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Codecs, EnginePorts, Hasher } from '@strata/core';
 import { FsContentStore } from './content/fs-content-store.js';
 import { ensureDirectory } from './fs/durable-file.js';
@@ -93,15 +92,4 @@ export async function openDataRoot(dir: string, options: OpenDataRootOptions = {
   }
 }
 
-/**
- * Where Strata keeps its data unless told otherwise: `$STRATA_DATA_ROOT`; as root
- * `/var/lib/strata` (like dockerd's /var/lib/docker); otherwise `$XDG_DATA_HOME/strata` or
- * `~/.local/share/strata`.
- */
-export function defaultDataRoot(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): string {
-  if (env.STRATA_DATA_ROOT) return resolve(env.STRATA_DATA_ROOT);
-  if (uid === 0) return '/var/lib/strata';
-  // The XDG spec says relative values are invalid and must be ignored.
-  if (env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME)) return join(env.XDG_DATA_HOME, 'strata');
-  return join(env.HOME || homedir(), '.local', 'share', 'strata');
-}
+export { defaultDataRoot } from './data-root-location.js';

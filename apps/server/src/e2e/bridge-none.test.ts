@@ -8,17 +8,12 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { bridgeNamespaceName } from '@strata/runtime';
 import { fixturesDir } from '../captureFixtures.js';
-import { dockerBinary, type DockerResult } from '../dockerCli.js';
+import { type DockerResult } from '../dockerCli.js';
 import { runDocker, startDockerd, type Dockerd } from '../testing/dockerd.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const rootless = process.getuid?.() !== 0;
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : rootless ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`bridge-none e2e skipped: ${skipReason}`);
 
 type Docker = (args: string[]) => Promise<DockerResult>;

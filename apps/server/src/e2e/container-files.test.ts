@@ -8,18 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTar, tarEntry, writeTar, type TarEntry } from '@strata/core';
 import { fixturesDir } from '../captureFixtures.js';
-import { dockerBinary } from '../dockerCli.js';
 import { runDocker, startDockerd, type Dockerd } from '../testing/dockerd.js';
 import { fixtureNames } from './fixtureImages.js';
 import { socketRequest } from './socketRequest.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`container files e2e skipped: ${skipReason}`);
 
 const images = join(fixturesDir, 'images');

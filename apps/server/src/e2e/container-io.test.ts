@@ -1,7 +1,6 @@
 // End to end: stdin, ttys, attach and exec of real containers (runc + conmon) through the real
 // docker CLI against stratad; interactive sessions run in a private tmux server, as a user types.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -11,16 +10,10 @@ import { fixturesDir } from '../captureFixtures.js';
 import { dockerBinary } from '../dockerCli.js';
 import { socketRequest } from './socketRequest.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
 const run = promisify(execFile);
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-  ['tmux', '/usr/bin/tmux'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const rootless = process.getuid?.() !== 0;
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon tmux)` : rootless ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason([{ name: 'tmux', path: '/usr/bin/tmux', aptPackage: 'tmux' }]);
 if (skipReason) console.log(`container io e2e skipped: ${skipReason}`);
 
 /** One raw hijacked attach, as a client other than the CLI drives it: what it read, and whether the server closed. */

@@ -5,16 +5,11 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../captureFixtures.js';
-import { dockerBinary } from '../dockerCli.js';
 import { socketRequest } from './socketRequest.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`container stats e2e skipped: ${skipReason}`);
 
 /** The stats frame dockerd 20.10 answered in the `docker stats --no-stream` capture. */
@@ -156,5 +151,13 @@ describe.skipIf(skipReason !== '')('docker stats against stratad', () => {
     const none = await socketRequest(daemon.socket, 'GET', '/v1.41/containers/nosuch/stats?stream=0');
     expect(none.status).toBe(404);
     expect(none.json).toEqual({ message: 'No such container: nosuch' });
+  });
+
+  it('a stream of a container that is not running stays open with a frame of zeros a second, as dockerd\'s collector sends', async () => {
+    const frames = await streamedFrames(daemon.socket, 'idle', 2);
+    expect(frames.map((f) => [f.name, f.read, f.preread])).toEqual([
+      ['/idle', '0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z'],
+      ['/idle', '0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z'],
+    ]);
   });
 });

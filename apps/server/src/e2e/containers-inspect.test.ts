@@ -2,15 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../captureFixtures.js';
-import { dockerBinary } from '../dockerCli.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`container inspect e2e skipped: ${skipReason}`);
 
 const FIXTURES = ['01-base', '02-whiteout', '03-opaque', '04-links', '05-perms', '06-multistage', '07-metadata'];

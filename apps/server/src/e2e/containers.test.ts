@@ -1,18 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturesDir } from '../captureFixtures.js';
 import { capturedOutput } from '../captureFixtures.js';
-import { dockerBinary, spawnDocker } from '../dockerCli.js';
+import { spawnDocker } from '../dockerCli.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const rootless = process.getuid?.() !== 0;
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : rootless ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`containers e2e skipped: ${skipReason}`);
 
 /** `Exited (137) 2 seconds ago` and friends: go-units' human durations. */
@@ -189,5 +183,18 @@ describe.skipIf(skipReason !== '')('containers through the real docker CLI', () 
     await docker('create', '--name', 'made', 'busybox:local', 'true');
     const info = await docker('info', '--format', '{{.Containers}} {{.ContainersRunning}} {{.ContainersPaused}} {{.ContainersStopped}} {{json .Runtimes}} {{.DefaultRuntime}}');
     expect(info.stdout).toBe('2 1 0 1 {"runc":{"path":"/usr/sbin/runc"}} runc\n');
+  });
+
+  it('docker system df counts the containers, their writable layers and each image\'s containers', async () => {
+    await docker('run', '--name', 'wrote', 'busybox:local', 'sh', '-c', 'busybox dd if=/dev/zero of=/blob bs=1k count=64 2>/dev/null');
+    await docker('create', '--name', 'made', 'busybox:local', 'true');
+    const df = await docker('system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}');
+    expect(df.code, df.stderr).toBe(0);
+    const containersRow = df.stdout.split('\n').find((l) => l.startsWith('Containers|'));
+    expect(containersRow).toMatch(/^Containers\|2\|0\|6\d\.\d+kB$/);
+    const verbose = await docker('system', 'df', '-v', '--format', '{{json .}}');
+    const usage = JSON.parse(verbose.stdout) as { Images: Array<{ Repository: string; Containers: string }>; Containers: Array<{ Names: string; Size: string }> };
+    expect(usage.Images.find((i) => i.Repository === 'busybox')?.Containers).toBe('2');
+    expect(usage.Containers.map((c) => c.Names).sort()).toEqual(['made', 'wrote']);
   });
 });

@@ -9,18 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bridgeNamespaceName, removeBridgeNetwork } from '@strata/runtime';
 import { capturedJson, fixturesDir } from '../captureFixtures.js';
-import { dockerBinary } from '../dockerCli.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-  ['ip', '/usr/sbin/ip'],
-  ['nsenter', '/usr/bin/nsenter'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const rootless = process.getuid?.() !== 0;
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon iproute2)` : rootless ? 'the bridge needs root here' : '';
+const skipReason = containerE2eSkipReason([{ name: 'ip', path: '/usr/sbin/ip', aptPackage: 'iproute2' }, { name: 'nsenter', path: '/usr/bin/nsenter', aptPackage: 'util-linux' }], 'the bridge needs root here');
 if (skipReason) console.log(`networking e2e skipped: ${skipReason}`);
 
 /** A port nothing listens on right now (the kernel's pick on loopback). */

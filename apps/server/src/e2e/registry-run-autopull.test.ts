@@ -1,19 +1,13 @@
 // docker run of an image stratad lacks: the CLI gets a 404 from create, pulls, and creates again (run_autopull.txt).
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { type LocalRegistry, startLocalRegistry } from '@strata/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturedOutput } from '../captureFixtures.js';
-import { dockerBinary } from '../dockerCli.js';
 import { fixtureImage } from './fixtureImages.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing (apt-get install runc conmon)` : process.getuid?.() !== 0 ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`docker run auto-pull e2e skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== '')('docker run pulls a missing image from a docker-registry on 127.0.0.1', () => {

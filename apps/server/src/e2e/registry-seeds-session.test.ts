@@ -2,21 +2,15 @@
 // loopback mirror for docker.io (--registry-mirror), `docker images` showing it, and `docker run -i`
 // of it landing in a root shell whose hostname is the short container ID.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { MediaType, parseNormalizedNamed } from '@strata/core';
 import { type LocalRegistry, RegistryClient, startLocalRegistry } from '@strata/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerBinary } from '../dockerCli.js';
 import { fixtureImage } from './fixtureImages.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
+import { containerE2eSkipReason } from './containerE2eSkip.js';
 
-const missing = [
-  ['docker CLI', dockerBinary ?? ''],
-  ['runc', '/usr/sbin/runc'],
-  ['conmon', '/usr/bin/conmon'],
-  ['skopeo', '/usr/bin/skopeo'],
-].filter(([, path]) => path === '' || !existsSync(path)).map(([name]) => name);
-const skipReason = missing.length > 0 ? `${missing.join(', ')} missing` : process.getuid?.() !== 0 ? 'containers need root here' : '';
+const skipReason = containerE2eSkipReason([{ name: 'skopeo', path: '/usr/bin/skopeo', aptPackage: 'skopeo' }]);
 if (skipReason) console.log(`seeds session e2e skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== '')('the seeds\' session: docker pull ubuntu:14.04 from a mirror, docker images, docker run -i', () => {

@@ -1,3 +1,6 @@
+/** Exit statuses of `strata analyze` (see its usage text). */
+export const AnalyzeExit = { ok: 0, ciFailed: 1, notFound: 2, corrupt: 3, badCiConfig: 4, daemonUnreachable: 5, usage: 125 } as const;
+
 /** What `strata analyze` was asked to do. */
 export interface AnalyzeRequest {
   image: string;
@@ -55,3 +58,6 @@ export function parseAnalyzeArguments(argv: readonly string[]): AnalyzeRequest |
   if (positional.length !== 1) return '"strata analyze" requires exactly 1 argument (an image or an archive file)';
   return { image: positional[0], ...req };
 }
+
+/** A name that can only be meant as an archive file (so a missing one is "no such file", not "no such image"). */
+export const looksLikeArchivePath = (image: string): boolean => /\.(tar|tgz|tar\.gz)$/.test(image) || (image.includes('/') && image.startsWith('.'));

@@ -1,37 +1,19 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { type ImageAnalysisDocument, analyzeArchive, documentOf, isStrataError, storedAnalysisDocument } from '@strata/core';
 import { DataRootInUseError, defaultDataRoot, nodeCodecs, nodeHasher, openDataRoot } from '@strata/storage';
 import { analysisSummary } from './analysis-summary.js';
-import { type AnalyzeRequest, analyzeUsage, parseAnalyzeArguments } from './analyze-arguments.js';
-import { CiConfigError, type CiRules, evaluateCi, parseCiConfig } from './ci-rules.js';
+import { AnalyzeExit, type AnalyzeRequest, analyzeUsage, looksLikeArchivePath, parseAnalyzeArguments } from './analyze-arguments.js';
+import { isFile, loadRules } from './ci-config-file.js';
+import { reportCi } from './ci-report.js';
 import { explainOpenFailure } from './data-root-engine.js';
 
-/** Exit statuses of `strata analyze` (see its usage text). */
-export const AnalyzeExit = { ok: 0, ciFailed: 1, notFound: 2, corrupt: 3, badCiConfig: 4, daemonUnreachable: 5, usage: 125 } as const;
+export { AnalyzeExit } from './analyze-arguments.js';
 
 type Out = { stdout(s: string | Uint8Array): void; stderr(s: string): void };
-
-const isFile = async (p: string): Promise<boolean> => (await stat(p).catch(() => undefined))?.isFile() ?? false;
-
-async function loadRules(req: AnalyzeRequest, out: Out): Promise<CiRules | number> {
-  let path = req.ciConfig;
-  if (path === undefined && (await isFile('.dive-ci'))) path = '.dive-ci';
-  try {
-    if (path === undefined) return parseCiConfig('');
-    const text = await readFile(path, 'utf8').catch(() => {
-      throw new CiConfigError(`cannot read ${path}`);
-    });
-    return parseCiConfig(text);
-  } catch (e) {
-    if (!(e instanceof CiConfigError)) throw e;
-    out.stderr(`strata: ${path ?? '.dive-ci'}: ${e.message}\n`);
-    return AnalyzeExit.badCiConfig;
-  }
-}
 
 /** An error of the analysis as the exit status and message a user acts on. */
 function failure(e: unknown, image: string): { status: number; message: string } | undefined {
@@ -128,7 +110,7 @@ export async function runAnalyze(dataRoot: string | undefined, argv: readonly st
       const reports = await analyzeArchive(archive, { codecs: nodeCodecs, hasher: nodeHasher }, { top: req.top });
       docs = reports.map((r) => documentOf(r, req.top));
     } else {
-      if (/\.(tar|tgz|tar\.gz)$/.test(req.image) || req.image.includes('/') && req.image.startsWith('.')) {
+      if (looksLikeArchivePath(req.image)) {
         out.stderr(`strata: open ${req.image}: no such file or directory\n`);
         return AnalyzeExit.notFound;
       }
@@ -145,17 +127,5 @@ export async function runAnalyze(dataRoot: string | undefined, argv: readonly st
   if (req.json) await writeJson(req.json, docs, out);
   if (req.json !== '-') for (const d of docs) out.stdout(analysisSummary(d.summary, req.top));
   if (!rules) return AnalyzeExit.ok;
-  let failed = false;
-  for (const d of docs) {
-    const results = evaluateCi(d, rules);
-    const lines = results.map((x) => `  ${x.status}: ${x.rule}${x.message ? `: ${x.message}` : ''}`);
-    const fails = results.filter((x) => x.status === 'FAIL').length;
-    failed ||= fails > 0;
-    const pass = results.filter((x) => x.status === 'PASS').length;
-    const skip = results.filter((x) => x.status === 'SKIP').length;
-    (fails ? out.stderr : out.stdout)(
-      `Results for ${d.summary.image.names[0]}:\n${lines.join('\n')}\nResult:${fails ? 'FAIL' : 'PASS'} [Total:${results.length}] [Passed:${pass}] [Failed:${fails}] [Warn:0] [Skipped:${skip}]\n`,
-    );
-  }
-  return failed ? AnalyzeExit.ciFailed : AnalyzeExit.ok;
+  return reportCi(docs, rules, out);
 }

@@ -1,10 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { explainOpenFailure, openEmbeddedEngine } from './data-root-engine.js';
 import { LoadSourceError, openLoadSource, runLoad } from './load-command.js';
 import { fixtureArchivePath } from '../testing/fixture-archive.js';
+import { nodeHostFiles } from './host-files.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -46,6 +49,31 @@ describe('the embedded engine on a data root', () => {
       expect(text).toContain('strata --data-root DIR');
     } finally {
       await owner.close();
+    }
+  });
+
+  it('builds a Dockerfile with ADD <url>, fetched from a server on 127.0.0.1', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/hello.txt') res.end('hello from loopback\n');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const embedded = await openEmbeddedEngine(join(dir, 'root'));
+    try {
+      const context = join(dir, 'context');
+      await mkdir(context);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hello.txt`;
+      await writeFile(join(context, 'Dockerfile'), `FROM scratch\nADD ${url} /hello.txt\n`);
+      const files = nodeHostFiles(process.stdin);
+      const id = await embedded.engine.buildImage(await files.packContext(context, 'Dockerfile'), { dockerfile: 'Dockerfile', tags: ['added:v1'] }, () => undefined);
+      const [image] = await embedded.engine.listImages();
+      expect(image.Id).toBe(id);
+      expect(image.RepoTags).toEqual(['added:v1']);
+      // The layer holds the 20 downloaded bytes.
+      expect(image.Size).toBe(20);
+    } finally {
+      await embedded.close();
+      server.close();
     }
   });
 

@@ -16,6 +16,8 @@ export async function openEmbeddedEngine(dataRoot: string | undefined, options: 
   const dataRootHandle = await openDataRoot(dataRoot ?? defaultDataRoot());
   // Pulls from the app go to registries as stratad's do (certs.d, loopback registries over plain HTTP).
   dataRootHandle.ports.registry ??= new RegistryClient({ certsDir: defaultCertsDir() });
+  // `ADD <url>` in a build from the app fetches as stratad's does; fetch loads only when a build asks.
+  dataRootHandle.ports.http ??= (url, init) => fetch(url, init);
   let engine: Engine;
   let containersDisabled: string | undefined;
   try {

@@ -53,6 +53,8 @@ export class StatsFeed {
       try {
         for await (const frame of stats(id, { stream: true, signal: abort.signal })) {
           if (abort.signal.aborted) return;
+          // A frame of zeros (Go's zero time) is the engine saying the container is no longer running.
+          if (frame.read === '0001-01-01T00:00:00Z') break;
           this.add(frame);
           first();
         }

@@ -1,9 +1,9 @@
-import { unavailable } from '../errors/index.js';
+import { isStrataError, unavailable } from '../errors/index.js';
 import { type ContainerRecord, type ContainerStats, type RuntimeStatsSample, GO_ZERO_TIME, emptyContainerStats, emptyCpuStats, isRunning } from '../lifecycle/index.js';
 import type { ContainerContext } from './containers.js';
 
 export interface ContainerStatsOptions {
-  /** One frame a second until the container stops or `signal` aborts (the default, as dockerd's). */
+  /** One frame a second until the container is removed or `signal` aborts (the default, as dockerd's). */
   stream?: boolean;
   /** With `stream: false`: answer at once, without the second sample that fills `precpu_stats`. */
   oneShot?: boolean;
@@ -12,7 +12,7 @@ export interface ContainerStatsOptions {
 
 /** docker stats: the engine's side. */
 export interface ContainerStatsEngine {
-  /** Frames in dockerd's JSON shape; a container that is not running gets one frame of zeros. */
+  /** Frames in dockerd's JSON shape; while a container is not running its frames are zeros. */
   containerStats(name: string, options?: ContainerStatsOptions): AsyncIterable<ContainerStats>;
 }
 
@@ -49,17 +49,18 @@ export class ContainerStatsService implements ContainerStatsEngine {
     const { signal } = options;
     let record = await this.containerOf(name);
     const runtime = this.ctx.ports.runtime;
-    if (!isRunning(record.state)) {
+    if (!isRunning(record.state) && !stream) {
       yield emptyContainerStats(record.id, record.name);
       return;
     }
-    if (!runtime?.stats) throw unavailable(`the ${runtime?.name ?? 'missing'} runtime cannot report stats`);
+    if (isRunning(record.state) && !runtime?.stats) throw unavailable(`the ${runtime?.name ?? 'missing'} runtime cannot report stats`);
     let previous: { read: string; sample: RuntimeStatsSample } | undefined;
     const take = async (): Promise<{ read: string; sample: RuntimeStatsSample } | undefined> => {
       try {
-        return { sample: await runtime.stats!(record.id), read: this.ctx.now() };
+        if (!runtime?.stats) return undefined;
+        return { sample: await runtime.stats(record.id), read: this.ctx.now() };
       } catch (e) {
-        // The container stopped between two samples: the stream ends, as dockerd's does.
+        // The container stopped between two samples.
         record = await this.containerOf(record.id);
         if (!isRunning(record.state)) return undefined;
         throw e;
@@ -88,11 +89,23 @@ export class ContainerStatsService implements ContainerStatsEngine {
       return;
     }
     while (!signal?.aborted) {
-      const current = await take();
-      if (!current) return;
-      yield frame(current);
-      previous = current;
+      const current = isRunning(record.state) ? await take() : undefined;
+      if (current) {
+        yield frame(current);
+        previous = current;
+      } else {
+        // dockerd's collector publishes name and ID only while a container is not running, and ends
+        // the stream when the container is removed; a restarted container gets real frames again.
+        yield emptyContainerStats(record.id, record.name);
+        previous = undefined;
+      }
       await pause(INTERVAL_MS, signal);
+      if (signal?.aborted) return;
+      if (!isRunning(record.state)) {
+        const now = await this.containerOf(record.id).catch((e: unknown) => (isStrataError(e, 'not-found') ? undefined : Promise.reject(e)));
+        if (!now) return;
+        record = now;
+      }
     }
   }
 }

@@ -347,20 +347,28 @@ class StrataEngine implements Engine {
   }
 
   async diskUsage(): Promise<DiskUsage> {
-    const [images, tags, layers] = await Promise.all([this.store.images(), this.store.tags(), this.layerMap()]);
+    const [images, tags, layers, containers] = await Promise.all([
+      this.store.images(),
+      this.store.tags(),
+      this.layerMap(),
+      // dockerd lists every container with its sizes, as `ps -a -s` does.
+      this.containers.listContainers({ all: true, size: true }),
+    ]);
+    const containersOf = new Map<string, number>();
+    for (const c of containers) containersOf.set(c.ImageID, (containersOf.get(c.ImageID) ?? 0) + 1);
     const users = new Map<string, number>();
     for (const img of images) for (const d of new Set(img.diffIds)) users.set(d, (users.get(d) ?? 0) + 1);
     const summaries: ImageSummary[] = [];
     for (const img of images) {
       const s = imageSummary(img, await readConfig(this.store, img.id), tags.refs, layers);
       s.SharedSize = [...new Set(img.diffIds)].reduce((n, d) => n + ((users.get(d) ?? 0) > 1 ? (layers.get(d)?.size ?? 0) : 0), 0);
-      s.Containers = 0;
+      s.Containers = containersOf.get(img.id) ?? 0;
       summaries.push(s);
     }
     summaries.sort((a, b) => b.Created - a.Created);
     let layersSize = 0;
     for (const d of users.keys()) layersSize += layers.get(d as Digest)?.size ?? 0;
-    return { LayersSize: layersSize, Images: summaries, Containers: [], Volumes: await this.containers.volumes.usage(), BuildCache: [], BuilderSize: 0 };
+    return { LayersSize: layersSize, Images: summaries, Containers: containers, Volumes: await this.containers.volumes.usage(), BuildCache: [], BuilderSize: 0 };
   }
 
   loadImages(archive: ReadableStream<Uint8Array>, options: LoadOptions = {}): Promise<LoadResult> {

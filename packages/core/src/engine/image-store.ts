@@ -1,12 +1,10 @@
 import { type Digest, digestHex } from '../digest/index.js';
 import { type ImageConfig, MediaType, imageConfigSchema, parseJsonDocument } from '../image/index.js';
+import { IMAGE_RECORDS } from './image-records.js';
 import type { ContentStore, Descriptor, MetadataStore, OciIndex } from './ports.js';
 import type { ImageRecord, LayerRecord, TagTable } from './records.js';
 
-const IMAGES = 'images';
-const LAYERS = 'layers';
-const TAGS = 'tags';
-const TAG_TABLE = 'repositories';
+const { images: IMAGES, layers: LAYERS, tags: TAGS, tagTable: TAG_TABLE } = IMAGE_RECORDS;
 
 /**
  * Records of images, layers and tags over the MetadataStore, and the OCI layout index that makes

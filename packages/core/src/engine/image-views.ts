@@ -1,36 +1,15 @@
 import { type Digest } from '../digest/index.js';
 import { type ImageConfig, dockerContainerConfig, historyWithLayers } from '../image/index.js';
-import { familiarString, parseReference } from '../reference/index.js';
 import type { HistoryEntry, ImageInspect, ImageSummary } from './api.js';
 import type { ImageStore } from './image-store.js';
 import type { ImageRecord, LayerRecord } from './records.js';
+import { namesOf } from './image-names.js';
 
 /** Read and parse an image's config (already validated when it entered the store). */
 export const readConfig = (store: ImageStore, id: Digest): Promise<ImageConfig> => store.config(id);
 
-type Names = { tags: string[]; digests: string[] };
-const namesByTable = new WeakMap<Record<string, Digest>, Map<Digest, Names>>();
-
-/** Familiar names (`busybox:local`, `repo@sha256:..`) of the refs pointing at an image, split into tags and digests. */
-export function namesOf(refs: Record<string, Digest>, id: Digest): Names {
-  let byId = namesByTable.get(refs);
-  if (!byId) {
-    // One pass over the table per listing, not one per image.
-    byId = new Map();
-    for (const [ref, target] of Object.entries(refs)) {
-      let names = byId.get(target);
-      if (!names) byId.set(target, (names = { tags: [], digests: [] }));
-      (ref.includes('@') ? names.digests : names.tags).push(familiarString(parseReference(ref)));
-    }
-    for (const n of byId.values()) {
-      n.tags.sort();
-      n.digests.sort();
-    }
-    namesByTable.set(refs, byId);
-  }
-  const names = byId.get(id);
-  return names ? { tags: [...names.tags], digests: [...names.digests] } : { tags: [], digests: [] };
-}
+// Kept apart so that resolving names needs none of the image document code.
+export { type Names, namesOf } from './image-names.js';
 
 /** Docker's image size: the sum of its layers' sizes. */
 export function imageSize(img: ImageRecord, layers: Map<Digest, LayerRecord>): number {

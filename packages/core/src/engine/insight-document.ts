@@ -69,42 +69,55 @@ export function parseJsonParts<T>(parts: readonly Uint8Array[]): T {
   return JSON.parse(text + decoder.decode()) as T;
 }
 
-// A kept document: "SIA1", then u32 key length, key, u32 summary length, summary, then the report JSON.
-const MAGIC = [0x53, 0x49, 0x41, 0x31];
+// The head of a kept analysis: "SIA2", u32 key length, key, u32 summary length, summary JSON,
+// f64 length of the document. The document itself is a record of its own, byte for byte the JSON
+// `strata analyze --json` writes, so a reader can hand it on without parsing or even reading it.
+const MAGIC = [0x53, 0x49, 0x41, 0x32];
 
-/** The record that keeps a document (with the key it was computed for, checked on read). */
-export function encodeKeptDocument(key: string, doc: ImageAnalysisDocument): Uint8Array[] {
+/** What the head of a kept analysis holds: its summary and the length of its document. */
+export interface KeptAnalysisHead {
+  summary: ImageInsightSummary;
+  documentLength: number;
+}
+
+/** The head record of a kept analysis (with the key it was computed for, checked on read). */
+export function encodeKeptHead(key: string, summary: ImageInsightSummary, documentLength: number): Uint8Array {
   const k = utf8.encode(key);
-  const s = utf8.encode(JSON.stringify(doc.summary));
-  const head = new Uint8Array(12 + k.byteLength + s.byteLength);
+  const s = utf8.encode(JSON.stringify(summary));
+  const head = new Uint8Array(20 + k.byteLength + s.byteLength);
   const view = new DataView(head.buffer);
   head.set(MAGIC, 0);
   view.setUint32(4, k.byteLength, true);
   head.set(k, 8);
   view.setUint32(8 + k.byteLength, s.byteLength, true);
   head.set(s, 12 + k.byteLength);
-  return [head, ...doc.json];
+  view.setFloat64(12 + k.byteLength + s.byteLength, documentLength, true);
+  return head;
 }
 
-/** The document a record keeps, when it was kept for `key` (anything else, torn or foreign, is ignored). */
-export function decodeKeptDocument(bytes: Uint8Array, key: string): ImageAnalysisDocument | undefined {
-  if (bytes.byteLength < 12 || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
+/** The head a record keeps, when it was kept for `key` (anything else, torn or foreign, is ignored). */
+export function decodeKeptHead(bytes: Uint8Array, key: string): KeptAnalysisHead | undefined {
+  if (bytes.byteLength < 20 || MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const keyLength = view.getUint32(4, true);
   if (8 + keyLength + 4 > bytes.byteLength) return undefined;
   if (new TextDecoder().decode(bytes.subarray(8, 8 + keyLength)) !== key) return undefined;
   const summaryLength = view.getUint32(8 + keyLength, true);
   const summaryEnd = 12 + keyLength + summaryLength;
-  if (summaryEnd > bytes.byteLength) return undefined;
-  let summary: ImageInsightSummary;
+  if (summaryEnd + 8 !== bytes.byteLength) return undefined;
   try {
-    summary = JSON.parse(new TextDecoder().decode(bytes.subarray(12 + keyLength, summaryEnd))) as ImageInsightSummary;
+    const summary = JSON.parse(new TextDecoder().decode(bytes.subarray(12 + keyLength, summaryEnd))) as ImageInsightSummary;
+    return { summary, documentLength: view.getFloat64(summaryEnd, true) };
   } catch {
     return undefined;
   }
-  const json = [bytes.subarray(summaryEnd)];
-  // A torn write leaves a document that does not end its object.
-  if (json[0].byteLength < 2 || json[0][json[0].byteLength - 1] !== 0x7d) return undefined;
+}
+
+/** The kept analysis of a head and its document record, when the two belong together. */
+export function keptDocument(head: KeptAnalysisHead, document: Uint8Array): ImageAnalysisDocument | undefined {
+  // A document of another length, or one that does not end its object, is not the one the head describes.
+  if (document.byteLength !== head.documentLength || document.byteLength < 2 || document[document.byteLength - 1] !== 0x7d) return undefined;
+  const json = [document];
   let parsed: ImageInsightReport | undefined;
-  return { summary, json, report: () => (parsed ??= parseJsonParts<ImageInsightReport>(json)) };
+  return { summary: head.summary, json, report: () => (parsed ??= parseJsonParts<ImageInsightReport>(json)) };
 }

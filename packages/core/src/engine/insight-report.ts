@@ -49,8 +49,4 @@ export function imageReport(
   };
 }
 
-/** Length of the longest proper prefix of `diffIds` that another image's whole layer list forms (0: none). */
-export function basePrefixLength(diffIds: readonly string[], other: readonly string[]): number {
-  if (other.length === 0 || other.length >= diffIds.length) return 0;
-  return other.every((d, i) => diffIds[i] === d) ? other.length : 0;
-}
+export { basePrefixLength } from './kept-analysis.js';

@@ -1,11 +1,10 @@
-import { type Digest, digestHex, sha256OfText, shortId } from '../digest/index.js';
-import { notFound } from '../errors/index.js';
+import { type Digest, shortId } from '../digest/index.js';
 import { type ViewDifference, diffViews, viewAt } from '../insight/index.js';
 import type { EngineContext } from './engine.js';
-import { type ImageAnalysisDocument, decodeKeptDocument, documentOf, encodeKeptDocument } from './insight-document.js';
-import { type ImageInsightOptions, type ImageInsightReport, basePrefixLength, imageReport, layerSources } from './insight-report.js';
+import { type ImageAnalysisDocument, documentOf, encodeKeptHead, keptDocument } from './insight-document.js';
+import { type ImageInsightOptions, type ImageInsightReport, imageReport, layerSources } from './insight-report.js';
 import { layerTablesOf } from './insight-tables.js';
-import { namesOf } from './image-views.js';
+import { ANALYSIS_DOCUMENT_NAMESPACE, IMAGE_ANALYSIS_NAMESPACE, analysisKey, keptAnalysisHead } from './kept-analysis.js';
 import type { ImageRecord } from './records.js';
 import { resolveImage } from './resolve.js';
 
@@ -17,55 +16,26 @@ export interface ImageSide {
 
 const noSuchImage = (n: string) => `No such image: ${n}`;
 
-/** The image this one was built on, as far as the store can tell: the longest other image whose layers start this one's. */
-async function baseOf(ctx: EngineContext, image: ImageRecord, named?: string): Promise<{ layers: number; source: string }> {
-  if (named) {
-    const { image: base } = await resolveImage(ctx.store, named, noSuchImage);
-    const n = basePrefixLength(image.diffIds, base.diffIds);
-    if (n === 0) throw notFound(`image ${named} is not a base of ${shortId(image.id)}: its layers are not the first layers of this image`);
-    return { layers: n, source: `image:${named}` };
-  }
-  let best: ImageRecord | undefined;
-  for (const other of await ctx.store.images()) {
-    const n = basePrefixLength(image.diffIds, other.diffIds);
-    if (n > (best?.diffIds.length ?? 0)) best = other;
-  }
-  if (!best) return { layers: Math.min(1, image.diffIds.length), source: 'first-layer' };
-  const tags = namesOf((await ctx.store.tags()).refs, best.id).tags;
-  return { layers: best.diffIds.length, source: `image:${tags[0] ?? shortId(best.id)}` };
-}
-
 async function tablesOf(ctx: EngineContext, image: ImageRecord) {
   const tables = layerTablesOf(ctx.ports, ctx.store);
   return Promise.all(image.diffIds.map((d: Digest) => tables.table(d)));
 }
 
-/** MetadataStore namespace of finished analyses (images and layers are immutable, so they stay true). */
-export const IMAGE_ANALYSIS_NAMESPACE = 'image-analysis';
-/** Bump when the analysis changes shape or meaning: older records are then ignored. */
-const ANALYSIS_VERSION = 2;
-/** Length of the "largest" lists when the caller names none. */
-const DEFAULT_TOP = 20;
+export { IMAGE_ANALYSIS_NAMESPACE } from './kept-analysis.js';
 
 /**
  * Analyse an image of the store from its layer indexes (recorded at load, or built from the blobs
- * once and kept). The finished analysis is kept as bytes, keyed by everything it depends on: the
- * image, the base layers, the list length and the names the image has now; asking again reads
- * that record and decodes no layer index at all.
+ * once and kept). The finished analysis is kept, keyed by everything it depends on (see
+ * analysisKey): a head (the summary) and the document (the JSON of the whole report) as two
+ * records; asking again reads them and decodes no layer index at all.
  */
 export async function analysisDocument(ctx: EngineContext, name: string, options: ImageInsightOptions = {}): Promise<ImageAnalysisDocument> {
-  const { image } = await resolveImage(ctx.store, name, noSuchImage);
-  const [base, tags] = await Promise.all([
-    options.base !== undefined || options.baseLayers === undefined ? baseOf(ctx, image, options.base) : undefined,
-    ctx.store.tags(),
-  ]);
-  const top = options.top ?? DEFAULT_TOP;
-  const tagNames = namesOf(tags.refs, image.id).tags;
-  const key = [`v${ANALYSIS_VERSION}`, digestHex(image.id), top, base?.layers ?? options.baseLayers, base?.source ?? 'option', ...tagNames].join(' ');
-  const cacheKey = `${digestHex(image.id)}-${sha256OfText(ctx.ports.hasher, key).slice(7, 23)}`;
+  const k = await analysisKey(ctx.store, ctx.ports.hasher, name, options);
+  const { image, top, tagNames } = k;
   const metadata = ctx.ports.metadata;
-  const kept = await metadata.getBytes?.(IMAGE_ANALYSIS_NAMESPACE, cacheKey).catch(() => undefined);
-  const hit = kept && decodeKeptDocument(kept, key);
+  const head = await keptAnalysisHead(metadata, k);
+  const kept = head && (await metadata.getBytes?.(ANALYSIS_DOCUMENT_NAMESPACE, k.cacheKey).catch(() => undefined));
+  const hit = head && kept && keptDocument(head, kept);
   if (hit) return hit;
   const [config, tables, layerRecords] = await Promise.all([
     ctx.store.config(image.id),
@@ -79,11 +49,13 @@ export async function analysisDocument(ctx: EngineContext, name: string, options
   );
   const report = imageReport({ id: image.id, names: tagNames.length ? tagNames : [shortId(image.id)], config }, sources, {
     top,
-    baseLayers: base?.layers ?? options.baseLayers,
-    baseSource: base?.source ?? 'option',
+    baseLayers: k.baseLayers,
+    baseSource: k.baseSource,
   });
   const doc = documentOf(report, top);
-  await metadata.putBytes?.(IMAGE_ANALYSIS_NAMESPACE, cacheKey, encodeKeptDocument(key, doc));
+  // The document first: a head is only ever found beside the document it describes.
+  await metadata.putBytes?.(ANALYSIS_DOCUMENT_NAMESPACE, k.cacheKey, doc.json);
+  await metadata.putBytes?.(IMAGE_ANALYSIS_NAMESPACE, k.cacheKey, [encodeKeptHead(k.key, doc.summary, doc.json.reduce((n, p) => n + p.byteLength, 0))]);
   return doc;
 }
 

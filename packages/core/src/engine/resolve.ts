@@ -1,7 +1,7 @@
 import { type Digest, digestHex, isHex64 } from '../digest/index.js';
 import { notFound } from '../errors/index.js';
 import { type Reference, familiarString, parseAnyReference, parseDockerRef, referenceString } from '../reference/index.js';
-import type { ImageStore } from './image-store.js';
+import type { ImageRecordIndex } from './image-records.js';
 import type { ImageRecord } from './records.js';
 import { conflict } from '../errors/index.js';
 
@@ -20,7 +20,7 @@ export interface ResolvedImage {
  * Resolve a name as Docker does: a full or `sha256:` ID, a reference in the tag table (short
  * names normalised, `:latest` implied), then a unique ID prefix. Throws `No such image: X`.
  */
-export async function resolveImage(store: ImageStore, name: string, notFoundMessage?: (n: string) => string): Promise<ResolvedImage> {
+export async function resolveImage(store: ImageRecordIndex, name: string, notFoundMessage?: (n: string) => string): Promise<ResolvedImage> {
   const any = parseAnyReference(name);
   if (any.kind === 'id') {
     const img = await store.image(any.id);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StrataError } from '@strata/core';
+import { StrataError } from '@strata/core/errors';
 import { ensureDirectory, fsyncDirectory, isErrno, removeIfPresent } from '../fs/durable-file.js';
 
 /** Name of the lock file inside a data root. */

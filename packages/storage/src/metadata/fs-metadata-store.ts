@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StrataError, type MetadataStore, type RecordWriteOptions } from '@strata/core';
+import type { MetadataStore, RecordWriteOptions } from '@strata/core';
+import { StrataError } from '@strata/core/errors';
 import { ensureDirectory, fsyncDirectory, isErrno, removeIfPresent, writeFileAtomically } from '../fs/durable-file.js';
 import { checkNamespace, decodeRecordKey, encodeRecordKey } from './record-key.js';
 
@@ -32,6 +33,12 @@ export class FsMetadataStore implements MetadataStore {
   pathOf(namespace: string, key: string): string {
     checkNamespace(namespace);
     return join(this.root, namespace, encodeRecordKey(key) + SUFFIX);
+  }
+
+  /** The file that holds a bytes record, whether or not it exists (a reader may hand it on as it is). */
+  bytesPathOf(namespace: string, key: string): string {
+    checkNamespace(namespace);
+    return join(this.root, namespace, encodeRecordKey(key) + BYTES_SUFFIX);
   }
 
   async get<T>(namespace: string, key: string): Promise<T | undefined> {
@@ -66,9 +73,9 @@ export class FsMetadataStore implements MetadataStore {
   }
 
   async getBytes(namespace: string, key: string): Promise<Uint8Array | undefined> {
-    checkNamespace(namespace);
+    const path = this.bytesPathOf(namespace, key);
     try {
-      const b = await readFile(join(this.root, namespace, encodeRecordKey(key) + BYTES_SUFFIX));
+      const b = await readFile(path);
       // A plain Uint8Array over the same memory: core knows no Buffer.
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     } catch (e) {
@@ -78,15 +85,14 @@ export class FsMetadataStore implements MetadataStore {
   }
 
   async putBytes(namespace: string, key: string, parts: readonly Uint8Array[]): Promise<void> {
-    checkNamespace(namespace);
+    const path = this.bytesPathOf(namespace, key);
     await ensureDirectory(this.tempDir);
     await ensureDirectory(join(this.root, namespace));
-    await writeFileAtomically(this.tempDir, join(this.root, namespace, encodeRecordKey(key) + BYTES_SUFFIX), parts);
+    await writeFileAtomically(this.tempDir, path, parts);
   }
 
   async deleteBytes(namespace: string, key: string): Promise<void> {
-    checkNamespace(namespace);
-    await removeIfPresent(join(this.root, namespace, encodeRecordKey(key) + BYTES_SUFFIX));
+    await removeIfPresent(this.bytesPathOf(namespace, key));
   }
 
   async list<T>(namespace: string): Promise<Array<[string, T]>> {

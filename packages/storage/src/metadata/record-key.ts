@@ -1,4 +1,4 @@
-import { invalid } from '@strata/core';
+import { invalid } from '@strata/core/errors';
 
 const KEPT = /[A-Za-z0-9_-]/;
 const NAMESPACE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
