@@ -15,6 +15,7 @@ export interface RuntimeFacts {
 interface RuntimeModule {
   createRuncRuntime?: (options: { dataRoot: string; content: ContentStore; codecs: Codecs; hasher: Hasher }) => Runtime;
   createBridgeNetwork?: (options: { dataRoot: string; defaultHostIp?: string; log?: (message: string) => void }) => NetworkPort;
+  removeBridgeNetwork?: (dataRoot: string) => Promise<void>;
 }
 
 /** Where `command` is found on PATH (runc lives in /usr/sbin on Debian, not always on a user's PATH). */
@@ -65,6 +66,8 @@ export async function containerRuntime(
     network.bridge === 'none'
       ? undefined
       : mod.createBridgeNetwork?.({ dataRoot, defaultHostIp: network.defaultHostIp, log: (m) => process.stderr.write(`stratad: ${m}\n`) });
+  // A bridge an earlier stratad ran on this data root goes with `--bridge none`, as docker0's network with dockerd's.
+  if (network.bridge === 'none') await mod.removeBridgeNetwork?.(dataRoot).catch((e: Error) => process.stderr.write(`stratad: removing the old bridge namespace: ${e.message}\n`));
   const bridgeOk = bridge ? (await bridge.available()).ok : false;
   return { runtime, ...(bridge && bridgeOk ? { network: bridge } : {}), facts: { name: runtime.name, path, version: runtimeVersion(path) } };
 }

@@ -4,7 +4,7 @@ import { Duplex } from 'node:stream';
 import type { Digest } from '../src/digest/index.js';
 import { sha256Of } from '../src/digest/index.js';
 import { invalid, notFound } from '../src/errors/index.js';
-import type { BlobExpectation, Codecs, ContentStore, EnginePorts, MetadataStore, OciIndex } from '../src/engine/ports.js';
+import type { BlobExpectation, Codecs, ContentStore, EnginePorts, MetadataStore, OciIndex, RecordWriteOptions } from '../src/engine/ports.js';
 import { collect, nodeHasher, nodeRandom } from './node.js';
 
 export class TestContentStore implements ContentStore {
@@ -41,8 +41,16 @@ export class TestMetadataStore implements MetadataStore {
     const v = this.data.get(`${ns}/${key}`);
     return v === undefined ? undefined : (JSON.parse(v) as T);
   }
-  async put<T>(ns: string, key: string, value: T) { this.data.set(`${ns}/${key}`, JSON.stringify(value)); }
-  async delete(ns: string, key: string) { this.data.delete(`${ns}/${key}`); }
+  /** The options of the last put or delete of each record, to check what the engine asks to be synced. */
+  readonly writeOptions = new Map<string, RecordWriteOptions | undefined>();
+  async put<T>(ns: string, key: string, value: T, options?: RecordWriteOptions) {
+    this.data.set(`${ns}/${key}`, JSON.stringify(value));
+    this.writeOptions.set(`${ns}/${key}`, options);
+  }
+  async delete(ns: string, key: string, options?: RecordWriteOptions) {
+    this.data.delete(`${ns}/${key}`);
+    this.writeOptions.set(`${ns}/${key}`, options);
+  }
   async list<T>(ns: string) {
     return [...this.data].filter(([k]) => k.startsWith(`${ns}/`)).map(([k, v]) => [k.slice(ns.length + 1), JSON.parse(v) as T] as [string, T]);
   }

@@ -36,7 +36,8 @@ import { isMounted, mountOverlay, unmount } from './container/overlay-mount.js';
 import { resolveInRoot } from './container/rootfs-path.js';
 import { readK8sLog } from './log/k8s-file-log.js';
 import { execInContainer } from './exec/container-exec.js';
-import { launchConmon } from './monitor/conmon.js';
+import { launchConmon, spawnConmon, type ConmonLaunch, type ConmonSync, type WaitingConmon } from './monitor/conmon.js';
+import { EarlyLaunches, canLaunchEarly } from './monitor/early-launch.js';
 import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-file.js';
 import { ociCreateError } from './monitor/oci-error.js';
 import { releaseExecFifo } from './monitor/exec-fifo.js';
@@ -136,6 +137,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     mountedRoots.delete(merged);
     await unmount(merged);
   };
+  const earlyLaunches = new EarlyLaunches();
 
   const layoutOf = (id: string): ContainerLayout => {
     if (!isHex64(id)) throw invalid(`invalid container ID ${JSON.stringify(id)}`);
@@ -233,8 +235,60 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     return (await readFile(layout.startedAt, 'utf8').catch(() => '')).trim() || undefined;
   }
 
+  /** How conmon runs the container's next process. */
+  function monitorLaunch(id: string, layout: ContainerLayout, spec: ContainerRuntimeSpec): ConmonLaunch {
+    return { conmon, runc, id, name: spec.name || id, layout, exitDir, tty: spec.process.tty, openStdin: spec.process.openStdin, stdinOnce: spec.process.stdinOnce };
+  }
+
+  /** conmon, and through it `runc create`, for the container's next process. */
+  function launchMonitor(id: string, layout: ContainerLayout, spec: ContainerRuntimeSpec): Promise<ConmonSync> {
+    return launchConmon(monitorLaunch(id, layout, spec));
+  }
+
+  /**
+   * A start's launch done at prepare (see EarlyLaunches), with a conmon spawned while prepare went on;
+   * undefined when the bundle cannot be written yet (start reports why).
+   */
+  async function launchEarly(layout: ContainerLayout, spec: ContainerRuntimeSpec, monitor: WaitingConmon): Promise<ConmonSync | undefined> {
+    try {
+      await writeBundle(layout, spec, true);
+      await mkdir(exitDir, { recursive: true });
+    } catch {
+      monitor.cancel();
+      return undefined;
+    }
+    return monitor.release();
+  }
+
+  /** Undo what a launch left (runc's container, conmon, its files), so that the next start begins clean. */
+  async function cleanUpLaunch(id: string, layout: ContainerLayout): Promise<void> {
+    if (await hasRuncState(runc.root, id)) await runc.run(['delete', '--force', id]);
+    await retireMonitor(layout, id);
+    await Promise.all([layout.exitFile, join(layout.persist, 'exit'), layout.pidFile, layout.ociLog].map((path) => rm(path, { force: true })));
+  }
+
+  /** Undo a launch begun at prepare that no start will use. */
+  async function undoEarlyLaunch(id: string, layout: ContainerLayout): Promise<void> {
+    if (await earlyLaunches.take(id)) await cleanUpLaunch(id, layout);
+  }
+
+  /** `runc start` for a container conmon reported created (through its exec fifo), then its start time. */
+  async function releaseLaunched(id: string, layout: ContainerLayout, pid: number): Promise<{ pid: number; startedAt: string }> {
+    const released = await releaseExecFifo(runc.root, id, pid);
+    const started = released === 'no-fifo' ? await runc.run(['start', id]) : undefined;
+    if (released === 'init-gone' || (started && started.code !== 0)) {
+      await runc.run(['delete', '--force', id]);
+      throw ociCreateError(started ? RuncCli.message(started) : 'container process is already dead');
+    }
+    const at = nowRfc3339();
+    await writeFile(layout.startedAt, at);
+    return { pid, startedAt: at };
+  }
+
   async function state(id: string): Promise<RuntimeState> {
     const { layout } = await readSpec(id);
+    // Launched at prepare and not yet started: runc has it as `created`, which needs no `runc state` to tell.
+    if (earlyLaunches.has(id)) return { status: 'prepared' };
     const known = await runcState(id);
     const started = await startedAt(layout);
     if (known && (known.status === 'running' || known.status === 'paused')) {
@@ -310,17 +364,24 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         await rm(layout.dir, { recursive: true, force: true });
       }
       await mkdir(containersDir, { recursive: true });
+      let monitor: WaitingConmon | undefined;
       try {
         await snapshots.ensure(spec.layers);
         await Promise.all([layout.upper, layout.work, layout.merged, layout.persist].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
+        // conmon reads its start pipe before it touches the bundle: its exec overlaps the rest of prepare.
+        if (canLaunchEarly(spec)) monitor = spawnConmon(monitorLaunch(spec.id, layout, spec));
         await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec)]);
         await ensureRoot(layout, spec);
         await prepareMountSources(layout.merged, spec.mounts ?? []);
-        await writeBundle(layout, spec, false);
+        // An early launch writes the bundle for good right after (making the working directory too).
+        if (!canLaunchEarly(spec)) await writeBundle(layout, spec, false);
         // The spec file is what makes the container exist (list, state), so it comes last.
         await writeAtomically(layout.spec, JSON.stringify(spec));
         specs.set(spec.id, spec);
+        const waiting = monitor;
+        if (waiting) earlyLaunches.begin(spec.id, () => launchEarly(layout, spec, waiting));
       } catch (e) {
+        monitor?.cancel();
         await unmountRoot(layout.merged).catch(() => undefined);
         await rm(layout.dir, { recursive: true, force: true });
         throw e;
@@ -329,6 +390,10 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async start(id, startOptions) {
       const { layout, spec } = await readSpec(id);
+      const early = (await earlyLaunches.take(id))?.sync;
+      if (early?.ok) return releaseLaunched(id, layout, early.pid);
+      // A launch that failed at prepare is made again: its error is then reported as a start's.
+      if (early) await cleanUpLaunch(id, layout);
       const previous = await runcState(id);
       if (previous && (previous.status === 'running' || previous.status === 'paused')) throw conflict(`Container ${id} is already running`);
       if (previous) await runc.run(['delete', '--force', id]);
@@ -341,31 +406,13 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       await mkdir(layout.persist, { recursive: true });
       const stale = [layout.exitFile, join(layout.persist, 'exit'), layout.startedAt, layout.pidFile, layout.ociLog, join(layout.bundle, 'ctl'), join(layout.bundle, 'winsz'), join(layout.bundle, 'attach')];
       await Promise.all(stale.map((path) => rm(path, { force: true })));
-      const sync = await launchConmon({
-        conmon,
-        runc,
-        id,
-        name: spec.name || id,
-        layout,
-        exitDir,
-        tty: spec.process.tty,
-        openStdin: spec.process.openStdin,
-        stdinOnce: spec.process.stdinOnce,
-      });
+      const sync = await launchMonitor(id, layout, spec);
       if (!sync.ok) {
         await runc.run(['delete', '--force', id]);
         await retireMonitor(layout, id);
         throw ociCreateError(sync.message);
       }
-      const released = await releaseExecFifo(runc.root, id, sync.pid);
-      const started = released === 'no-fifo' ? await runc.run(['start', id]) : undefined;
-      if (released === 'init-gone' || (started && started.code !== 0)) {
-        await runc.run(['delete', '--force', id]);
-        throw ociCreateError(started ? RuncCli.message(started) : 'container process is already dead');
-      }
-      const at = nowRfc3339();
-      await writeFile(layout.startedAt, at);
-      return { pid: sync.pid, startedAt: at };
+      return releaseLaunched(id, layout, sync.pid);
     },
 
     async kill(id, signal) {
@@ -459,6 +506,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async release(id) {
       const layout = layoutOf(id);
+      await undoEarlyLaunch(id, layout);
       // deleteStoppedState refuses while runc's init process lives: a live container keeps its root.
       if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) return;
       await unmountRoot(layout.merged);
@@ -466,6 +514,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async remove(id) {
       const layout = layoutOf(id);
+      await undoEarlyLaunch(id, layout);
       specs.delete(id);
       if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) {
         const r = await runc.run(['delete', '--force', id]);
@@ -477,6 +526,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async files(id) {
       const { layout, spec } = await readSpec(id);
+      // A copy into the root may change what the start resolves (the user in /etc/passwd): launch again then.
+      await undoEarlyLaunch(id, layout);
       await ensureRoot(layout, spec);
       const lowers = snapshots.names(spec.layers).map((name) => join(snapshots.dir, name)).reverse();
       return containerFilesOf({ upper: layout.upper, lowers: lowers.length ? lowers : [join(snapshots.dir, 'empty')], merged: layout.merged, mounts: spec.mounts });

@@ -9,6 +9,13 @@ const CONTAINERS = 'containers';
  * `docker run --rm` writes the record at create and start and deletes it at exit.
  */
 const AS_DOCKERD = { syncDirectory: false };
+/**
+ * An AutoRemove container is removed when it exits, and after a power loss it has exited: its record
+ * needs no sync at all (an engine crash still finds it in the page cache and re-adoption finishes it).
+ */
+const DISPOSABLE = { syncDirectory: false, syncFile: false };
+
+const writeOptionsOf = (r: ContainerRecord) => (r.hostConfig.AutoRemove === true ? DISPOSABLE : AS_DOCKERD);
 
 /**
  * Container records over the MetadataStore (namespace `containers`, one atomic record per
@@ -35,7 +42,7 @@ export class ContainerStore {
 
   async put(r: ContainerRecord): Promise<void> {
     const map = await this.map();
-    await this.metadata.put(CONTAINERS, r.id, r, AS_DOCKERD);
+    await this.metadata.put(CONTAINERS, r.id, r, writeOptionsOf(r));
     map.set(r.id, r);
   }
 
@@ -49,7 +56,8 @@ export class ContainerStore {
 
   async delete(id: string): Promise<void> {
     const map = await this.map();
-    await this.metadata.delete(CONTAINERS, id, AS_DOCKERD);
+    const known = map.get(id);
+    await this.metadata.delete(CONTAINERS, id, known ? writeOptionsOf(known) : AS_DOCKERD);
     map.delete(id);
   }
 

@@ -313,6 +313,22 @@ describe('engine: container lifecycle (over a simulated runtime)', () => {
     events.stop();
   });
 
+  it('--rm: the runtime hears that a start comes next, and the record is never synced (a crash discards it anyway); others are synced as dockerd does', async () => {
+    const { Id: rm } = await engine.createContainer({ Image: 'busybox:local', Cmd: ['true'], HostConfig: { AutoRemove: true } });
+    const { Id: kept } = await engine.createContainer({ Image: 'busybox:local', Cmd: ['true'] });
+    expect(runtime.specs.get(rm)?.startsNext).toBe(true);
+    expect(runtime.specs.get(kept)?.startsNext).toBeUndefined();
+    expect(ports.metadata.writeOptions.get(`containers/${rm}`)).toEqual({ syncDirectory: false, syncFile: false });
+    expect(ports.metadata.writeOptions.get(`containers/${kept}`)).toEqual({ syncDirectory: false });
+    const waited = engine.waitContainer(rm, 'removed');
+    await engine.startContainer(rm);
+    await engine.startContainer(kept);
+    expect(ports.metadata.writeOptions.get(`containers/${kept}`)).toEqual({ syncDirectory: false });
+    await waited;
+    // Deleted without a sync too.
+    expect(ports.metadata.writeOptions.get(`containers/${rm}`)).toEqual({ syncDirectory: false, syncFile: false });
+  });
+
   it('--rm: the runtime cleans up after the waiters are answered; a cleanup cut short by a crash is finished at the next start', async () => {
     const { Id } = await engine.createContainer({ Image: 'busybox:local', Cmd: ['true'], HostConfig: { AutoRemove: true } });
     const waited = engine.waitContainer(Id, 'removed');

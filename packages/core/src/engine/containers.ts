@@ -855,6 +855,8 @@ function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'],
       : {}),
     network: mode === 'bridge' && !sandboxKey ? { mode: 'none' } : { mode, ...(sandboxKey ? { sandboxKey } : {}) },
     ...(r.hostConfig.AutoRemove === true ? { volatile: true } : {}),
+    // `docker run --rm` (and a `docker create --rm`, which looks the same on the wire) starts it next.
+    ...(r.hostConfig.AutoRemove === true && !r.startedBefore ? { startsNext: true } : {}),
   };
 }
 

@@ -63,6 +63,12 @@ export interface RecordWriteOptions {
    * record, the previous one or none, never a torn one. Default true.
    */
   syncDirectory?: boolean;
+  /**
+   * false: not even the record's own bytes are synced; it is renamed into place from the page cache, so
+   * an engine crash finds it and only a power loss can lose it (for records a crash would discard
+   * anyway: those of `--rm` containers). Implies syncDirectory false. Default true.
+   */
+  syncFile?: boolean;
 }
 
 export interface MetadataStore {

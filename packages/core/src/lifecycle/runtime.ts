@@ -128,6 +128,12 @@ export interface ContainerRuntimeSpec {
   network?: { mode: 'none' | 'host' | 'bridge'; sandboxKey?: string };
   /** The writable layer need not survive a machine crash (`--rm`: the container goes when it exits). */
   volatile?: boolean;
+  /**
+   * A start is expected right after create (`docker run --rm`): the runtime may begin the start's
+   * slow part (monitor, `runc create`) at prepare, so that it runs while the client's attach, wait and
+   * start requests arrive. Start still reports every error a start reports.
+   */
+  startsNext?: boolean;
 }
 
 /** One mount as the runtime makes it. */

@@ -53,84 +53,122 @@ export function conmonArgs(l: ConmonLaunch): string[] {
   return args;
 }
 
+/** A conmon started and blocked on its start pipe, before it runs anything. */
+export interface WaitingConmon {
+  /** Let it go on (daemonize, `runc create`); resolves with its sync report. */
+  release(): Promise<ConmonSync>;
+  /** Kill it unreleased (an EOF on the start pipe would let it go on). */
+  cancel(): void;
+}
+
 /**
  * Start conmon detached (it daemonizes into its own session, so the container outlives the
  * engine), release it through the start pipe and read the sync pipe's one line:
  * `{"data": <pid>}` once `runc create` succeeded, `{"data": -1, "message": ...}` when it failed.
  */
 export function launchConmon(l: ConmonLaunch): Promise<ConmonSync> {
-  return new Promise((resolve, reject) => {
-    let child: ConmonProcess;
+  return spawnConmon(l).release();
+}
+
+/**
+ * conmon started but held at its start pipe, which it reads before touching the bundle: its exec
+ * and start-up then overlap with the engine's writing of that bundle.
+ */
+export function spawnConmon(l: ConmonLaunch): WaitingConmon {
+  let child: ConmonProcess;
+  try {
+    child = startConmonProcess(l);
+  } catch (e) {
+    const failure = new StrataError('unavailable', `cannot run ${l.conmon}: ${(e as Error).message}`);
+    return { release: () => Promise.reject(failure), cancel: () => undefined };
+  }
+  const { sync, start } = child;
+  const stderr: Buffer[] = [];
+  let syncText = '';
+  let exitCode: number | null | undefined;
+  let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+  let onReport: (result: ConmonSync | Error) => void = () => undefined;
+  // Whatever happens before the release is kept for it.
+  let early: ConmonSync | Error | undefined;
+  const finish = (result: ConmonSync | Error) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    sync.destroy();
+    start.destroy();
+    child.stderr.destroy();
+    child.release();
+    early = result;
+    onReport(result);
+  };
+  const tryLine = () => {
+    const nl = syncText.indexOf('\n');
+    if (nl < 0) return false;
+    let report: { data?: number; message?: string };
     try {
-      child = startConmonProcess(l);
-    } catch (e) {
-      reject(new StrataError('unavailable', `cannot run ${l.conmon}: ${(e as Error).message}`));
-      return;
-    }
-    const { sync, start } = child;
-    const stderr: Buffer[] = [];
-    let syncText = '';
-    let exitCode: number | null | undefined;
-    let settled = false;
-    const finish = (result: ConmonSync | Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      sync.destroy();
-      start.destroy();
-      child.stderr.destroy();
-      child.release();
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    const timer = setTimeout(
-      () => finish(new StrataError('internal', `conmon for ${l.id} did not report within ${l.timeoutMs ?? 30000} ms`)),
-      l.timeoutMs ?? 30_000,
-    );
-    const tryLine = () => {
-      const nl = syncText.indexOf('\n');
-      if (nl < 0) return false;
-      let report: { data?: number; message?: string };
-      try {
-        report = JSON.parse(syncText.slice(0, nl)) as { data?: number; message?: string };
-      } catch {
-        finish(new StrataError('internal', `conmon for ${l.id} wrote an unreadable sync report: ${syncText.slice(0, nl)}`));
-        return true;
-      }
-      if (typeof report.data === 'number' && report.data > 0) finish({ ok: true, pid: report.data });
-      else finish({ ok: false, message: report.message ?? `runc create failed (conmon reported ${JSON.stringify(report)})` });
+      report = JSON.parse(syncText.slice(0, nl)) as { data?: number; message?: string };
+    } catch {
+      finish(new StrataError('internal', `conmon for ${l.id} wrote an unreadable sync report: ${syncText.slice(0, nl)}`));
       return true;
-    };
-    const noReport = () => {
-      const why = Buffer.concat(stderr).toString('utf8').trim();
-      finish(new StrataError('internal', `conmon for ${l.id} exited (${exitCode}) without a report${why ? `: ${why}` : ''}`));
-    };
-    sync.setEncoding('utf8');
-    sync.on('data', (text: string) => {
-      syncText += text;
-      tryLine();
-    });
-    // The daemonized conmon holds the sync pipe open while the container runs, so 'end' here
-    // means every conmon is gone.
-    sync.on('end', () => {
-      if (!tryLine()) noReport();
-    });
-    sync.on('error', () => undefined);
-    start.on('error', () => undefined);
-    child.stderr.on('data', (b: Buffer) => stderr.push(b));
-    child.stderr.on('error', () => undefined);
-    void child.failed.then((e) => finish(new StrataError('unavailable', `cannot run ${l.conmon}: ${e.message}`)));
-    void child.exited.then((code) => {
-      exitCode = code;
-      // The first conmon exits as soon as it has forked its daemon; only a failure before that matters.
-      if (code !== 0 && code !== null) setTimeout(() => (tryLine() ? undefined : noReport()), 50);
-    });
-    start.end(Buffer.from([0]));
+    }
+    if (typeof report.data === 'number' && report.data > 0) finish({ ok: true, pid: report.data });
+    else finish({ ok: false, message: report.message ?? `runc create failed (conmon reported ${JSON.stringify(report)})` });
+    return true;
+  };
+  const noReport = () => {
+    const why = Buffer.concat(stderr).toString('utf8').trim();
+    finish(new StrataError('internal', `conmon for ${l.id} exited (${exitCode}) without a report${why ? `: ${why}` : ''}`));
+  };
+  sync.setEncoding('utf8');
+  sync.on('data', (text: string) => {
+    syncText += text;
+    tryLine();
   });
+  // The daemonized conmon holds the sync pipe open while the container runs, so 'end' here
+  // means every conmon is gone.
+  sync.on('end', () => {
+    if (!tryLine()) noReport();
+  });
+  sync.on('error', () => undefined);
+  start.on('error', () => undefined);
+  child.stderr.on('data', (b: Buffer) => stderr.push(b));
+  child.stderr.on('error', () => undefined);
+  void child.failed.then((e) => finish(new StrataError('unavailable', `cannot run ${l.conmon}: ${e.message}`)));
+  void child.exited.then((code) => {
+    exitCode = code;
+    // The first conmon exits as soon as it has forked its daemon; only a failure before that matters.
+    if (code !== 0 && code !== null) setTimeout(() => (tryLine() ? undefined : noReport()), 50);
+  });
+  let released: Promise<ConmonSync> | undefined;
+  return {
+    release() {
+      released ??= new Promise<ConmonSync>((resolve, reject) => {
+        onReport = (result) => (result instanceof Error ? reject(result) : resolve(result));
+        if (early) return onReport(early);
+        timer = setTimeout(
+          () => finish(new StrataError('internal', `conmon for ${l.id} did not report within ${l.timeoutMs ?? 30000} ms`)),
+          l.timeoutMs ?? 30_000,
+        );
+        start.end(Buffer.from([0]));
+      });
+      return released;
+    },
+    cancel() {
+      if (released || settled) return;
+      try {
+        if (child.pid > 0) process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+      finish(new StrataError('internal', `conmon for ${l.id} was cancelled before its start`));
+    },
+  };
 }
 
 /** The first conmon process and the parent's ends of its pipes, however it was started. */
 interface ConmonProcess {
+  pid: number;
   sync: Socket;
   start: Socket;
   stderr: Socket;
@@ -151,6 +189,7 @@ function startConmonProcess(l: ConmonLaunch): ConmonProcess {
   if (canSpawnDetached()) {
     const child = spawnDetachedProcess(l.conmon, conmonArgs(l), env, ['null', 'null', 'read', 'read', 'write']);
     return {
+      pid: child.pid,
       sync: child.pipes.get(3)!,
       start: child.pipes.get(4)!,
       stderr: child.pipes.get(2)!,
@@ -161,6 +200,7 @@ function startConmonProcess(l: ConmonLaunch): ConmonProcess {
   }
   const child = spawn(l.conmon, conmonArgs(l), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true, env });
   return {
+    pid: child.pid ?? -1,
     sync: child.stdio[3] as Socket,
     start: child.stdio[4] as Socket,
     stderr: child.stderr as Socket,

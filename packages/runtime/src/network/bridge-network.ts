@@ -70,11 +70,11 @@ export function createBridgeNetwork(options: BridgeNetworkOptions): BridgeNetwor
   const namespacePath = `${NETNS_DIR}/${namespace}`;
   const log = options.log ?? (() => undefined);
   /** What each container publishes, by forwarder key, to serve again if the forwarder dies. */
-  const published = new Map<string, Map<string, { hostIp: string; hostPort: number; ip: string; port: number }>>();
+  const published = new Map<string, Map<string, { hostIp: string; hostPort: number; ip: string; port: number; protocol: 'tcp' | 'udp' }>>();
   const republish = async (): Promise<void> => {
     for (const entries of published.values()) {
       for (const [key, e] of entries) {
-        await forwarder.serve(key, e.hostIp, e.hostPort, e.ip, e.port).catch((err: Error) => log(`re-publishing ${e.hostIp}:${e.hostPort}: ${err.message}`));
+        await forwarder.serve(key, e.hostIp, e.hostPort, e.ip, e.port, e.protocol).catch((err: Error) => log(`re-publishing ${e.hostIp}:${e.hostPort}: ${err.message}`));
       }
     }
   };
@@ -182,15 +182,16 @@ export function createBridgeNetwork(options: BridgeNetworkOptions): BridgeNetwor
     async publish(id, ipAddress, bindings: PortBinding[]) {
       await ensureBridge();
       await unpublish(id);
-      const entries = new Map<string, { hostIp: string; hostPort: number; ip: string; port: number }>();
+      const entries = new Map<string, { hostIp: string; hostPort: number; ip: string; port: number; protocol: 'tcp' | 'udp' }>();
       const out: PortBinding[] = [];
       try {
         for (const [i, b] of bindings.entries()) {
-          if (b.protocol !== 'tcp') throw new Error(`publishing ${b.protocol} ports is not supported yet (${b.containerPort}/${b.protocol})`);
+          const protocol = b.protocol;
+          if (protocol !== 'tcp' && protocol !== 'udp') throw new Error(`publishing ${protocol} ports is not supported yet (${b.containerPort}/${protocol})`);
           const hostIp = b.hostIp || network.defaultHostIp;
           const key = `${id}:${i}`;
-          const hostPort = await forwarder.serve(key, hostIp, b.hostPort, ipAddress, b.containerPort);
-          entries.set(key, { hostIp, hostPort, ip: ipAddress, port: b.containerPort });
+          const hostPort = await forwarder.serve(key, hostIp, b.hostPort, ipAddress, b.containerPort, protocol);
+          entries.set(key, { hostIp, hostPort, ip: ipAddress, port: b.containerPort, protocol });
           published.set(id, entries);
           out.push({ ...b, hostIp, hostPort });
         }

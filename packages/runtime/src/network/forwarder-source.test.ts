@@ -1,23 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORWARDER_SOURCE } from './forwarder-source.js';
 
-// The forwarder's program run as the engine runs it, minus nsenter: it forwards a loopback port to
-// an upstream on loopback, so the relay itself (buffers, backpressure, half-close) is what is tested.
+// The forwarder's program run as the engine runs it, minus nsenter: it forwards loopback ports to
+// upstreams on loopback, so the relays themselves (buffers, backpressure, half-close, the UDP flow
+// table) are what is tested. TCP runs twice: through the epoll + splice worker, and through the
+// stream fallback used where koffi cannot load.
 
+const koffi = dirname(createRequire(import.meta.url).resolve('koffi/package.json'));
 // Body 0 outgrows the kernel's socket buffers of a stalled reader, so the forwarder has writes pending.
 const BODIES = [randomBytes(24 << 20), ...Array.from({ length: 5 }, () => randomBytes(2 << 20))];
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-let child: ChildProcess;
-let upstream: net.Server;
-let port: number;
-
 /** Upstream: `GET n` sends body n and closes; anything else is echoed back, prefixed, after the client half-closes. */
-function startUpstream(): Promise<number> {
-  upstream = net.createServer({ allowHalfOpen: true }, (c) => {
+function startUpstream(): Promise<net.Server> {
+  const upstream = net.createServer({ allowHalfOpen: true }, (c) => {
     let got = '';
     c.on('data', (d: Buffer) => {
       got += d.toString('latin1');
@@ -28,44 +30,68 @@ function startUpstream(): Promise<number> {
       if (!got.startsWith('GET ')) c.end(`echo:${got}`);
     });
   });
-  return new Promise((resolve) => upstream.listen(0, '127.0.0.1', () => resolve((upstream.address() as net.AddressInfo).port)));
+  return new Promise((resolve) => upstream.listen(0, '127.0.0.1', () => resolve(upstream)));
 }
 
-function message(op: string): Promise<void> {
-  return new Promise((resolve) => {
-    const on = (m: { op: string }) => {
-      if (m.op !== op) return;
-      child.off('message', on);
-      resolve();
-    };
-    child.on('message', on);
-  });
-}
+/** The forwarder as a child with its IPC channel, plus what it wrote on stderr. */
+class Forwarder {
+  readonly child: ChildProcess;
+  stderr = '';
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, ['-e', FORWARDER_SOURCE, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child.stderr!.on('data', (b: Buffer) => (this.stderr += b.toString()));
+  }
 
-beforeAll(async () => {
-  const target = await startUpstream();
-  child = spawn(process.execPath, ['-e', FORWARDER_SOURCE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  await message('ready');
-  const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as net.AddressInfo).port;
-  const served = message('served');
-  child.send({ op: 'serve', key: 'k', ip: '127.0.0.1', port: target }, server);
-  await served;
-  server.close();
-});
+  message(op: string, key?: string): Promise<void> {
+    return new Promise((resolve) => {
+      const on = (m: { op: string; key?: string }) => {
+        if (m.op !== op || (key !== undefined && m.key !== key)) return;
+        this.child.off('message', on);
+        resolve();
+      };
+      this.child.on('message', on);
+    });
+  }
 
-afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+  /** Binds a loopback port here, hands it over as the engine does, closes this copy; returns the port. */
+  async serveTcp(key: string, target: number): Promise<number> {
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const served = this.message('served', key);
+    this.child.send({ op: 'serve', key, ip: '127.0.0.1', port: target }, server);
+    await served;
+    server.close();
+    return port;
+  }
+
+  async serveUdp(key: string, target: number, idleMs: number): Promise<number> {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const port = socket.address().port;
+    const served = this.message('served', key);
+    this.child.send({ op: 'serve', proto: 'udp', key, ip: '127.0.0.1', port: target, idleMs }, socket);
+    await served;
+    socket.close();
+    return port;
+  }
+
+  async unserve(key: string): Promise<void> {
+    const done = this.message('unserved', key);
+    this.child.send({ op: 'unserve', key });
+    await done;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
     await exited;
   }
-  await new Promise((resolve) => upstream?.close(resolve));
-});
+}
 
 /** Sends `request` through the forwarded port, half-closes when told, and reads (slowly when told) to the end. */
-function exchange(request: string, options: { halfClose?: boolean; slow?: boolean; stall?: number } = {}): Promise<Buffer> {
+function exchange(port: number, request: string, options: { halfClose?: boolean; slow?: boolean; stall?: number } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const c = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
     if (options.stall) {
@@ -91,19 +117,144 @@ function exchange(request: string, options: { halfClose?: boolean; slow?: boolea
   });
 }
 
-describe('the port forwarder program', () => {
+describe.each([
+  ['the epoll + splice worker', [koffi]],
+  ['Node streams (no koffi)', []],
+])('the port forwarder program, TCP through %s', (_name, args) => {
+  let forwarder: Forwarder;
+  let upstream: net.Server;
+  let port: number;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    forwarder = new Forwarder(args);
+    await forwarder.message('ready');
+    port = await forwarder.serveTcp('k', (upstream.address() as net.AddressInfo).port);
+  });
+
+  afterAll(async () => {
+    await forwarder?.stop();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+
   it('passes a half-close through and the answer sent after it back', async () => {
-    expect((await exchange('hello', { halfClose: true })).toString()).toBe('echo:hello');
+    expect((await exchange(port, 'hello', { halfClose: true })).toString()).toBe('echo:hello');
+    // The worker path really ran: the program says on stderr when it falls back to streams.
+    expect(forwarder.stderr).toBe('');
   });
 
   it('relays megabytes byte for byte to a reader that stalls, then reads slowly', async () => {
-    expect(sha(await exchange('GET 0\n', { stall: 500, slow: true }))).toBe(sha(BODIES[0]));
+    expect(sha(await exchange(port, 'GET 0\n', { stall: 500, slow: true }))).toBe(sha(BODIES[0]!));
   });
 
-  it('keeps concurrent connections apart while their read buffers are reused', async () => {
+  it('keeps concurrent connections apart while their buffers and pipes are reused', async () => {
     for (let round = 0; round < 2; round++) {
-      const got = await Promise.all(BODIES.map((_, i) => exchange(`GET ${i}\n`, { slow: i % 2 === 0 })));
+      const got = await Promise.all(BODIES.map((_, i) => exchange(port, `GET ${i}\n`, { slow: i % 2 === 0 })));
       expect(got.map(sha)).toEqual(BODIES.map(sha));
     }
+  });
+
+  it('relays a connection the engine accepted itself and handed over one by one (before a port is served)', async () => {
+    const engineSide = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
+    await new Promise<void>((r) => engineSide.listen(0, '127.0.0.1', r));
+    engineSide.on('connection', (socket) => {
+      forwarder.child.send({ op: 'conn', ip: '127.0.0.1', port: (upstream.address() as net.AddressInfo).port }, socket);
+    });
+    try {
+      const early = (engineSide.address() as net.AddressInfo).port;
+      expect((await exchange(early, 'early', { halfClose: true })).toString()).toBe('echo:early');
+      expect(sha(await exchange(early, 'GET 1\n'))).toBe(sha(BODIES[1]!));
+    } finally {
+      await new Promise((r) => engineSide.close(r));
+    }
+  });
+
+  it('closes the client when nothing listens on the target, and stops accepting once unserved', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadTarget = (closed.address() as net.AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const dead = await forwarder.serveTcp('dead', deadTarget);
+    const got = await exchange(dead, 'hello', { halfClose: true }).then((b) => b.toString(), (e: NodeJS.ErrnoException) => e.code);
+    expect(['', 'ECONNRESET']).toContain(got);
+    await forwarder.unserve('dead');
+    await expect(exchange(dead, 'x')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // The other port is untouched.
+    expect((await exchange(port, 'still', { halfClose: true })).toString()).toBe('echo:still');
+  });
+
+  it('exits when the engine goes away (its IPC channel closes), and the ports it served close with it', async () => {
+    const exited = new Promise((resolve) => forwarder.child.once('exit', (code) => resolve(code)));
+    forwarder.child.disconnect();
+    // Workers blocked in epoll_wait are woken first; otherwise process.exit waits for them forever.
+    expect(await exited).toBe(0);
+    await expect(exchange(port, 'x')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+describe('the port forwarder program, UDP', () => {
+  let forwarder: Forwarder;
+  let echo: dgram.Socket;
+  /** Source port of each datagram the echo server got: the forwarder's flow for that client. */
+  const seen: number[] = [];
+
+  beforeAll(async () => {
+    echo = dgram.createSocket('udp4');
+    echo.on('message', (msg, from) => {
+      seen.push(from.port);
+      echo.send(Buffer.concat([Buffer.from('echo:'), msg]), from.port, from.address);
+    });
+    await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
+    forwarder = new Forwarder([koffi]);
+    await forwarder.message('ready');
+  });
+
+  afterAll(async () => {
+    await forwarder?.stop();
+    echo?.close();
+  });
+
+  /** A client socket on loopback; `ask` sends one datagram to `port` and waits for one answer. */
+  async function client(): Promise<{ ask: (port: number, text: string) => Promise<string>; close: () => void }> {
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    return {
+      ask: (port, text) =>
+        new Promise((resolve) => {
+          s.once('message', (m) => resolve(m.toString()));
+          s.send(text, port, '127.0.0.1');
+        }),
+      close: () => s.close(),
+    };
+  }
+
+  it('relays datagrams both ways with one flow per client address, a new one after the idle timeout', async () => {
+    const port = await forwarder.serveUdp('u', echo.address().port, 300);
+    const [a, b] = [await client(), await client()];
+    expect(await a.ask(port, 'a1')).toBe('echo:a1');
+    expect(await a.ask(port, 'a2')).toBe('echo:a2');
+    expect(await b.ask(port, 'b1')).toBe('echo:b1');
+    const [a1, a2, b1] = seen.splice(0);
+    // Same client, same flow (one upstream socket); another client, another flow.
+    expect(a2).toBe(a1);
+    expect(b1).not.toBe(a1);
+    // 64 KiB less headers: the largest datagram passes whole.
+    const big = 'x'.repeat(65_507 - 5);
+    expect((await a.ask(port, big)).length).toBe(65_507);
+    seen.splice(0);
+    // Past the idle timeout the flow is gone: the next datagram opens a new one.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await a.ask(port, 'a3')).toBe('echo:a3');
+    expect(seen.splice(0)[0]).not.toBe(a1);
+    await forwarder.unserve('u');
+    // Unserved: the port is free to bind again.
+    const again = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.bind(port, '127.0.0.1', resolve);
+    });
+    again.close();
+    a.close();
+    b.close();
   });
 });

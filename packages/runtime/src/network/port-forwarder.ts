@@ -1,6 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import { dirname } from 'node:path';
 import { FORWARDER_SOURCE } from './forwarder-source.js';
+
+/** Where koffi lives, for the forwarder's TCP relay worker; undefined sends TCP through Node streams. */
+function koffiPackage(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('koffi/package.json'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Go's text for a failed bind, as docker-proxy reports it (`listen udp4 127.0.0.1:53: bind: ...`). */
+function bindError(e: NodeJS.ErrnoException, protocol: 'tcp' | 'udp', hostIp: string, hostPort: number): Error {
+  const family = `${protocol}${net.isIPv6(hostIp) ? '6' : '4'}`;
+  const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : e.code === 'EACCES' ? 'permission denied' : e.message;
+  return new Error(`Error starting userland proxy: listen ${family} ${hostIp}:${hostPort}: bind: ${why}`);
+}
 
 interface Published {
   server: net.Server;
@@ -32,7 +51,8 @@ export class PortForwarder {
 
   private spawnChild(): Promise<ChildProcess> {
     this.starting ??= new Promise<ChildProcess>((resolve, reject) => {
-      const child = spawn('nsenter', [`--net=${this.namespacePath}`, process.execPath, '-e', FORWARDER_SOURCE], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      const koffi = koffiPackage();
+      const child = spawn('nsenter', [`--net=${this.namespacePath}`, process.execPath, '-e', FORWARDER_SOURCE, ...(koffi ? [koffi] : [])], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       let stderr = '';
       child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-2000)));
       const onMessage = (msg: { op: string; key?: string }) => {
@@ -66,7 +86,7 @@ export class PortForwarder {
     return this.starting;
   }
 
-  private request(child: ChildProcess, op: string, key: string, payload: Record<string, unknown>, handle?: net.Server): Promise<void> {
+  private request(child: ChildProcess, op: string, key: string, payload: Record<string, unknown>, handle?: net.Server | dgram.Socket): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiters.set(`${op === 'serve' ? 'served' : 'unserved'}:${key}`, resolve);
       child.send({ op, key, ...payload }, handle as net.Server, (err) => {
@@ -83,15 +103,12 @@ export class PortForwarder {
    * `ip:port` in the bridge namespace. Returns the bound port; bind errors come back as Go's dial
    * text (`listen tcp4 127.0.0.1:8080: bind: address already in use`).
    */
-  async serve(key: string, hostIp: string, hostPort: number, ip: string, port: number): Promise<number> {
+  async serve(key: string, hostIp: string, hostPort: number, ip: string, port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<number> {
     const child = await this.spawnChild();
+    if (protocol === 'udp') return this.serveUdp(child, key, hostIp, hostPort, ip, port);
     const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => {
-        const family = net.isIPv6(hostIp) ? 'tcp6' : 'tcp4';
-        const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : e.code === 'EACCES' ? 'permission denied' : e.message;
-        reject(new Error(`Error starting userland proxy: listen ${family} ${hostIp}:${hostPort}: bind: ${why}`));
-      });
+      server.once('error', (e: NodeJS.ErrnoException) => reject(bindError(e, 'tcp', hostIp, hostPort)));
       server.listen({ host: hostIp, port: hostPort, exclusive: true }, resolve);
     });
     const bound = (server.address() as net.AddressInfo).port;
@@ -104,6 +121,25 @@ export class PortForwarder {
       await this.request(child, 'serve', key, { ip, port }, server);
     } finally {
       server.close();
+    }
+    return bound;
+  }
+
+  /**
+   * A UDP port: bound here, handed to the forwarder, then this copy closes (a datagram it happens
+   * to read in between is lost, as UDP allows).
+   */
+  private async serveUdp(child: ChildProcess, key: string, hostIp: string, hostPort: number, ip: string, port: number): Promise<number> {
+    const socket = dgram.createSocket(net.isIPv6(hostIp) ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (e: NodeJS.ErrnoException) => reject(bindError(e, 'udp', hostIp, hostPort)));
+      socket.bind({ address: hostIp, port: hostPort, exclusive: true }, resolve);
+    });
+    const bound = socket.address().port;
+    try {
+      await this.request(child, 'serve', key, { proto: 'udp', ip, port }, socket);
+    } finally {
+      socket.close();
     }
     return bound;
   }

@@ -39,13 +39,13 @@ export async function ensureDirectory(dir: string): Promise<void> {
 /**
  * Write `bytes` to `finalPath` all-or-nothing: a temp file in `tempDir` (same filesystem),
  * fsync, rename over the final name, fsync the directory. Readers see the old or the new
- * content, never a mix.
+ * content, never a mix. `syncFile: false` skips both syncs (atomic for readers, not durable).
  */
 export async function writeFileAtomically(
   tempDir: string,
   finalPath: string,
   bytes: Uint8Array | readonly Uint8Array[],
-  options: { syncDirectory?: boolean } = {},
+  options: { syncDirectory?: boolean; syncFile?: boolean } = {},
 ): Promise<void> {
   const temp = tempPathIn(tempDir, basename(finalPath));
   try {
@@ -53,7 +53,7 @@ export async function writeFileAtomically(
     try {
       if (bytes instanceof Uint8Array) await fh.writeFile(bytes);
       else await writeAllParts(fh, bytes);
-      await fh.sync();
+      if (options.syncFile !== false) await fh.sync();
     } finally {
       await fh.close();
     }
@@ -62,7 +62,7 @@ export async function writeFileAtomically(
     await removeIfPresent(temp);
     throw e;
   }
-  if (options.syncDirectory !== false) await fsyncDirectory(dirname(finalPath));
+  if (options.syncDirectory !== false && options.syncFile !== false) await fsyncDirectory(dirname(finalPath));
 }
 
 /** True when `e` is a Node system error with the given code. */

@@ -59,14 +59,14 @@ export class FsMetadataStore implements MetadataStore {
     if (text === undefined) throw new StrataError('invalid', `metadata record ${namespace}/${key} is not JSON-serialisable`);
     await ensureDirectory(this.tempDir);
     await ensureDirectory(join(this.root, namespace));
-    await writeFileAtomically(this.tempDir, path, new TextEncoder().encode(text), { syncDirectory: options.syncDirectory });
+    await writeFileAtomically(this.tempDir, path, new TextEncoder().encode(text), { syncDirectory: options.syncDirectory, syncFile: options.syncFile });
   }
 
   /** Deleting an absent record is not an error. */
   async delete(namespace: string, key: string, options: RecordWriteOptions = {}): Promise<void> {
     const path = this.pathOf(namespace, key);
     await removeIfPresent(path);
-    if (options.syncDirectory === false) return;
+    if (options.syncDirectory === false || options.syncFile === false) return;
     await fsyncDirectory(join(this.root, namespace)).catch((e) => {
       if (!isErrno(e, 'ENOENT')) throw e;
     });
