@@ -254,3 +254,15 @@ export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
     },
   });
 }
+
+/**
+ * Store a layer tar the engine wrote in memory from `entries` (the same entries, in order): its
+ * facts come from the entries and the store hashes the bytes in one call, with no pass of a tar
+ * scanner over them.
+ */
+export async function ingestTarBytes(ports: EnginePorts, tar: Uint8Array, entries: readonly TarEntry[]): Promise<IngestedLayer> {
+  const facts = new LayerFacts();
+  for (const e of entries) facts.add(e);
+  const stored = await ports.content.write(tar);
+  return { blob: stored.digest, blobSize: stored.size, mediaType: mediaTypeFor.none, diffId: stored.digest, tarSize: tar.byteLength, size: facts.size, entries: facts.entries, table: facts.rows.table(tar.byteLength) };
+}
