@@ -98,17 +98,17 @@ export class ImageWork {
     const file = dockerfile.trim() || 'Dockerfile';
     const tags = tag.trim() ? [tag.trim()] : [];
     this.host.showJobs();
-    const job = await this.jobs.run(`build ${context.trim()}${tags.length ? ` -t ${tags[0]}` : ''}`, async (report) => {
+    const job = await this.jobs.run(`build ${context.trim()}${tags.length ? ` -t ${tags[0]}` : ''}`, async (report, signal) => {
       const tar = await files.packContext(context.trim(), file);
       const { classicBuildText } = await import('@strata/core');
       let progress: BuildProgress = { step: 0, total: 0, cached: 0 };
-      const id = await buildImage(tar, { dockerfile: file, tags }, (event) => {
+      const id = await buildImage(tar, { dockerfile: file, tags, signal }, (event) => {
         for (const line of buildLines(event, classicBuildText)) report.line(line);
         progress = advanceBuild(progress, event);
         report.summary(`step ${progress.step}/${progress.total}, ${progress.cached} from cache`);
       });
       return `built ${id.replace(/^sha256:/, '').slice(0, 12)}${tags.length ? ` as ${tags[0]}` : ''}: ${progress.total} steps, ${progress.cached} from cache`;
-    });
+    }, { cancellable: true });
     this.finished(job.state, job.summary);
   }
 
