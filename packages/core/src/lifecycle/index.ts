@@ -18,3 +18,4 @@ export * from './bridge-address.js';
 export * from './container-network-view.js';
 export * from './detach-keys.js';
 export * from './container-stats.js';
+export * from './security-options.js';
