@@ -59,6 +59,11 @@ describe.skipIf(skipReason !== '')("Docker's seccomp profile through the real do
     expect([r.code, r.stdout]).toEqual([0, "Seccomp:\t2\nmkdir: can't create directory '/made': Operation not permitted\nunshare-ok\n"]);
   });
 
+  it('docker inspect shows the security options as given', async () => {
+    expect((await docker('create', '--name', 'opts', '--security-opt', 'seccomp=unconfined', 'busybox:local', 'true')).code).toBe(0);
+    expect((await docker('inspect', '--format', '{{json .HostConfig.SecurityOpt}}', 'opts')).stdout).toBe('["seccomp=unconfined"]\n');
+  });
+
   it("docker exec runs under the container's filter", async () => {
     expect((await docker('run', '-d', '--name', 'filtered', 'busybox:local', 'sleep', '60')).code).toBe(0);
     const r = await docker('exec', 'filtered', 'sh', '-c', 'exec 2>&1; grep Seccomp: /proc/self/status; unshare -U true && echo unshare-ok');
