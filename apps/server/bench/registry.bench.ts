@@ -8,7 +8,8 @@
 //   peak resident memory of stratad while it pulls an image with one 1 GB layer (sampled from
 //   /proc every 20 ms); dockerd's peak during the 150 MB pull for reference
 // Environment: BENCH_REGISTRY_RUNS (default 3), BENCH_BIG_LAYER_MB (default 1024), BENCH_REGISTRY_ENGINES
-// (e.g. `strata` to measure one engine only).
+// (e.g. `strata` to measure one engine only), BENCH_REGISTRY_ONLY=rss (only stratad's peak RSS pulling
+// the big layer, BENCH_REGISTRY_RUNS times, each from a fresh stratad: no 150 MB image, no dockerd).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -71,14 +72,31 @@ function rssMb(pid: number): number {
   }
 }
 
-/** Runs `work` while sampling `pid`'s RSS every 20 ms; resolves with the peak seen (MB). */
-async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ peak: number; result: T }> {
-  let peak = rssMb(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+/** RSS of `pid` split as the kernel counts it (MB): anonymous memory, mapped files, shared memory. */
+function rssParts(pid: number): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mb = (key: string) => ((Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024) / 1e6).toFixed(1);
+    return `anon ${mb('RssAnon')}, file ${mb('RssFile')}, shmem ${mb('RssShmem')}`;
+  } catch {
+    return 'gone';
+  }
+}
+
+/** Runs `work` while sampling `pid`'s RSS every 20 ms; resolves with the peak seen (MB) and its split. */
+async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ peak: number; parts: string; result: T }> {
+  let peak = 0;
+  let parts = '';
+  const sample = () => {
+    const now = rssMb(pid);
+    if (now > peak) [peak, parts] = [now, rssParts(pid)];
+  };
+  sample();
+  const timer = setInterval(sample, 20);
   try {
     const result = await work();
-    peak = Math.max(peak, rssMb(pid));
-    return { peak, result };
+    sample();
+    return { peak, parts, result };
   } finally {
     clearInterval(timer);
   }
@@ -180,8 +198,9 @@ async function bigPullPeak(start: () => Promise<BenchEngine | EngineUnavailable>
   try {
     if (!engine.pid) return { failed: 'no pid to sample' };
     const idle = rssMb(engine.pid);
-    const { peak, result } = await peakRss(engine.pid, () => timed(engine, ['pull', `${big.host}/bench/big:v1`]));
-    console.log(`${engine.name}: idle RSS ${idle.toFixed(1)} MB, peak ${peak.toFixed(1)} MB while pulling ${settings.bigLayerMb} MB in ${result.seconds.toFixed(1)} s`);
+    const idleParts = rssParts(engine.pid);
+    const { peak, parts, result } = await peakRss(engine.pid, () => timed(engine, ['pull', `${big.host}/bench/big:v1`]));
+    console.log(`${engine.name}: idle RSS ${idle.toFixed(1)} MB (${idleParts}), peak ${peak.toFixed(1)} MB (${parts}) while pulling ${settings.bigLayerMb} MB in ${result.seconds.toFixed(1)} s`);
     return { value: peak, runs: [peak] };
   } catch (err) {
     if (err instanceof MetricFailure) return { failed: err.message };
@@ -306,9 +325,27 @@ function report(dockerd: RegistryFigures | { unavailable: string }, strata: Regi
   return lines;
 }
 
+/** BENCH_REGISTRY_ONLY=rss: stratad's peak RSS pulling the big layer, each run from a fresh stratad. */
+async function rssOnly(big: LocalRegistry): Promise<void> {
+  const peaks: number[] = [];
+  for (let i = 0; i < settings.runs; i++) {
+    const f = await bigPullPeak(() => startStratad(cleanups), big);
+    if ('failed' in f) throw new Error(`peak RSS run ${i + 1} failed: ${f.failed}`);
+    peaks.push(f.value);
+  }
+  const peak = median(peaks);
+  console.log('');
+  console.log(`stratad peak RSS pulling a ${settings.bigLayerMb} MB layer: ${peak.toFixed(1)} MB (median of ${peaks.length}: ${peaks.map((p) => p.toFixed(1)).join(', ')}), target < 100 MB: ${peak < 100 ? 'met' : 'not met'}`);
+}
+
 async function main(): Promise<void> {
   const cli = dockerCli();
   if (!cli) throw new Error('docker CLI not found (/usr/local/bin/docker or /usr/bin/docker)');
+  if (process.env.BENCH_REGISTRY_ONLY === 'rss') {
+    const big = await registry();
+    await pushBigImage(big, settings.bigLayerMb);
+    return rssOnly(big);
+  }
   const work = await mkdtemp(join(tmpdir(), 'strata-registry-bench-'));
   cleanups.push('workload dir', () => rm(work, { recursive: true, force: true }));
   const layers = benchLayers();

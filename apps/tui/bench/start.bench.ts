@@ -1,8 +1,10 @@
 // strata start benchmark: time from launching the built `dist/cli.js` in a terminal (a pty from
 // util-linux `script`, 150x40) to the first full frame (both lists loaded), on an empty data root
 // and on one with 200 images and 1,000 containers; then the CPU time the idle app uses in 60 s.
-// Prints figures; asserts nothing.
-//   BENCH_START_RUNS (default 3), BENCH_IDLE_SECONDS (default 60), BENCH_IMAGES, BENCH_CONTAINERS override the workload.
+// Prints figures; asserts nothing. Besides the wall time it prints the CPU time strata had used when
+// the frame arrived (steadier than walls on a shared machine) and what `node -e 0` costs in the same run.
+//   BENCH_START_RUNS (default 3), BENCH_IDLE_SECONDS (default 60), BENCH_IMAGES, BENCH_CONTAINERS override the workload;
+//   BENCH_BASELINE_CLI=path/to/another/dist/cli.js measures that build too, runs interleaved, and prints the ratios.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -83,15 +85,17 @@ const stripAnsi = (s: string) => s.replace(/\u001B\[[0-9;?]*[A-Za-z]|\u001B[()][
 
 interface Started {
   ms: number;
+  /** CPU seconds the app had used at its first full frame. */
+  cpu: number;
   pid: number;
   stop(): Promise<void>;
 }
 
 /** Launches strata in a pty and resolves at the first frame that shows both lists loaded. */
-function start(root: string, loaded: (screen: string) => boolean): Promise<Started> {
+function start(root: string, loaded: (screen: string) => boolean, entry = cli): Promise<Started> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const command = `stty cols 150 rows 40; echo STRATA_PID:$$; exec '${process.execPath}' '${cli}' --data-root '${root}'`;
+    const command = `stty cols 150 rows 40; echo STRATA_PID:$$; exec '${process.execPath}' '${entry}' --data-root '${root}'`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, TERM: 'xterm-256color', DOCKER_HOST: '' } });
     let seen = '';
     let pid = 0;
@@ -111,7 +115,7 @@ function start(root: string, loaded: (screen: string) => boolean): Promise<Start
       if (seen.length > 400_000) seen = seen.slice(-200_000);
       if (loaded(stripAnsi(seen))) {
         done = true;
-        resolve({ ms: performance.now() - t0, pid, stop });
+        resolve({ ms: performance.now() - t0, cpu: cpuSeconds(pid), pid, stop });
       }
     });
     void exited.then(() => {
@@ -137,24 +141,56 @@ async function main(): Promise<void> {
 
   const emptyFrame = (s: string) => s.includes('[4] Disk usage') && s.includes('No containers.');
   const bigFrame = (s: string) => s.includes(`[1] Containers (1/${containerCount})`);
-  const results: Array<[string, number[]]> = [];
+  const baseline = process.env.BENCH_BASELINE_CLI;
+  const builds: Array<[string, string]> = [['strata', cli], ...(baseline ? [['baseline', baseline] as [string, string]] : [])];
+  const results: Array<{ label: string; build: string; walls: number[]; cpus: number[] }> = [];
   for (const [label, root, ready] of [
     ['empty data root', empty, emptyFrame],
     [`${imageCount} images, ${containerCount} containers`, big, bigFrame],
   ] as const) {
-    const times: number[] = [];
+    const byBuild = builds.map(([build]) => ({ label, build, walls: [] as number[], cpus: [] as number[] }));
+    // Interleaved, so that both builds see the same load.
     for (let i = 0; i < runs; i++) {
-      const s = await start(root, ready);
-      times.push(s.ms);
-      await s.stop();
+      for (const [n, [, entry]] of builds.entries()) {
+        const s = await start(root, ready, entry);
+        byBuild[n].walls.push(s.ms);
+        byBuild[n].cpus.push(s.cpu * 1000);
+        await s.stop();
+      }
     }
-    results.push([label, times]);
+    results.push(...byBuild);
   }
-  console.log('\nfirst full frame (ms)    median    runs');
-  for (const [label, times] of results) console.log(`${label.padEnd(36)} ${median(times).toFixed(0).padStart(6)}    ${times.map((t) => t.toFixed(0)).join(' ')}`);
+  const nodeWalls: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await new Promise((r) => spawn(process.execPath, ['-e', '0']).once('exit', r));
+    nodeWalls.push(performance.now() - t0);
+  }
+  console.log(`\nnode -e 0 in this run: ${median(nodeWalls).toFixed(0)} ms (median of ${runs})`);
+  console.log('\nfirst full frame           build      wall ms (median; runs)         CPU ms at the frame (median; runs)');
+  for (const r of results) {
+    console.log(
+      `${r.label.padEnd(26)} ${r.build.padEnd(10)} ${median(r.walls).toFixed(0).padStart(6)}; ${r.walls.map((t) => t.toFixed(0)).join(' ').padEnd(22)} ${median(r.cpus).toFixed(0).padStart(6)}; ${r.cpus.map((t) => t.toFixed(0)).join(' ')}`,
+    );
+  }
+  if (baseline) {
+    for (let i = 0; i < results.length; i += 2) {
+      const [ours, theirs] = [results[i], results[i + 1]];
+      console.log(`${ours.label}: strata / baseline = ${(median(ours.walls) / median(theirs.walls)).toFixed(2)} wall, ${(median(ours.cpus) / median(theirs.cpus)).toFixed(2)} CPU`);
+    }
+  }
 
   const idle = await start(big, bigFrame);
-  await new Promise((r) => setTimeout(r, 2000)); // let the start-up work settle
+  // The start-up work settles first: the engine loads after the first frame and lists again. Settled = two
+  // half-seconds in a row with under 10 ms of CPU (at most 30 s).
+  const settleStart = performance.now();
+  for (let quiet = 0, last = cpuSeconds(idle.pid); quiet < 2 && performance.now() - settleStart < 30_000; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuSeconds(idle.pid);
+    quiet = now - last < 0.01 ? quiet + 1 : 0;
+    last = now;
+  }
+  console.log(`\nstart-up work settled ${((performance.now() - settleStart) / 1000).toFixed(1)} s after the first frame, at ${(cpuSeconds(idle.pid) * 1000).toFixed(0)} ms CPU in all`);
   const before = cpuSeconds(idle.pid);
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
   const used = cpuSeconds(idle.pid) - before;

@@ -345,6 +345,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     name: 'runc',
     snapshots,
     cgroupPath,
+    draftSnapshot: () => snapshots.draft(),
 
     available() {
       availability ??= checkAvailable().then((r) => {

@@ -85,6 +85,16 @@ describe.skipIf(!dockerBinary)('docker build (DOCKER_BUILDKIT=0) against stratad
     expect(rows.at(-1)![0]).toBe('sha256:d9d3d3752bd1479a851c86cfe0e9eaacb42f77a074be843ffefe136299d13479');
   });
 
+  it('docker images hides the intermediate images, -a lists them too, as dockerd does', async () => {
+    const ids = async (...args: string[]) => (await daemon.docker(['images', '-q', '--no-trunc', ...args])).stdout.trim().split('\n').sort();
+    const history = (await daemon.docker(['history', '-q', '--no-trunc', 'mybuild:v1'])).stdout.trim().split('\n');
+    // mybuild:v1, four intermediates, busybox:local.
+    expect(history).toHaveLength(6);
+    expect(await ids()).toEqual([history[0], history[5]].sort());
+    expect(await ids('-a')).toEqual([...history].sort());
+    expect(await ids('--filter', 'dangling=true')).toEqual(['']);
+  });
+
   it('a rebuild takes every step from the cache; -q prints only the ID; --iidfile writes it', async () => {
     const again = await daemon.docker(['build', '-t', 'mybuild:v1', '--build-arg', 'FOO=bar', '--label', 'l1=v1', join(dir, 'ctx')], classic);
     expect(again.code).toBe(0);
@@ -119,5 +129,21 @@ describe.skipIf(!dockerBinary)('docker build (DOCKER_BUILDKIT=0) against stratad
     }
     const after = JSON.parse((await daemon.docker(['image', 'inspect', 'mybuild:v1'])).stdout)[0].Id;
     expect(after).toBe(before);
+  });
+
+  it('rmi of an intermediate image is a conflict; rmi of the built image deletes its intermediates too, as dockerd prunes parents', async () => {
+    const chain = join(dir, 'chain');
+    await mkdir(chain);
+    await writeFile(join(chain, 'Dockerfile'), 'FROM busybox:local\nENV A=1\nENV B=2\n');
+    expect((await daemon.docker(['build', '-t', 'chain:v1', chain], classic)).code).toBe(0);
+    const [top, middle, base] = (await daemon.docker(['history', '-q', '--no-trunc', 'chain:v1'])).stdout.trim().split('\n');
+    const refused = await daemon.docker(['rmi', middle.slice(7, 19)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`Error response from daemon: conflict: unable to delete ${middle.slice(7, 19)} (cannot be forced) - image has dependent child images\n`);
+    const removed = await daemon.docker(['rmi', 'chain:v1']);
+    expect(removed.stdout).toBe(`Untagged: chain:v1\nDeleted: ${top}\nDeleted: ${middle}\n`);
+    const left = (await daemon.docker(['images', '-a', '-q', '--no-trunc'])).stdout;
+    expect(left).not.toContain(middle);
+    expect(left).toContain(base);
   });
 });

@@ -52,6 +52,8 @@ export function buildRoutes(ctx: RouteContext): Hono {
       noCache: queryBoolean(c.req.query('nocache')),
       networkMode: c.req.query('networkmode') || undefined,
       sourceDateEpoch: epochEnv !== undefined && /^\d+$/.test(epochEnv) ? Number(epochEnv) : undefined,
+      // A client that goes away (Ctrl-C) cancels the build, as dockerd's request context does.
+      signal: c.req.raw.signal,
     };
     const platform = c.req.query('platform');
     if (platform && !platform.startsWith('linux')) throw new HttpError(400, `"${platform}": unsupported platform`);

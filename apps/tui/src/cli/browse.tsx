@@ -1,47 +1,100 @@
 import React from 'react';
+import { resolve } from 'node:path';
 import { render } from 'ink';
+import { defaultDataRoot } from '@strata/storage/read-only';
 import { Workbench } from '../model/index.js';
+import type { TuiEngine } from '../model/tui-engine.js';
 import { TerminalApp } from '../ui/TerminalApp.js';
+import { deferredEngine } from './deferred-engine.js';
+import type { EngineChoice, EngineSource } from './engine-source.js';
+import { fail } from './exit-message.js';
 import { enterFullScreen } from './full-screen.js';
-import { readKeyConfig } from './key-config-file.js';
-import { openLoadSource } from './load-command.js';
 import { nodeHostFiles } from './host-files.js';
-import { openEngineSource, type EngineChoice, type EngineSource } from './engine-source.js';
-import { fail } from './open-or-explain.js';
+import { readKeyConfig } from './key-config-file.js';
 import { saveTextFile } from './save-text-file.js';
+import { readStoreIndex, type StoreIndex } from './store-index.js';
+import { terminalClipboard } from './terminal-clipboard.js';
 import { runTerminalSession } from './terminal-handover.js';
 
 /** How long the first frame waits for the lists before it is drawn without them (ms). */
 const FIRST_FRAME_WAIT_MS = 400;
 
-/** `strata` without a command: the full-screen app on the embedded engine or as a client. Returns the exit status. */
+// The engine (core, storage, registry, runtime: half the app's code) is imported only here, on its own: see browse().
+const openSource = async (choice: EngineChoice): Promise<EngineSource> => (await import('./engine-source.js')).openEngineSource(choice);
+
+const noticesOf = (source: EngineSource): string[] => (source.containersDisabled ? [`containers cannot run here: ${source.containersDisabled}`] : []);
+
+/**
+ * `strata` without a command: the full-screen app on the embedded engine or as a client. Returns the exit status.
+ * On the embedded engine the first frame comes from the store's index files (cli/store-index.ts) before the
+ * engine's code is even loaded; the engine loads right after it and its lists replace the index's (the same rows).
+ */
 export async function browse(choice: EngineChoice): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     return fail('the full-screen app needs a terminal (stdin and stdout must be a TTY)');
   }
-  let embedded: EngineSource;
-  try {
-    embedded = await openEngineSource(choice);
-  } catch (e) {
-    return fail((e as Error).message);
+  const embeddedChoice = choice.host === undefined && (choice.dataRoot !== undefined || !choice.dockerHostEnv);
+  const [keys, index] = await Promise.all([readKeyConfig(), embeddedChoice ? readStoreIndex(resolve(choice.dataRoot ?? defaultDataRoot())) : undefined]);
+  let source: EngineSource | undefined;
+  let engineFailure: string | undefined;
+  let engine: TuiEngine;
+  let engineReady: ((engine: TuiEngine) => void) | undefined;
+  let engineFailed: ((e: unknown) => void) | undefined;
+  if (index) {
+    engine = deferredEngine(
+      new Promise<TuiEngine>((resolveEngine, rejectEngine) => {
+        engineReady = resolveEngine;
+        engineFailed = rejectEngine;
+      }),
+    );
+  } else {
+    try {
+      source = await openSource(choice);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    engine = source.engine;
   }
-  const keys = await readKeyConfig();
-  const notices = [...keys.problems, ...(embedded.containersDisabled ? [`containers cannot run here: ${embedded.containersDisabled}`] : [])];
-  const workbench = new Workbench(embedded.engine, {
+  const workbench = new Workbench(engine, {
     keymap: keys.keymap,
-    notices,
-    info: embedded.description,
-    openArchive: (path) => openLoadSource({ input: path, stdin: process.stdin }),
+    notices: [...keys.problems, ...(source ? noticesOf(source) : [])],
+    ...(source ? { info: source.description } : {}),
+    openArchive: async (path) => (await import('./load-command.js')).openLoadSource({ input: path, stdin: process.stdin }),
     saveText: saveTextFile,
     hostFiles: nodeHostFiles(process.stdin),
+    copyToClipboard: terminalClipboard(process.stdout),
   });
-  // The lists load before the first frame is drawn, up to a bound: every frame Ink draws costs a full
-  // layout and diff of the screen, and a "loading" frame replaced a moment later only delays the full one.
-  const firstLists = workbench.start();
-  await Promise.race([firstLists.catch(() => undefined), new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
+  if (index) {
+    workbench.showIndex(index);
+    void workbench.start().catch(() => undefined);
+  } else {
+    // The lists load before the first frame is drawn, up to a bound: every frame Ink draws costs a full
+    // layout and diff of the screen, and a "loading" frame replaced a moment later only delays the full one.
+    const firstLists = workbench.start();
+    await Promise.race([firstLists.catch(() => undefined), new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS))]);
+  }
   let restoreScreen = enterFullScreen(process.stdout);
   const draw = () => render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });
   let app = draw();
+  if (index) {
+    // The first frame is on the screen (Ink draws it within render): now the engine loads.
+    setImmediate(() => {
+      openSource(choice).then(
+        (opened) => {
+          // Quit before the engine was there: let it go at once.
+          if (finishing) return void opened.close();
+          source = opened;
+          engineReady?.(opened.engine);
+          workbench.announce({ info: opened.description, notices: noticesOf(opened) });
+        },
+        (e: unknown) => {
+          engineFailure = (e as Error).message;
+          engineFailed?.(e);
+          app.unmount();
+        },
+      );
+    });
+  }
   let finishing: Promise<void> | undefined;
   let signalStatus: number | undefined;
   // Every way out restores the terminal and releases the data root lock, once; later callers wait for it.
@@ -50,7 +103,7 @@ export async function browse(choice: EngineChoice): Promise<number> {
       workbench.close();
       app.unmount();
       restoreScreen();
-      await embedded.close();
+      await source?.close();
     })();
     return finishing;
   };
@@ -72,7 +125,7 @@ export async function browse(choice: EngineChoice): Promise<number> {
     // A shell or attach: the app's screen is left to it, then drawn again.
     for (let session = workbench.state.handover; session && !workbench.state.quit; session = workbench.state.handover) {
       restoreScreen();
-      const outcome = await runTerminalSession(embedded.engine, session, { stdin: process.stdin, stdout: process.stdout });
+      const outcome = await runTerminalSession(engine, session, { stdin: process.stdin, stdout: process.stdout });
       workbench.endHandover(outcome);
       restoreScreen = enterFullScreen(process.stdout);
       app = draw();
@@ -85,5 +138,6 @@ export async function browse(choice: EngineChoice): Promise<number> {
     process.off('SIGHUP', onHup);
     process.off('exit', restoreOnExit);
   }
+  if (engineFailure !== undefined) return fail(engineFailure);
   return signalStatus ?? 0;
 }

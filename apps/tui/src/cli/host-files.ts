@@ -3,9 +3,8 @@ import { chmod, lstat, readFile, readdir, readlink, rename, rm } from 'node:fs/p
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DockerignoreMatcher, readDockerignore, writeTar, type TarWriteEntry } from '@strata/core';
+import type { DockerignoreMatcher, TarWriteEntry } from '@strata/core';
 import type { HostFiles } from '../model/host-files.js';
-import { openLoadSource } from './load-command.js';
 
 const webOf = (r: Readable): ReadableStream<Uint8Array> => Readable.toWeb(r) as ReadableStream<Uint8Array>;
 
@@ -43,7 +42,7 @@ async function* contextEntries(root: string, ignore: DockerignoreMatcher, docker
 /** The app's host files on Node: archives from paths, atomic writes, build contexts as tar. */
 export function nodeHostFiles(stdin: NodeJS.ReadStream): HostFiles {
   return {
-    openArchive: (path) => openLoadSource({ input: path, stdin }),
+    openArchive: async (path) => (await import('./load-command.js')).openLoadSource({ input: path, stdin }),
 
     async exists(path) {
       try {
@@ -81,6 +80,8 @@ export function nodeHostFiles(stdin: NodeJS.ReadStream): HostFiles {
       const st = await lstat(dir).catch(() => undefined);
       if (!st?.isDirectory()) throw new Error(`unable to prepare context: path "${dir}" not found`);
       const ignoreText = await readFile(join(dir, '.dockerignore'), 'utf8').catch(() => '');
+      // The engine's code loads on first use: the app's first frame does not wait for it.
+      const { DockerignoreMatcher, readDockerignore, writeTar } = await import('@strata/core');
       const ignore = new DockerignoreMatcher(readDockerignore(ignoreText));
       return writeTar(contextEntries(dir, ignore, dockerfile.replace(/^\.\//, '')), { mode: 'fresh' });
     },

@@ -1,10 +1,7 @@
 import { explainOpenFailure, openEmbeddedEngine, type EmbeddedEngine } from './data-root-engine.js';
+import { fail } from './exit-message.js';
 
-/** Prints `strata: message` on stderr and returns the exit status. */
-export function fail(message: string, status = 1): number {
-  process.stderr.write(`strata: ${message}\n`);
-  return status;
-}
+export { fail };
 
 /** The embedded engine on the data root, or the exit status after saying why not. */
 export async function openOrExplain(dataRoot: string | undefined, options: { withRuntime?: boolean } = {}): Promise<EmbeddedEngine | number> {

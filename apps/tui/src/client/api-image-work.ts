@@ -57,7 +57,7 @@ export async function buildOverApi(
   onEvent: (event: BuildEvent) => void,
 ): Promise<Digest> {
   const query: Record<string, string | boolean | undefined> = { dockerfile: options.dockerfile, t: options.tags?.[0], nocache: options.noCache, target: options.target, rm: true };
-  const response = await send(host, { method: 'POST', path: '/build', query, stream: context, contentType: 'application/x-tar' });
+  const response = await send(host, { method: 'POST', path: '/build', query, stream: context, contentType: 'application/x-tar', signal: options.signal });
   let id = '';
   let partial = '';
   for await (const m of progressOf(response)) {

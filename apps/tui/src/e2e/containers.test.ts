@@ -85,6 +85,11 @@ describe.skipIf(skip !== '')(`strata with a real container in a terminal${skip ?
     text = await waitFor('the search match', (t) => t.includes('/line 3: match 1 of 1'));
     expect(text).toMatch(/›hello line 3/);
     await keep('logs-search', text);
+    // The matching line to the clipboard with OSC 52: tmux keeps it as a buffer when applications may set it.
+    await tmux('set-option', '-s', 'set-clipboard', 'on');
+    await keys('y');
+    text = await waitFor('the copy', (t) => t.includes('copied 1 line matching /line 3/ of e2e-web to the clipboard'));
+    expect(await tmux('show-buffer')).toBe('hello line 3\n');
 
     await keys('Tab');
     text = await waitFor('the Inspect tab', (t) => t.includes('"Name": "/e2e-web"'));
@@ -141,6 +146,8 @@ describe.skipIf(skip !== '')(`strata with a real container in a terminal${skip ?
     text = await waitFor('the help', (t) => t.includes('Keys (any key closes this;'));
     await keep('help', text);
     await keys('Escape');
+    // Waited for: an escape followed at once by q can reach the app as one alt-q.
+    await waitFor('the help closed', (t) => !t.includes('Keys (any key closes this;') && t.includes('No containers.'));
     await keys('q');
     text = await waitFor('strata to exit', (t) => t.includes('strata exited'));
     expect(text).toContain('strata exited 0');

@@ -1,4 +1,4 @@
-import { classicBuildText, type BuildEvent } from '@strata/core';
+import type { BuildEvent } from '@strata/core';
 
 /** How a line of the step log is drawn. */
 export type LogTone = 'step' | 'cache' | 'output' | 'error' | 'done' | 'plain';
@@ -11,9 +11,12 @@ export interface JobLine {
 
 const tones: Partial<Record<BuildEvent['kind'], LogTone>> = { step: 'step', cache: 'cache', built: 'done', tagged: 'done', warning: 'error' };
 
-/** The step log lines of one build event (`Step 2/4 : RUN ...`, ` ---> Using cache`), as `docker build` prints them. */
-export function buildLines(event: BuildEvent): JobLine[] {
-  const text = classicBuildText(event).replace(/\u001b\[\d+m/g, '');
+/**
+ * The step log lines of one build event (`Step 2/4 : RUN ...`, ` ---> Using cache`), as `docker build` prints them;
+ * `classicText` is core's `classicBuildText`, passed in so that the app's first frame does not wait for the engine's code.
+ */
+export function buildLines(event: BuildEvent, classicText: (event: BuildEvent) => string): JobLine[] {
+  const text = classicText(event).replace(/\u001b\[\d+m/g, '');
   const tone = tones[event.kind] ?? (event.kind === 'output' ? (event.stream === 'stderr' ? 'error' : 'output') : 'plain');
   return text
     .replace(/\n$/, '')

@@ -141,6 +141,14 @@ export class ContainerBrowser {
     );
   }
 
+  /** Shows rows read before the engine answered (the store's index, see cli/store-index.ts), unless a list came first. */
+  showRows(rows: ContainerRow[]): void {
+    if (this.current.list.status === 'ready') return;
+    const visible = filterRows(rows, this.current.filter, rowText);
+    this.update({ rows, visible, selected: visible[0] ?? -1, list: { status: 'ready', value: null } });
+    this.loadDetails();
+  }
+
   /** Reloads what the main panel shows for the selected container (after it changed state). */
   reloadDetails(restartLogs = false): void {
     this.loadDetails(restartLogs);

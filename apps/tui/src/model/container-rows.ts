@@ -9,8 +9,6 @@ export interface ContainerRow {
   image: string;
   /** `running`, `exited`, `paused`, `created`, ... */
   state: string;
-  /** Docker's human status (`Up 2 minutes`, `Exited (0) 5 seconds ago`). */
-  status: string;
   ports: string;
   /** Seconds since the epoch. */
   created: number;
@@ -24,8 +22,11 @@ export function portsText(ports: ContainerSummary['Ports']): string {
     .join(', ');
 }
 
+/** What a row is made of: the fields of a `docker ps` entry the Containers panel shows. */
+export type ContainerListing = Pick<ContainerSummary, 'Id' | 'Names' | 'Image' | 'State' | 'Ports' | 'Created'>;
+
 /** One row per container, newest first as `docker ps -a` lists them. */
-export function containerRows(containers: ContainerSummary[]): ContainerRow[] {
+export function containerRows(containers: ContainerListing[]): ContainerRow[] {
   return [...containers]
     .sort((a, b) => b.Created - a.Created)
     .map((c) => ({
@@ -33,7 +34,6 @@ export function containerRows(containers: ContainerSummary[]): ContainerRow[] {
       name: (c.Names[0] ?? '').replace(/^\//, '') || shortId(c.Id),
       image: c.Image,
       state: c.State,
-      status: c.Status,
       ports: portsText(c.Ports ?? []),
       created: c.Created,
     }));

@@ -46,6 +46,8 @@ export interface BrowserState {
   layerView: LayerViewOptions;
   /** The last engine error, shown in the status line until the next success. */
   error: string | undefined;
+  /** Intermediate images are listed too (`docker images -a`). */
+  all: boolean;
 }
 
 export interface ImageBrowserOptions {
@@ -72,6 +74,7 @@ const initialState: BrowserState = {
   treeScroll: 0,
   layerView: defaultLayerView,
   error: undefined,
+  all: false,
 };
 
 /** The text a row is filtered by. */
@@ -133,10 +136,11 @@ export class ImageBrowser {
     const selectedKey = this.current.rows[this.current.selected]?.key;
     this.update({ list: { status: 'loading' } });
     return this.track(
-      this.engine.listImages().then(
+      // A Docker daemon leaves intermediate images out unless asked for all; the embedded engine always lists them.
+      this.engine.listImages(this.current.all ? { all: true } : undefined).then(
         (images) => {
           if (generation !== this.listGeneration) return;
-          const rows = imageRows(images);
+          const rows = imageRows(images, { all: this.current.all });
           const visible = filterRows(rows, this.current.filter, rowText);
           const kept = rows.findIndex((r) => r.key === selectedKey);
           const selected = kept >= 0 && visible.includes(kept) ? kept : (visible[0] ?? 0);
@@ -150,6 +154,20 @@ export class ImageBrowser {
         },
       ),
     );
+  }
+
+  /** Lists intermediate images too, or not again (`docker images` vs `docker images -a`). */
+  toggleAll(): Promise<void> {
+    this.update({ all: !this.current.all });
+    return this.refresh();
+  }
+
+  /** Shows rows read before the engine answered (the store's index, see cli/store-index.ts), unless a list came first. */
+  showRows(rows: ImageRow[]): void {
+    if (this.current.list.status === 'ready') return;
+    const visible = filterRows(rows, this.current.filter, rowText);
+    this.update({ rows, visible, selected: visible[0] ?? 0, list: { status: 'ready', value: null } });
+    this.loadDetails();
   }
 
   /** The selected image's row, if it passes the filter. */

@@ -23,11 +23,22 @@ export function splitRepoTag(repoTag: string): { repository: string; tag: string
   return { repository: repoTag.slice(0, colon), tag: repoTag.slice(colon + 1) };
 }
 
-/** One row per tag, in the engine's order; untagged images get one `<none>` row. */
-export function imageRows(images: ImageSummary[]): ImageRow[] {
+/** What a row is made of: the fields of a `docker images` entry the Images panel shows (and those that tell intermediate images). */
+export type ImageListing = Pick<ImageSummary, 'Id' | 'RepoTags' | 'Created' | 'Size'> & Partial<Pick<ImageSummary, 'ParentId' | 'RepoDigests'>>;
+
+const named = (names: string[] | null | undefined, none: string): string[] => (names ?? []).filter((n) => n !== none);
+
+/**
+ * One row per tag, in the engine's order; untagged images get one `<none>` row. Like `docker images`,
+ * intermediate images (no tag, no digest, and the parent of another image: the steps a build left
+ * behind) are left out unless `all` (`docker images -a`).
+ */
+export function imageRows(images: ImageListing[], options: { all?: boolean } = {}): ImageRow[] {
+  const parents = new Set(images.map((i) => i.ParentId).filter((p) => p));
   const rows: ImageRow[] = [];
   for (const image of images) {
-    const tags = (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+    const tags = named(image.RepoTags, '<none>:<none>');
+    if (!options.all && tags.length === 0 && named(image.RepoDigests, '<none>@<none>').length === 0 && parents.has(image.Id)) continue;
     const names = tags.length > 0 ? tags.map(splitRepoTag) : [{ repository: none, tag: none }];
     for (const { repository, tag } of names) {
       rows.push({

@@ -1,4 +1,4 @@
-import { readTar, type ProgressMessage } from '@strata/core';
+import type { ProgressMessage } from '@strata/core';
 import { humanSize } from '../format/index.js';
 import { advanceBuild, buildLines, type BuildProgress } from './build-log.js';
 import type { HostFiles } from './host-files.js';
@@ -98,16 +98,17 @@ export class ImageWork {
     const file = dockerfile.trim() || 'Dockerfile';
     const tags = tag.trim() ? [tag.trim()] : [];
     this.host.showJobs();
-    const job = await this.jobs.run(`build ${context.trim()}${tags.length ? ` -t ${tags[0]}` : ''}`, async (report) => {
+    const job = await this.jobs.run(`build ${context.trim()}${tags.length ? ` -t ${tags[0]}` : ''}`, async (report, signal) => {
       const tar = await files.packContext(context.trim(), file);
+      const { classicBuildText } = await import('@strata/core');
       let progress: BuildProgress = { step: 0, total: 0, cached: 0 };
-      const id = await buildImage(tar, { dockerfile: file, tags }, (event) => {
-        for (const line of buildLines(event)) report.line(line);
+      const id = await buildImage(tar, { dockerfile: file, tags, signal }, (event) => {
+        for (const line of buildLines(event, classicBuildText)) report.line(line);
         progress = advanceBuild(progress, event);
         report.summary(`step ${progress.step}/${progress.total}, ${progress.cached} from cache`);
       });
       return `built ${id.replace(/^sha256:/, '').slice(0, 12)}${tags.length ? ` as ${tags[0]}` : ''}: ${progress.total} steps, ${progress.cached} from cache`;
-    });
+    }, { cancellable: true });
     this.finished(job.state, job.summary);
   }
 
@@ -176,6 +177,7 @@ export class ImageWork {
       try {
         report.summary('reading the image');
         const { archive: tar } = await archive(created.Id, path);
+        const { readTar } = await import('@strata/core');
         for await (const entry of readTar(tar)) {
           if (entry.type === 'file') {
             const bytes = await files.writeFile(target, entry.body, entry.mode);

@@ -17,6 +17,7 @@ export { statsFigures, statsCells, type StatsFigures } from './stats-figures.js'
 export { StatsFeed, noStats, statsHistoryLength, type StatsState } from './stats-feed.js';
 export { JobBoard, type Job, type JobReport } from './job-board.js';
 export { applyPullMessage, pullSummary, layerLine, type LayerProgress } from './pull-progress.js';
+export { linesToCopy, type ClipboardCopy, type CopyToClipboard } from './clipboard.js';
 export { buildLines, advanceBuild, type JobLine, type LogTone, type BuildProgress } from './build-log.js';
 export { ImageWork, type WorkHost } from './image-work.js';
 export { StoreCleanup } from './store-cleanup.js';

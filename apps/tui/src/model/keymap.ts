@@ -36,6 +36,7 @@ export type Action =
   | 'pull'
   | 'build'
   | 'save'
+  | 'allImages'
   // Volumes
   | 'removeVolume'
   | 'createVolume'
@@ -51,6 +52,7 @@ export type Action =
   | 'nextMatch'
   | 'prevMatch'
   | 'saveLogs'
+  | 'copyLogs'
   // Layers tab
   | 'aggregate'
   | 'hideUnchanged'
@@ -191,6 +193,7 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('images', 'pull', ['p'], 'pull an image (a form; live per-layer progress)', 'pull'),
   binding('images', 'build', ['b'], 'build an image from a context directory (a form)', 'build'),
   binding('images', 'save', ['S'], 'save the image to a docker save archive (a form)', 'save'),
+  binding('images', 'allImages', ['A'], 'list intermediate images too, or not (docker images -a)'),
   binding('volumes', 'removeVolume', ['d'], 'remove the volume (asks first)', 'remove'),
   binding('volumes', 'createVolume', ['c'], 'create a volume (a form)', 'create'),
   binding('volumes', 'pruneVolumes', ['P'], 'remove every unused volume (asks first)', 'prune'),
@@ -200,6 +203,7 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('logs', 'nextMatch', ['n'], 'next search match', 'next'),
   binding('logs', 'prevMatch', ['N'], 'previous search match', 'prev'),
   binding('logs', 'saveLogs', ['w'], 'write the logs to a file (a form)', 'save'),
+  binding('logs', 'copyLogs', ['y'], 'copy the logs to the clipboard (the matching lines while searching)', 'copy'),
   binding('layers', 'aggregate', ['a'], 'file tree: this layer only / every layer up to it', 'aggregate'),
   binding('layers', 'hideUnchanged', ['u'], 'hide / show what the layer did not change (aggregated tree)', 'unchanged'),
   binding('layers', 'sortTree', ['o'], 'sort the file tree by name / by size', 'sort'),

@@ -3,7 +3,8 @@ import { pruneEstimate, pruneKinds, pruneWords, stoppedStates, type PruneKind } 
 import type { JobBoard, JobReport } from './job-board.js';
 import type { TuiEngine } from './tui-engine.js';
 import type { WorkHost } from './image-work.js';
-import { isStrataError, type DiskUsage } from '@strata/core';
+import type { DiskUsage } from '@strata/core';
+import { hasErrorKind } from './error-kind.js';
 
 /** What one prune removed. */
 export interface PruneOutcome {
@@ -117,7 +118,7 @@ export class StoreCleanup {
         if (!engine.pruneBuildCache) return { removed: [], bytes: 0 };
         const r = await engine.pruneBuildCache().catch((e: unknown) => {
           // stratad has no /build/prune: there is no cache of that kind to free.
-          if (isStrataError(e, 'not-found')) return { CachesDeleted: null, SpaceReclaimed: 0 };
+          if (hasErrorKind(e, 'not-found')) return { CachesDeleted: null, SpaceReclaimed: 0 };
           throw e;
         });
         return { removed: r.CachesDeleted ?? [], bytes: r.SpaceReclaimed };

@@ -1,10 +1,14 @@
-import { isStrataError, type DiskUsage, type EngineEvent, type ProgressMessage, type VolumeInfo } from '@strata/core';
+import type { DiskUsage, EngineEvent, ProgressMessage, VolumeInfo } from '@strata/core';
+import { hasErrorKind } from './error-kind.js';
 import { ContainerBrowser, containerTabs } from './container-browser.js';
 import { ImageBrowser, detailTabs, type Loadable } from './image-browser.js';
 import { actionFor, bindingsIn, defaultKeymap, type Action, type KeyBinding, type KeyPress, type Scope } from './keymap.js';
 import type { TuiEngine } from './tui-engine.js';
 import { commitForm, logsText } from './container-commands.js';
 import type { SessionOutcome, TerminalSession } from './terminal-session.js';
+import type { ContainerRow } from './container-rows.js';
+import type { ImageRow } from './image-rows.js';
+import { linesToCopy, type CopyToClipboard } from './clipboard.js';
 import { diskOverview, pruneKinds } from './disk-overview.js';
 import type { HostFiles } from './host-files.js';
 import { ImageWork, type WorkHost } from './image-work.js';
@@ -80,6 +84,8 @@ export interface WorkbenchOptions {
   saveText?: (path: string, text: string) => Promise<string>;
   /** The host's files for save, build and extract (Node gives them; without them those say so). */
   hostFiles?: HostFiles;
+  /** The terminal's clipboard (OSC 52), for the Logs tab's copy. */
+  copyToClipboard?: CopyToClipboard;
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -164,6 +170,18 @@ export class Workbench {
   start(): Promise<void> {
     void this.followEvents();
     return this.track(Promise.all([this.refreshContainers(), this.images.refresh()]).then(() => undefined));
+  }
+
+  /** Shows both lists as read from the store's index while the engine loads; `start` replaces them with its own. */
+  showIndex(index: { containers: ContainerRow[]; images: ImageRow[] }): void {
+    this.containers.showRows(index.containers);
+    this.images.showRows(index.images);
+  }
+
+  /** What the startup options would have said, once the engine is known (it loads after the first frame). */
+  announce(found: { info?: string; notices?: string[] }): void {
+    if (found.notices && found.notices.length > 0) this.update({ error: [this.current.error, ...found.notices].filter(Boolean).join('; ') });
+    else if (found.info && this.current.notice === undefined && this.current.error === undefined) this.update({ notice: found.info });
   }
 
   /** Stops following events and logs. */
@@ -425,6 +443,7 @@ export class Workbench {
       if (action === 'nextMatch') return c.jumpMatch(1);
       if (action === 'prevMatch') return c.jumpMatch(-1);
       if (action === 'saveLogs' && c.state.tab === 'logs') return this.saveLogs();
+      if (action === 'copyLogs' && c.state.tab === 'logs') return this.copyLogs();
     } else {
       const move = moves[action];
       if (move && move !== 'top' && move !== 'bottom' && 'step' in move) return c.moveSelection(move);
@@ -489,6 +508,22 @@ export class Workbench {
     void this.refreshContainers().then(() => this.containers.reloadDetails());
   }
 
+  private copyLogs(): void {
+    const copy = this.options.copyToClipboard;
+    const row = this.containers.selectedRow;
+    if (!copy || !row) return this.update({ error: 'copying needs a terminal: save the logs to a file with w instead' });
+    const { lines, matches, query } = this.containers.state.logs;
+    const chosen = linesToCopy(lines, matches, query);
+    if (chosen.length === 0) return this.update({ notice: `no log lines of ${row.name} to copy` });
+    const { lines: copied } = copy(chosen);
+    const searched = query !== '' && matches.length > 0;
+    const count = copied < chosen.length ? `the last ${copied} of ${chosen.length}` : `${copied}`;
+    const kind = `${searched ? '' : 'log '}line${chosen.length === 1 ? '' : 's'}${searched ? ` matching /${query}/` : ''}`;
+    const what = `${count} ${kind}`;
+    // The terminal never says whether it took the text: say how to get it when it did not.
+    this.update({ notice: `copied ${what} of ${row.name} to the clipboard (OSC 52; none there? tmux needs set-clipboard on, or save with w)`, error: undefined });
+  }
+
   private saveLogs(): void {
     const save = this.options.saveText;
     const row = this.containers.selectedRow;
@@ -513,6 +548,10 @@ export class Workbench {
     if (action === 'aggregate' || action === 'hideUnchanged' || action === 'sortTree') return this.images.perform(action);
     if (action === 'pull') return this.imageWork.askPull();
     if (action === 'build') return this.imageWork.askBuild();
+    if (action === 'allImages') {
+      void this.track(this.images.toggleAll());
+      return this.update({ notice: this.images.state.all ? 'listing intermediate images too (docker images -a)' : 'intermediate images hidden, as docker images does' });
+    }
     const navigation: Partial<Record<Action, 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom'>> = {
       up: 'up',
       down: 'down',
@@ -712,7 +751,7 @@ export class Workbench {
           await work();
         } catch (e) {
           // A 304 from the engine (already started, already stopped) is not a failure to the user.
-          if (isStrataError(e, 'not-modified')) this.update({ notice: `${label}: nothing to do (${messageOf(e) || 'already in that state'})` });
+          if (hasErrorKind(e, 'not-modified')) this.update({ notice: `${label}: nothing to do (${messageOf(e) || 'already in that state'})` });
           else this.update({ error: messageOf(e) });
         } finally {
           this.update({ tasks: this.current.tasks.filter((t) => t.id !== id) });

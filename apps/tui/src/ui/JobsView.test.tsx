@@ -1,7 +1,7 @@
 import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { progressBar } from '@strata/core';
+import { classicBuildText, progressBar } from '@strata/core';
 import { JobBoard, applyPullMessage, buildLines, type LayerProgress } from '../model/index.js';
 import { JobsView } from './JobsView.js';
 import { renderWide } from '../testing/wide-render.js';
@@ -12,8 +12,8 @@ describe('JobsView', () => {
   it('gives the newest job its layer rows and log; older ones a line each, failures in their words', async () => {
     const board = new JobBoard();
     await board.run('build ./app -t app:v1', async (report) => {
-      for (const line of buildLines({ kind: 'step', step: 1, total: 2, instruction: 'FROM busybox:local' })) report.line(line);
-      for (const line of buildLines({ kind: 'cache' })) report.line(line);
+      for (const line of buildLines({ kind: 'step', step: 1, total: 2, instruction: 'FROM busybox:local' }, classicBuildText)) report.line(line);
+      for (const line of buildLines({ kind: 'cache' }, classicBuildText)) report.line(line);
       throw new Error('COPY failed: file not found in build context or excluded by .dockerignore: stat missing.txt: file does not exist');
     });
     await board.run('save busybox:local', async (report) => {

@@ -32,7 +32,7 @@ export function SidePanels({ workbench, containerTable, imageTable, width, heigh
     total === 0 ? '' : ` (${visible.length > 0 ? `${visible.indexOf(selected) + 1}/` : ''}${visible.length}${filter ? ` of ${total}, /${filter}` : ''})`;
   const summary: Record<PanelId, string> = {
     containers: count(c.visible, c.selected, c.rows.length, c.filter),
-    images: count(i.visible, i.selected, i.rows.length, i.filter),
+    images: count(i.visible, i.selected, i.rows.length, i.filter) + (i.all ? ' -a' : ''),
     volumes: '',
     disk: '',
   };

@@ -2,6 +2,7 @@ import { invalid } from '../errors/index.js';
 import { TarHeaderScanner, type TarEntry, cleanEntryPath } from '../layer/index.js';
 import type { Hasher } from '../digest/index.js';
 import { FsTree } from './fs-tree.js';
+import type { ContextMemo } from './context-memo.js';
 import { precomputePathHash } from './source-hash.js';
 
 // The build context tar read into a tree while it arrives: each chunk is scanned as it comes,
@@ -13,7 +14,7 @@ import { precomputePathHash } from './source-hash.js';
  * Reads a tar stream into a tree (hostile names refused by FsTree.apply), bodies kept. With a
  * hasher, each file's COPY tarsum is made as it arrives, while the client is still sending.
  */
-export async function contextTree(stream: ReadableStream<Uint8Array>, hasher?: Hasher): Promise<FsTree> {
+export async function contextTree(stream: ReadableStream<Uint8Array>, hasher?: Hasher, memo?: ContextMemo): Promise<FsTree> {
   const tree = new FsTree();
   let chunks: Array<{ start: number; bytes: Uint8Array }> = [];
   let first = 0;
@@ -63,16 +64,33 @@ export async function contextTree(stream: ReadableStream<Uint8Array>, hasher?: H
     if (entry.type === 'file' || entry.type === 'contiguous') pending = { entry, start: scanner.offset };
     else tree.apply(entry, undefined);
   });
+  const all: Uint8Array[] = [];
+  const parse = (value: Uint8Array): void => {
+    chunks.push({ start: received, bytes: value });
+    received += value.byteLength;
+    scanner.push(value);
+  };
+  // While the bytes match a context read before, they are only held, not parsed.
+  let match = memo?.follow();
   const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     if (value.byteLength === 0) continue;
-    chunks.push({ start: received, bytes: value });
-    received += value.byteLength;
-    scanner.push(value);
+    all.push(value);
+    if (match) {
+      if (match.push(value)) continue;
+      match = undefined;
+      for (const held of all) parse(held);
+      continue;
+    }
+    parse(value);
   }
+  const known = match?.tree();
+  if (known) return known;
+  if (match) for (const held of all) parse(held);
   scanner.end();
   settle();
+  memo?.remember(all, received, tree);
   return tree;
 }

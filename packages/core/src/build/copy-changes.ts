@@ -55,6 +55,8 @@ export function copyChanges(image: FsTree, sources: CopySource[], target: CopyTa
     changed.set(path, node);
   };
   const ensureDir = (dir: string): void => {
+    // Every node's ancestors are directories: an existing directory needs no walk.
+    if (after.get(dir)?.type === 'directory') return;
     const parts = pathParts(dir);
     for (let i = 1; i <= parts.length; i++) {
       const p = parts.slice(0, i).join('/');
@@ -94,19 +96,19 @@ export function copyChanges(image: FsTree, sources: CopySource[], target: CopyTa
   // Docker's diff lists every parent directory of a change; existing ones keep their identity.
   const withParents = new Map(changed);
   for (const p of changed.keys()) {
-    const parts = pathParts(p);
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      if (!withParents.has(dir)) {
-        const node = { ...after.get(dir)!, mtime: target.now };
-        withParents.set(dir, node);
-        after.set(dir, node);
-      }
+    // Walk up until a directory already listed: its own parents are (or will be) listed from it.
+    for (let slash = p.lastIndexOf('/'); slash > 0; slash = p.lastIndexOf('/', slash - 1)) {
+      const dir = p.slice(0, slash);
+      if (withParents.has(dir)) break;
+      const node = { ...after.get(dir)!, mtime: target.now };
+      withParents.set(dir, node);
+      after.set(dir, node);
     }
   }
-  const entries = [...withParents.entries()]
-    .sort(([a], [b]) => comparePaths(a, b))
-    .map(([path, n]) => ({ path, node: changed.has(path) && created.has(path) ? after.get(path)! : n }));
+  const entries = walkOrder([...withParents.keys()]).map((path) => {
+    const n = withParents.get(path)!;
+    return { path, node: changed.has(path) && created.has(path) ? after.get(path)! : n };
+  });
   return { entries, after };
 }
 
@@ -118,6 +120,13 @@ function parentOf(path: string): string {
 function join(dir: string, rel: string): string {
   if (rel === '' || rel === '.') return dir;
   return dir === '.' ? rel : `${dir}/${rel}`;
+}
+
+/** Paths sorted as comparePaths sorts them, each split once: `/` ranks below every other character. */
+function walkOrder(paths: string[]): string[] {
+  const keyed = paths.map((p) => ({ p, key: p.replaceAll('/', '\0') }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.p);
 }
 
 /** Walk order: a directory's children right after it, siblings by name. */

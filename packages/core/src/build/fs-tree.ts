@@ -77,11 +77,15 @@ export class FsTree {
       this.nodes.set('.', node);
       return;
     }
-    const parts = pathParts(path);
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      const existing = this.nodes.get(dir);
-      if (!existing || existing.type !== 'directory') this.put(dir, directoryNode(node.mtime));
+    // Every node's ancestors are directories, so a parent that is one needs no walk up.
+    const slash = path.lastIndexOf('/');
+    if (slash >= 0 && this.nodes.get(path.slice(0, slash))?.type !== 'directory') {
+      const parts = pathParts(path);
+      for (let i = 1; i < parts.length; i++) {
+        const dir = parts.slice(0, i).join('/');
+        const existing = this.nodes.get(dir);
+        if (!existing || existing.type !== 'directory') this.put(dir, directoryNode(node.mtime));
+      }
     }
     const old = this.nodes.get(path);
     if (old && old.type === 'directory' && node.type !== 'directory') this.remove(path);
@@ -187,8 +191,8 @@ export class FsTree {
   /** A copy sharing node objects (nodes are never mutated in place). */
   clone(): FsTree {
     const t = new FsTree();
-    for (const p of this.paths()) t.set(p, this.nodes.get(p)!);
-    t.nodes.set('.', this.nodes.get('.')!);
+    for (const [p, n] of this.nodes) t.nodes.set(p, n);
+    for (const [dir, names] of this.kids) t.kids.set(dir, new Set(names));
     return t;
   }
 }

@@ -1,4 +1,5 @@
 import type { ContainerEngine } from './api.js';
+import { throwIfCancelled } from './build-cancel.js';
 import type { BuildStepRunner } from './build.js';
 import { EMPTY_LAYER_DIFF_ID } from './container-commit.js';
 import type { ContainerFilesEngine } from './container-files-service.js';
@@ -25,7 +26,10 @@ export function containerStepRunner(ctx: EngineContext, engine: ContainerEngine 
         HostConfig: { NetworkMode: request.networkMode ?? 'default' },
       });
       request.onContainer(Id);
+      const kill = (): void => void engine.killContainer(Id, 'KILL').catch(() => undefined);
+      request.signal?.addEventListener('abort', kill, { once: true });
       try {
+        throwIfCancelled(request.signal);
         const abort = new AbortController();
         const attached = await engine.attachContainer(Id, { stdout: true, stderr: true, signal: abort.signal });
         const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
@@ -36,10 +40,13 @@ export function containerStepRunner(ctx: EngineContext, engine: ContainerEngine 
           }
         })();
         await engine.startContainer(Id);
+        // An abort while the container was starting found nothing to kill yet.
+        if (request.signal?.aborted) kill();
         const exit = await engine.waitContainer(Id, 'not-running');
         await Promise.race([pump, new Promise((r) => setTimeout(r, 2000))]);
         abort.abort();
         await pump.catch(() => undefined);
+        throwIfCancelled(request.signal);
         if (exit.StatusCode !== 0) return { exitCode: exit.StatusCode };
         const before = new Set(await ctx.ports.content.list());
         const layer = await ingestLayer(ctx.ports, await engine.containerLayer(Id));
@@ -49,6 +56,7 @@ export function containerStepRunner(ctx: EngineContext, engine: ContainerEngine 
         }
         return { exitCode: 0, layer };
       } finally {
+        request.signal?.removeEventListener('abort', kill);
         await engine.removeContainer(Id, { force: true, volumes: true }).catch(() => undefined);
       }
     },

@@ -1,9 +1,11 @@
 import { type Digest, type Hasher, sha256OfText } from '../digest/index.js';
 import { StrataError, invalid, isStrataError, notFound, unavailable } from '../errors/index.js';
 import { dockerContainerConfig, parseImageConfig } from '../image/index.js';
-import { TarHeaderScanner, tarEntry, writeTar, type TarWriteEntry } from '../layer/index.js';
+import { TarHeaderScanner, tarBytes, tarEntry, type TarBytesEntry } from '../layer/index.js';
+import type { SnapshotDraft } from '../lifecycle/index.js';
 import { type BuildEvent } from '../build/build-progress.js';
 import { comparePaths, copyChanges, type CopySource } from '../build/copy-changes.js';
+import { ContextMemo } from '../build/context-memo.js';
 import { contextTree } from '../build/context-tree.js';
 import { DockerignoreMatcher, readDockerignore } from '../build/dockerignore.js';
 import { parseDockerfile } from '../build/dockerfile-parser.js';
@@ -16,7 +18,9 @@ import { type NameOf, rootOnlyNames, hashList, sourceHash } from '../build/sourc
 import { fetchRemoteSource, isRemoteUrl } from './build-remote-source.js';
 import type { EngineContext } from './engine.js';
 import { writeImage } from './image-writer.js';
-import { type IngestedLayer, ingestLayer } from './layer-ingest.js';
+import { throwIfCancelled } from './build-cancel.js';
+import { inOverlayForm, storeStepLayer } from './build-step-layer.js';
+import type { IngestedLayer } from './layer-ingest.js';
 import type { LayerRecord } from './records.js';
 import { resolveImage } from './resolve.js';
 
@@ -32,6 +36,8 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** The network RUN steps get (`networkmode`). */
   networkMode?: string;
+  /** Stops the build: checked before every step, and a running RUN container is killed (BuildCancelled). */
+  signal?: AbortSignal;
 }
 
 /** Runs a RUN step in a container and commits its changes; absent where containers cannot run. */
@@ -53,6 +59,8 @@ export interface BuildRunRequest {
   onOutput(text: string, stream: 'stdout' | 'stderr'): void;
   /** Called with the container's ID once it exists (for ` ---> Running in <id>`). */
   onContainer(id: string): void;
+  /** Aborting it kills the container; the run then ends with BuildCancelled. */
+  signal?: AbortSignal;
 }
 
 /** How a RUN ended: its exit code and, when it changed files, the layer of those changes. */
@@ -95,7 +103,7 @@ export interface PreparedBuild {
  * and picks the stages the target needs. Fails before any step runs, as the classic builder does.
  */
 export async function prepareBuild(ctx: EngineContext, contextTar: ReadableStream<Uint8Array>, options: BuildOptions): Promise<PreparedBuild> {
-  const context = await treeOfTar(contextTar, ctx.ports.hasher);
+  const context = await treeOfTar(contextTar, ctx.ports.hasher, contextMemoOf(ctx));
   const dockerfilePath = normalizeRelative(options.dockerfile ?? 'Dockerfile');
   const node = context.get(context.resolve(dockerfilePath));
   if (!node || node.type !== 'file') throw invalid(`Cannot locate specified Dockerfile: ${options.dockerfile ?? 'Dockerfile'}`);
@@ -257,6 +265,7 @@ class ClassicBuild {
   }
 
   private printStep(instruction: string): void {
+    throwIfCancelled(this.options.signal);
     this.step++;
     this.emit({ kind: 'step', step: this.step, total: this.total, instruction });
   }
@@ -687,6 +696,7 @@ class ClassicBuild {
           argv: runArgv,
           env,
           networkMode: this.options.networkMode,
+          signal: this.options.signal,
           onOutput: (text, stream) => this.emit({ kind: 'output', text, stream }),
           onContainer: (id) => {
             container = id;
@@ -726,6 +736,7 @@ class ClassicBuild {
     }
     let layer: IngestedLayer | undefined;
     let after: FsTree | undefined;
+    let snapshot: SnapshotDraft | undefined;
     if (how.run) {
       layer = await how.run();
     } else {
@@ -733,11 +744,31 @@ class ClassicBuild {
       if (fake) this.emit({ kind: 'running', container: fake });
       const changes = how.changes ? await how.changes() : undefined;
       if (changes && changes.entries.length > 0) {
-        layer = await ingestLayer(this.ctx.ports, layerTar(changes.entries, this.names));
+        const tar = layerTar(changes.entries, this.names);
+        ({ layer, snapshot } = await storeStepLayer(this.ctx.ports, tar.bytes, tar.entries, inOverlayForm(changes.entries)));
         after = changes.after;
       }
       if (fake) this.emit({ kind: 'removing', container: fake });
     }
+    try {
+      await this.writeStepImage(state, rc, cc, key, layer, after);
+    } catch (e) {
+      await snapshot?.abort().catch(() => undefined);
+      throw e;
+    }
+    // A snapshot is derived data: one that cannot be kept is made from the blob when a container needs it.
+    await snapshot?.commit(state.image.layers.map((l) => l.diffId)).catch(() => undefined);
+  }
+
+  private async writeStepImage(
+    state: StageState,
+    rc: Record<string, unknown>,
+    cc: Record<string, unknown>,
+    key: string,
+    layer: IngestedLayer | undefined,
+    after: FsTree | undefined,
+  ): Promise<void> {
+    const parent = state.image;
     const created = this.createdTime();
     const history = [...(((parent.config.history as unknown[]) ?? []) as Array<Record<string, unknown>>)];
     history.push(layer ? { created, created_by: (cc.Cmd as string[]).join(' ') } : { created, created_by: (cc.Cmd as string[]).join(' '), empty_layer: true });
@@ -790,6 +821,15 @@ export class BuildStepFailed extends StrataError {
   ) {
     super('invalid', message);
   }
+}
+
+const contextMemos = new WeakMap<EngineContext, ContextMemo>();
+
+/** The engine's memo of the last contexts it read (a rebuild sends the same bytes again). */
+function contextMemoOf(ctx: EngineContext): ContextMemo {
+  let memo = contextMemos.get(ctx);
+  if (!memo) contextMemos.set(ctx, (memo = new ContextMemo()));
+  return memo;
 }
 
 const headerTrees = new WeakMap<EngineContext, Map<string, FsTree>>();
@@ -902,9 +942,9 @@ async function applyTar(tree: FsTree, stream: ReadableStream<Uint8Array>): Promi
 }
 
 /** A context tar as a tree; names that leave the context (`../`, absolute, escaping hard links) are refused. */
-export async function treeOfTar(stream: ReadableStream<Uint8Array>, hasher?: Hasher): Promise<FsTree> {
+export async function treeOfTar(stream: ReadableStream<Uint8Array>, hasher?: Hasher, memo?: ContextMemo): Promise<FsTree> {
   try {
-    return await contextTree(stream, hasher);
+    return await contextTree(stream, hasher, memo);
   } catch (e) {
     if (e instanceof StrataError) throw invalid(`invalid build context: ${e.message}`);
     throw e;
@@ -959,9 +999,9 @@ function parseChown(spec: string, tree: FsTree): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf): ReadableStream<Uint8Array> {
+function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf): { bytes: Uint8Array; entries: TarBytesEntry[] } {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
-  const out: TarWriteEntry[] = sorted.map(({ path, node }) => ({
+  const out: TarBytesEntry[] = sorted.map(({ path, node }) => ({
     ...tarEntry({
       path: node.type === 'directory' ? `${path}/` : path,
       type: node.type,
@@ -979,6 +1019,6 @@ function layerTar(entries: Array<{ path: string; node: FsNode }>, names: NameOf)
     }),
     body: node.type === 'file' ? (node.body ?? new Uint8Array()) : undefined,
   }));
-  return writeTar(out, { mode: 'fresh' });
+  return { bytes: tarBytes(out), entries: out };
 }
 

@@ -160,10 +160,13 @@ class StrataEngine implements Engine {
     const filters = options.filters ?? {};
     checkFilterKeys(filters, ['reference', 'dangling', 'label', 'before', 'since', 'until']);
     const beforeSince = await this.beforeSince(filters);
+    // Without `all`, dockerd hides untagged images that are another image's parent (a classic build's intermediates).
+    const parents = options.all ? new Set<string>() : new Set(images.flatMap((i) => (i.parent ? [i.parent] : [])));
     const out: ImageSummary[] = [];
     for (const img of images) {
       const config = await readConfig(this.store, img.id);
       const summary = imageSummary(img, config, tags.refs, layers);
+      if (parents.has(img.id) && summary.RepoTags[0] === '<none>:<none>' && summary.RepoDigests[0] === '<none>@<none>') continue;
       const names = namesOf(tags.refs, img.id);
       if (!matchesImageFilters(filters, summary, names, beforeSince)) continue;
       if (filters.reference?.length) {
@@ -255,6 +258,10 @@ class StrataEngine implements Engine {
       records.push({ Untagged: familiarString(parseReference(r)) });
       this.eventLog.emit('image', 'untag', image.id, { name: image.id });
     };
+    const images = await this.store.images();
+    const hasChildren = (id: string) => images.some((i) => i.parent === id);
+    // dockerd's hard conflict: an image another image is built on cannot be deleted, not even forced.
+    if (byId && hasChildren(image.id)) throw conflict(`conflict: unable to delete ${shortId(image.id)} (cannot be forced) - image has dependent child images`);
     const user = await this.containers.imageUser(image.id);
     if (user && (byId ? user.running || !options.force : !options.force && refsOf().length === 1)) {
       throw byId ? imageInUseConflict(image.id, user) : referenceInUseConflict(name, image.id, user.id);
@@ -281,7 +288,28 @@ class StrataEngine implements Engine {
       }
     }
     if (user?.running) throw imageInUseConflict(image.id, user);
+    // Untagging the last name of an image others are built on leaves the image, as dockerd does.
+    if (hasChildren(image.id)) return records;
     records.push(...(await this.deleteImageRecord(image)));
+    if (!options.noprune) records.push(...(await this.pruneParents(image, tags.refs)));
+    return records;
+  }
+
+  /**
+   * dockerd's parent pruning after a delete: each parent that is now untagged, has no other child and
+   * no container goes too (a classic build's intermediates leave with the image built on them).
+   */
+  private async pruneParents(image: ImageRecord, refs: Record<string, string>): Promise<ImageDeleteItem[]> {
+    const records: ImageDeleteItem[] = [];
+    const named = new Set(Object.values(refs));
+    for (let parentId = image.parent; parentId; ) {
+      const parent = await this.store.image(parentId);
+      if (!parent || named.has(parent.id)) break;
+      if ((await this.store.images()).some((i) => i.parent === parent.id)) break;
+      if (await this.containers.imageUser(parent.id)) break;
+      records.push(...(await this.deleteImageRecord(parent)));
+      parentId = parent.parent;
+    }
     return records;
   }
 

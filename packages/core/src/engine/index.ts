@@ -36,5 +36,6 @@ export { VolumeService } from './volumes.js';
 export { NetworkService, networkModeOf, checkNetworkMode, type NetworkMode } from './networks.js';
 export { type BuildOptions, type BuildStepRunner, type BuildRunRequest, type BuildRunResult, BuildStepFailed, prepareBuild, runBuild, treeOfTar } from './build.js';
 export { storedAnalysisDocument } from './stored-analysis.js';
+export { BuildCancelled } from './build-cancel.js';
 export { ANALYSIS_DOCUMENT_NAMESPACE, type AnalysisKey, analysisKey } from './kept-analysis.js';
 export { type ImageRecordIndex, ImageRecordReader } from './image-records.js';

@@ -4,7 +4,7 @@ import { MediaType } from '../image/index.js';
 import { type TarEntry, TarHeaderScanner, cleanEntryPath, readHead } from '../layer/index.js';
 import { type LayerTable, LayerTableBuilder } from '../insight/index.js';
 import { chunkCoalescer } from './chunk-coalescer.js';
-import type { Compression } from './ports.js';
+import type { BlobExpectation, Compression } from './ports.js';
 import type { EnginePorts } from './ports.js';
 
 /** What reading a layer blob once taught us: its blob digest, its diffID and Docker's size figures. */
@@ -60,7 +60,7 @@ class LayerFacts {
 export async function ingestLayer(
   ports: EnginePorts,
   source: ReadableStream<Uint8Array> | Uint8Array,
-  expected?: { digest?: Digest; size?: number },
+  expected?: BlobExpectation,
   /** Called once the source's last byte has been read (the store may still be syncing it). */
   onSourceEnd?: () => void,
 ): Promise<IngestedLayer> {
@@ -253,4 +253,16 @@ export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
       c.close();
     },
   });
+}
+
+/**
+ * Store a layer tar the engine wrote in memory from `entries` (the same entries, in order): its
+ * facts come from the entries and the store hashes the bytes in one call, with no pass of a tar
+ * scanner over them.
+ */
+export async function ingestTarBytes(ports: EnginePorts, tar: Uint8Array, entries: readonly TarEntry[]): Promise<IngestedLayer> {
+  const facts = new LayerFacts();
+  for (const e of entries) facts.add(e);
+  const stored = await ports.content.write(tar);
+  return { blob: stored.digest, blobSize: stored.size, mediaType: mediaTypeFor.none, diffId: stored.digest, tarSize: tar.byteLength, size: facts.size, entries: facts.entries, table: facts.rows.table(tar.byteLength) };
 }

@@ -27,6 +27,13 @@ export interface OciIndex {
 export interface BlobExpectation {
   digest?: Digest;
   size?: number;
+  /**
+   * The source verifies `digest` and `size` itself as it streams and errors instead of closing
+   * when they do not match (a {@link Registry} blob stream), so the store need not hash the bytes
+   * a second time. Honoured only with both `digest` and `size` and a stream source; bytes from
+   * anywhere else (an archive, a request body) must leave it unset and are hashed by the store.
+   */
+  verifiedBySource?: boolean;
 }
 
 /**

@@ -241,7 +241,8 @@ async function downloadLayer(
       say({ status: 'Downloading', progressDetail: { current: n, total: desc.size }, progress: progressBar(n, desc.size), id });
     },
   });
-  const layer = await ingestLayer(ctx.ports, body, { digest: desc.digest, size: desc.size });
+  // The registry's stream errors rather than ends when the bytes miss the descriptor: no second hash.
+  const layer = await ingestLayer(ctx.ports, body, { digest: desc.digest, size: desc.size, verifiedBySource: true });
   // dockerd's watchers see only the latest state, so its checksum step shows on long downloads
   // only; ours is hashed as it streams, and says so for downloads long enough to watch.
   if (ctx.ports.clock.now() - started >= 2000) say({ status: 'Verifying Checksum', progressDetail: {}, id });

@@ -10,3 +10,4 @@ export { diffId, chainIds, chainId } from './layer-id.js';
 export { sniffCompression, decompressedStream, peekCompression, readHead, SNIFF_LENGTH } from './compression.js';
 export { indexLayer, type LayerIndex, type LayerIndexEntry } from './layer-index.js';
 export { coalesceChunks } from './coalesce.js';
+export { tarBytes, type TarBytesEntry } from './tar-bytes.js';

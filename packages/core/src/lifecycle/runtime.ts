@@ -2,6 +2,7 @@ import type { Digest } from '../digest/index.js';
 import type { ContainerFiles } from './container-files.js';
 import type { RuntimeStatsSample } from './container-stats.js';
 import type { SeccompChoice } from './security-options.js';
+import type { SnapshotDraft } from './snapshot-draft.js';
 
 /**
  * The Runtime port: what the engine asks of whatever runs container processes
@@ -50,6 +51,8 @@ export interface Runtime {
   resize?(id: string, size: TerminalSize): Promise<void>;
   /** Run one more process in the running container (docker exec). */
   exec?(id: string, spec: ExecRuntimeSpec): Promise<ExecProcess>;
+  /** Start unpacking a layer the engine is about to write, as its snapshot (see SnapshotDraft). */
+  draftSnapshot?(): Promise<SnapshotDraft>;
 }
 
 /** A writer into a process's stdin. */

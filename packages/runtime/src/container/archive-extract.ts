@@ -1,9 +1,24 @@
 import { constants } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, lchown, link, lstat, lutimes, mkdir, open, rm, symlink, utimes, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { StrataError, type ExtractOptions, invalid, readTar } from '@strata/core';
 import { runCommand } from '../host-command.js';
+import { writeBodyTo } from './file-body-write.js';
+import { PendingFileWrites } from './pending-file-writes.js';
 import { resolveInRoot } from './rootfs-path.js';
+
+/** A new file only: never follows a link or opens what is already there. */
+const CREATE_EXCLUSIVE = constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_EXCL;
+
+/** The new file at `path`, or undefined when something is there already (EEXIST). */
+async function createExclusive(path: string, mode: number): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, CREATE_EXCLUSIVE, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw e;
+  }
+}
 
 /** moby's breakoutError wording. */
 const breakout = (message: string) => invalid(message);
@@ -58,8 +73,10 @@ export async function extractArchive(root: string, dir: string, tar: ReadableStr
   }
 
   const reader = readTar(tar);
+  const pending = new PendingFileWrites();
   try {
     for await (const entry of reader) {
+      pending.check();
       if (entry.type === 'pax-global') {
         await entry.body.cancel();
         continue;
@@ -73,8 +90,13 @@ export async function extractArchive(root: string, dir: string, tar: ReadableStr
       }
       const host = join(await parentOf(name), posix.basename(name));
       const shown = `/${posix.join(dir, name)}`;
-      const existing = await exists(host);
       const isDirEntry = entry.type === 'directory';
+      const isFile = entry.type === 'file' || entry.type === 'contiguous';
+      // A file is created first and the path looked at only when something is in the way: most
+      // names are new, and this saves a trip to the thread pool per file.
+      if (isFile) await pending.room();
+      const created = isFile ? await createExclusive(host, entry.mode & 0o777) : undefined;
+      const existing = created ? undefined : await exists(host);
       if (existing) {
         if (options.noOverwriteDirNonDir && existing.isDirectory() && !isDirEntry) throw invalid(`cannot overwrite directory ${JSON.stringify(shown)} with non-directory ${JSON.stringify(entry.path)}`);
         if (options.noOverwriteDirNonDir && !existing.isDirectory() && isDirEntry) throw invalid(`cannot overwrite non-directory ${JSON.stringify(shown)} with directory ${JSON.stringify(entry.path)}`);
@@ -86,19 +108,23 @@ export async function extractArchive(root: string, dir: string, tar: ReadableStr
           break;
         case 'file':
         case 'contiguous': {
-          const fh = await open(host, constants.O_CREAT | constants.O_TRUNC | constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_EXCL, entry.mode & 0o777);
-          try {
-            const r = entry.body.getReader();
-            for (;;) {
-              const { done, value } = await r.read();
-              if (done) break;
-              let off = 0;
-              while (off < value.byteLength) off += (await fh.write(value, off, value.byteLength - off)).bytesWritten;
+          const fh = created ?? (await open(host, CREATE_EXCLUSIVE, entry.mode & 0o777));
+          let bodyRead!: () => void;
+          const read = new Promise<void>((resolve) => (bodyRead = resolve));
+          const written = (async () => {
+            try {
+              await writeBodyTo(fh, entry.body, bodyRead);
+              // Through the open file: no path lookups; chown before chmod, which it would undo for setuid bits.
+              await Promise.all([fh.chown(entry.uid, entry.gid).then(() => fh.chmod(entry.mode & 0o7777)), fh.utimes(entry.mtime, entry.mtime)]);
+            } finally {
+              await fh.close();
             }
-          } finally {
-            await fh.close();
-          }
-          break;
+          })();
+          // The next entry is read while this file's last write, owner, mode, times and close land
+          // (the path exists already, so a later entry naming it finds it).
+          await Promise.race([read, written]);
+          pending.track(written);
+          continue;
         }
         case 'symlink': {
           // moby: the target joined to the link's directory must stay under the extraction dir (absolute targets always do).
@@ -131,7 +157,7 @@ export async function extractArchive(root: string, dir: string, tar: ReadableStr
           await entry.body.cancel();
           continue;
       }
-      if (entry.type !== 'file' && entry.type !== 'contiguous') await entry.body.cancel().catch(() => undefined);
+      await entry.body.cancel().catch(() => undefined);
       if (entry.type === 'hardlink') continue;
       await lchown(host, entry.uid, entry.gid);
       if (entry.type !== 'symlink') await chmod(host, entry.mode & 0o7777);
@@ -140,8 +166,13 @@ export async function extractArchive(root: string, dir: string, tar: ReadableStr
       else if (entry.type === 'symlink') await lutimes(host, mtime, mtime);
       else await utimes(host, mtime, mtime);
     }
+  } catch (e) {
+    // Nothing may still be writing once the extraction has failed.
+    await pending.drain().catch(() => undefined);
+    throw e;
   } finally {
     await reader.return?.();
   }
+  await pending.drain();
   for (const d of dirTimes.reverse()) await utimes(d.path, d.mtime, d.mtime);
 }

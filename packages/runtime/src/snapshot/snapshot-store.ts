@@ -12,8 +12,10 @@ import {
   type ContentStore,
   type Digest,
   type Hasher,
+  type SnapshotDraft,
 } from '@strata/core';
 import { overlayFormTar } from './overlay-tar.js';
+import { startSnapshotDraft } from './snapshot-draft.js';
 
 /** A layer of an image as the runtime receives it: what it is (diffID) and which blob holds it. */
 export interface SnapshotLayer {
@@ -43,6 +45,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
  */
 export class SnapshotStore {
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** Partial dirs of drafts being written (see draft). */
+  private readonly drafts = new Set<string>();
   private readonly tar: string;
 
   constructor(private readonly options: SnapshotStoreOptions) {
@@ -70,6 +74,17 @@ export class SnapshotStore {
     return names;
   }
 
+  /** A snapshot unpacked from a layer tar the engine is writing, named when committed (see SnapshotDraft). */
+  draft(): Promise<SnapshotDraft> {
+    return startSnapshotDraft({
+      dir: this.options.dir,
+      hasher: this.options.hasher,
+      tar: this.tar,
+      partialPrefix: PARTIAL_PREFIX,
+      inUse: (name, busy) => void (busy ? this.drafts.add(name) : this.drafts.delete(name)),
+    });
+  }
+
   /** Remove every snapshot whose chainID is not in `keep` (and leftovers of interrupted unpacks). */
   async removeUnused(keep: Iterable<Digest | string>): Promise<string[]> {
     const kept = new Set([...keep].map((k) => (k.includes(':') ? digestHex(k as Digest) : k)));
@@ -83,6 +98,7 @@ export class SnapshotStore {
     const busy = new Set([...this.inFlight.keys()]);
     const removed: string[] = [];
     for (const name of entries) {
+      if (this.drafts.has(name)) continue;
       const partialOf = name.startsWith(PARTIAL_PREFIX) ? name.slice(PARTIAL_PREFIX.length, PARTIAL_PREFIX.length + 64) : undefined;
       if (partialOf !== undefined ? busy.has(partialOf) : !HEX64.test(name) || kept.has(name) || busy.has(name)) continue;
       await rm(join(this.options.dir, name), { recursive: true, force: true });

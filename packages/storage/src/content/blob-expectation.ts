@@ -35,3 +35,11 @@ export function checkExpectation(expected: BlobExpectation | undefined): void {
     throw invalid(`invalid blob size: ${expected.size}`);
   }
 }
+
+/**
+ * True when the source vouches for the expected digest and size itself (see
+ * `BlobExpectation.verifiedBySource`), so the store counts the bytes but does not hash them.
+ */
+export function sourceVerifies(expected: BlobExpectation | undefined): expected is BlobExpectation & { digest: Digest; size: number } {
+  return expected?.verifiedBySource === true && expected.digest !== undefined && expected.size !== undefined;
+}

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Hasher } from '@strata/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, makeTempDir, readFixtureBlob, removeTempDir, sha256Hex, snapshotTree, streamOf } from '../testing/fixture-files.js';
 import { FsContentStore } from './fs-content-store.js';
@@ -229,11 +230,100 @@ describe('FsContentStore', () => {
       await expect(rest).rejects.toThrow('hash thread terminated');
     });
 
+    it('starts its thread with the first blob it must hash, not with the store', async () => {
+      await threaded.init();
+      expect(thread.running).toBe(false);
+      const bytes = new Uint8Array(randomBytes(3 * 1024 * 1024));
+      const digest = `sha256:${sha256Hex(bytes)}` as const;
+      expect(await threaded.write(streamOf(bytes, 65536), { digest, size: bytes.byteLength, verifiedBySource: true })).toEqual({ digest, size: bytes.byteLength });
+      expect(thread.running).toBe(false);
+      const other = new Uint8Array(randomBytes(3 * 1024 * 1024));
+      await threaded.write(streamOf(other, 65536));
+      expect(thread.running).toBe(true);
+    });
+
     it('hashes on the main thread when told to', async () => {
       const local = new FsContentStore(join(dir, 'content'), { tempDir: join(dir, 'tmp'), hashThread: false });
       const bytes = new Uint8Array(randomBytes(9 * 1024 * 1024));
       expect(await local.write(streamOf(bytes))).toEqual({ digest: `sha256:${sha256Hex(bytes)}`, size: bytes.byteLength });
       expect(sha256Hex(await readFile(local.pathOf(`sha256:${sha256Hex(bytes)}`)))).toBe(sha256Hex(bytes));
+    });
+  });
+
+  describe('a source that verifies its own digest (verifiedBySource)', () => {
+    /** A node:crypto hasher that counts the bytes it is fed. */
+    function countingHasher() {
+      const counter = { bytes: 0 };
+      const hasher: Hasher = {
+        create(algorithm = 'sha256') {
+          const h = createHash(algorithm);
+          return {
+            update(chunk: Uint8Array) {
+              counter.bytes += chunk.byteLength;
+              h.update(chunk);
+            },
+            hex: () => h.digest('hex'),
+          };
+        },
+      };
+      return { hasher, counter };
+    }
+
+    it('stores the bytes under the expected digest without hashing them again', async () => {
+      const { hasher, counter } = countingHasher();
+      const counted = new FsContentStore(join(dir, 'content'), { tempDir: join(dir, 'tmp'), hasher });
+      const layer = await readFixtureBlob(LAYER);
+      const expected = { digest: `sha256:${LAYER}` as const, size: layer.byteLength };
+      expect(await counted.write(streamOf(layer, 3000), { ...expected, verifiedBySource: true })).toEqual(expected);
+      expect(counter.bytes).toBe(0);
+      expect(sha256Hex(await readFile(counted.pathOf(expected.digest)))).toBe(LAYER);
+      expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+      // Without the flag the same write is hashed: the store does not take a digest on trust.
+      await counted.delete(expected.digest);
+      await counted.write(streamOf(layer, 3000), expected);
+      expect(counter.bytes).toBe(layer.byteLength);
+    });
+
+    it('still counts the size: too many or too few bytes leave the store unchanged', async () => {
+      await store.init();
+      const before = await snapshotTree(dir);
+      const layer = await readFixtureBlob(LAYER);
+      const digest = `sha256:${LAYER}` as const;
+      await expect(store.write(streamOf(layer), { digest, size: layer.byteLength - 1, verifiedBySource: true })).rejects.toThrow(
+        `size mismatch: expected ${layer.byteLength - 1} bytes, got more than that`,
+      );
+      await expect(store.write(streamOf(layer.subarray(0, 1000)), { digest, size: layer.byteLength, verifiedBySource: true })).rejects.toThrow(
+        `size mismatch: expected ${layer.byteLength} bytes, got 1000 bytes`,
+      );
+      expect(await snapshotTree(dir)).toEqual(before);
+    });
+
+    it('leaves the store unchanged when the source errors at its end (its own digest check failed)', async () => {
+      await store.init();
+      const before = await snapshotTree(dir);
+      const bytes = new Uint8Array(randomBytes(5 * 1024 * 1024));
+      let sent = false;
+      const source = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent) return c.error(new Error('filesystem layer verification failed'));
+          sent = true;
+          c.enqueue(bytes);
+        },
+      });
+      const digest = `sha256:${'0'.repeat(64)}` as const;
+      await expect(store.write(source, { digest, size: bytes.byteLength, verifiedBySource: true })).rejects.toThrow('filesystem layer verification failed');
+      expect(await snapshotTree(dir)).toEqual(before);
+    });
+
+    it('is hashed as any source when the expectation lacks a size', async () => {
+      await store.init();
+      const before = await snapshotTree(dir);
+      const bytes = new Uint8Array(randomBytes(2 * 1024 * 1024));
+      const wrong = `sha256:${'0'.repeat(64)}` as const;
+      await expect(store.write(streamOf(bytes), { digest: wrong, verifiedBySource: true })).rejects.toThrow(
+        `digest mismatch: expected ${wrong}, got sha256:${sha256Hex(bytes)}`,
+      );
+      expect(await snapshotTree(dir)).toEqual(before);
     });
   });
 });

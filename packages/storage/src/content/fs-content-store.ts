@@ -12,7 +12,7 @@ import {
 } from '@strata/core';
 import { nodeHasher } from '../node/node-hasher.js';
 import { ensureDirectory, fsyncDirectory, isErrno, removeIfPresent, tempPathIn, writeFileAtomically } from '../fs/durable-file.js';
-import { algorithmFor, checkExpectation, checkSizeSoFar, verifyBlob, verifySize } from './blob-expectation.js';
+import { algorithmFor, checkExpectation, checkSizeSoFar, sourceVerifies, verifyBlob, verifySize } from './blob-expectation.js';
 import { fileReadableStream } from './file-readable-stream.js';
 import { sharedHashThread, type HashThread, type ThreadHash } from './hash-thread.js';
 import { WriteBufferPool, type WriteBuffer } from './write-buffers.js';
@@ -75,8 +75,6 @@ export class FsContentStore implements ContentStore {
 
   /** Create the layout (`oci-layout`, empty `index.json`, `blobs/sha256`) unless it exists. */
   init(): Promise<void> {
-    // A store about to be used: its hash thread boots while the layout is checked.
-    if (!this.layout) this.hashThread?.start();
     this.layout ??= this.createLayout().catch((e) => {
       this.layout = undefined;
       throw e;
@@ -169,6 +167,9 @@ export class FsContentStore implements ContentStore {
       if (await this.has(actual.digest)) return actual;
       return this.commitBytes(source, actual);
     }
+    // The thread (~12 MB resident) starts with the first blob that needs it, not with the store:
+    // a daemon that only pulls never starts it. It boots while the first buffer fills.
+    if (!sourceVerifies(expected)) this.hashThread?.start();
     if (expected?.digest !== undefined && (await this.has(expected.digest))) {
       const actual = await this.consume(source, algorithm, expected, undefined);
       verifyBlob(expected, actual);
@@ -292,8 +293,10 @@ export class FsContentStore implements ContentStore {
     fh: FileHandle | undefined,
   ): Promise<{ digest: Digest; size: number }> {
     const reader = source.getReader();
+    // A source that errors on a mismatch has hashed every byte already: only the size is counted here.
+    const hashing = !sourceVerifies(expected);
     const thread = this.hashThread;
-    const mainHash = thread ? undefined : this.hasher.create(algorithm);
+    const mainHash = thread || !hashing ? undefined : this.hasher.create(algorithm);
     let threadHash: ThreadHash | undefined;
     let inlineHex: string | undefined;
     const slots: Array<WriteBuffer & { busy: Promise<unknown> }> = [];
@@ -312,7 +315,9 @@ export class FsContentStore implements ContentStore {
       const buf = slot(current);
       const n = filled;
       let hashed: Promise<unknown> | undefined;
-      if (mainHash) mainHash.update(buf.bytes.subarray(0, n));
+      if (!hashing) {
+        // Counted already; the source has hashed these bytes.
+      } else if (mainHash) mainHash.update(buf.bytes.subarray(0, n));
       else if (last && !threadHash) {
         // A blob within one buffer: a round trip to the thread would cost more than hashing it here.
         const h = this.hasher.create(algorithm);
@@ -361,6 +366,7 @@ export class FsContentStore implements ContentStore {
       flush(true);
       await Promise.all(slots.map((b) => b.busy));
       await syncing;
+      if (!hashing) return { digest: expected!.digest!, size };
       const hex = mainHash?.hex() ?? inlineHex ?? (threadHash ? await threadHash.hex() : this.hasher.create(algorithm).hex());
       return { digest: `${algorithm}:${hex}`, size };
     } catch (e) {

@@ -57,4 +57,21 @@ describe('HashThread', () => {
     await fresh.update(new SharedArrayBuffer(16), 16);
     expect(await fresh.hex()).toBe(createHash('sha256').update(new Uint8Array(16)).digest('hex'));
   });
+  it('stops when no hash has been in progress for its idle time, never while one is, and starts again for the next', async () => {
+    thread = new HashThread(50);
+    const hash = thread.create('sha256');
+    await hash.update(new SharedArrayBuffer(16), 16);
+    // Longer than the idle time: a hash in progress keeps the thread.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(thread.running).toBe(true);
+    expect(await hash.hex()).toBe(createHash('sha256').update(new Uint8Array(16)).digest('hex'));
+    await expect.poll(() => thread.running, { timeout: 10_000 }).toBe(false);
+    const next = thread.create('sha256');
+    expect(thread.running).toBe(true);
+    next.abandon();
+    await expect.poll(() => thread.running, { timeout: 10_000 }).toBe(false);
+    // Started ahead of a hash that never comes, it stops as well.
+    thread.start();
+    await expect.poll(() => thread.running, { timeout: 10_000 }).toBe(false);
+  });
 });

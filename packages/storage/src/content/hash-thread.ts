@@ -71,27 +71,66 @@ export class HashThread {
   private nextRequest = 1;
   private nextHash = 1;
 
+  constructor(
+    /**
+     * The thread stops after this long without a hash in progress (its ~10 MB go back, a later
+     * hash starts a new one); 0 keeps it until `terminate`.
+     */
+    private readonly idleMs = 0,
+  ) {}
+
   /** A new hash of `algorithm`, computed on the thread (started now unless it runs already). */
   create(algorithm: Algorithm = 'sha256'): ThreadHash {
     const hash = this.nextHash++;
     // A hash lives in one thread: if that thread dies, its state is gone and the hash fails for good.
     const state = this.started();
-    let abandoned = false;
+    state.live++;
+    if (state.idleTimer) clearTimeout(state.idleTimer);
+    state.idleTimer = undefined;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      if (--state.live === 0) this.stopWhenIdle(state);
+    };
     return {
       update: async (buffer, length) => {
         await this.request(state, { op: 'update', hash, algorithm, buffer, length });
       },
       hex: async () => {
-        const hex = await this.request(state, { op: 'digest', hash, algorithm });
-        if (hex === undefined) throw new Error('hash thread answered a digest request without a digest');
-        return hex;
+        try {
+          const hex = await this.request(state, { op: 'digest', hash, algorithm });
+          if (hex === undefined) throw new Error('hash thread answered a digest request without a digest');
+          return hex;
+        } finally {
+          finish();
+        }
       },
       abandon: () => {
-        if (abandoned || state.gone) return;
-        abandoned = true;
+        if (finished) return;
+        finish();
+        if (state.gone) return;
         state.worker.postMessage({ op: 'drop', hash, request: 0 });
       },
     };
+  }
+
+  /** Once no hash is in progress for `idleMs`, the thread stops (only the current one, only if still idle). */
+  private stopWhenIdle(state: ThreadState): void {
+    if (this.idleMs <= 0 || state.gone || this.current !== state) return;
+    state.idleTimer = setTimeout(() => {
+      state.idleTimer = undefined;
+      if (state.live > 0 || state.pending.size > 0 || state.gone || this.current !== state) return;
+      this.current = undefined;
+      state.gone = new Error('hash thread stopped when idle');
+      void state.worker.terminate();
+    }, this.idleMs);
+    state.idleTimer.unref();
+  }
+
+  /** True while a thread is up (started and neither terminated nor dead). */
+  get running(): boolean {
+    return this.current !== undefined && !this.current.gone;
   }
 
   /**
@@ -111,6 +150,7 @@ export class HashThread {
     const state = this.current;
     if (!state) return;
     this.current = undefined;
+    if (state.idleTimer) clearTimeout(state.idleTimer);
     // New requests fail at once; those in flight only when the thread can no longer read their buffers.
     state.gone ??= new Error('hash thread terminated');
     await state.worker.terminate();
@@ -132,7 +172,7 @@ export class HashThread {
     if (this.current && !this.current.gone) return this.current;
     // The thread only holds a few hash states: a 1 MB young generation keeps its resident memory ~3 MB lower than V8's default.
     const worker = new Worker(THREAD_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1 } });
-    const state: ThreadState = { worker, pending: new Map(), gone: undefined };
+    const state: ThreadState = { worker, pending: new Map(), gone: undefined, live: 0, idleTimer: undefined };
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const waiter = state.pending.get(reply.request);
@@ -150,6 +190,8 @@ export class HashThread {
     worker.on('error', gone);
     worker.on('exit', (code) => gone(new Error(`hash thread exited with code ${code}`)));
     this.current = state;
+    // A thread started ahead of its first hash (start()) stops too if that hash never comes.
+    this.stopWhenIdle(state);
     return state;
   }
 }
@@ -159,6 +201,10 @@ interface ThreadState {
   pending: Map<number, Pending>;
   /** Why the thread is gone; set once. */
   gone: Error | undefined;
+  /** Hashes created on this thread and neither digested nor abandoned. */
+  live: number;
+  /** Set while the thread waits, idle, to be stopped. */
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 function end(state: ThreadState, reason: Error): void {
@@ -172,5 +218,8 @@ function rejectAll(pending: Map<number, Pending>, reason: Error): void {
   for (const w of waiters) w.reject(reason);
 }
 
-/** The process's hashing thread, shared by every store that hashes with node:crypto. */
-export const sharedHashThread = new HashThread();
+/**
+ * The process's hashing thread, shared by every store that hashes with node:crypto. It stops after
+ * 30 s without a hash: a daemon that loaded or saved an image does not keep it for good.
+ */
+export const sharedHashThread = new HashThread(30_000);
