@@ -137,7 +137,8 @@ export function systemRoutes(ctx: RouteContext): Hono {
       ContainerdCommit: { ID: '', Expected: '' },
       RuncCommit: { ID: '', Expected: '' },
       InitCommit: { ID: '', Expected: '' },
-      SecurityOptions: [],
+      // Every container that is neither --privileged nor seccomp=unconfined gets Docker's default profile.
+      SecurityOptions: ['name=seccomp,profile=default'],
       Warnings: null,
     });
   });

@@ -22,6 +22,7 @@ import {
   nameInUse,
   newContainerId,
   normalizeHostConfig,
+  seccompOf,
   parseDetachKeys,
   processArgs,
   restartDelay,
@@ -175,6 +176,7 @@ export class ContainerService implements ContainerEngine {
     const config = mergeContainerConfig(body, (imageConfig.config ?? null) as ImageRunConfig | null, body.Image);
     const hostConfig = normalizeHostConfig(body.HostConfig);
     checkNetworkMode(hostConfig);
+    seccompOf(hostConfig);
     portBindings(hostConfig, config.ExposedPorts);
     const mountPlan = mountRequests(hostConfig, [config.Volumes]);
     const warnings: string[] = [];
@@ -822,6 +824,12 @@ export function referenceInUseConflict(reference: string, imageId: string, conta
   );
 }
 
+/** The runtime's seccomp field: absent for Docker's default profile, so specs stay as they were. */
+function seccompSpec(hostConfig: Record<string, unknown>): Pick<ContainerRuntimeSpec, 'seccomp'> {
+  const choice = seccompOf(hostConfig);
+  return choice.mode === 'default' ? {} : { seccomp: choice };
+}
+
 function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'], sandboxKey?: string): ContainerRuntimeSpec {
   const mode = networkModeOf(r.hostConfig);
   return {
@@ -857,6 +865,7 @@ function runtimeSpec(r: ContainerRecord, layers: ContainerRuntimeSpec['layers'],
     ...(r.hostConfig.AutoRemove === true ? { volatile: true } : {}),
     // `docker run --rm` (and a `docker create --rm`, which looks the same on the wire) starts it next.
     ...(r.hostConfig.AutoRemove === true && !r.startedBefore ? { startsNext: true } : {}),
+    ...seccompSpec(r.hostConfig),
   };
 }
 

@@ -18,4 +18,5 @@ export * from './bridge-address.js';
 export * from './container-network-view.js';
 export * from './detach-keys.js';
 export * from './container-stats.js';
+export * from './security-options.js';
 export * from './snapshot-draft.js';

@@ -1,6 +1,7 @@
 import type { Digest } from '../digest/index.js';
 import type { ContainerFiles } from './container-files.js';
 import type { RuntimeStatsSample } from './container-stats.js';
+import type { SeccompChoice } from './security-options.js';
 import type { SnapshotDraft } from './snapshot-draft.js';
 
 /**
@@ -134,6 +135,8 @@ export interface ContainerRuntimeSpec {
    * start requests arrive. Start still reports every error a start reports.
    */
   startsNext?: boolean;
+  /** Absent = Docker's default seccomp profile. */
+  seccomp?: SeccompChoice;
 }
 
 /** One mount as the runtime makes it. */

@@ -3,6 +3,7 @@ import type { ResolvedUser } from '../container/container-user.js';
 import type { HostLimits } from './host-limits.js';
 import { ociMounts } from '../mounts/container-mounts.js';
 import { networkNamespace } from './network-files.js';
+import { containerSeccomp } from './seccomp/container-seccomp.js';
 
 /** Docker's default capability set (moby oci.DefaultCapabilities). */
 export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
@@ -64,11 +65,12 @@ function containerEnv(spec: ContainerRuntimeSpec): string[] {
  * The OCI runtime config Docker 20.10 would write for a default `docker run` with
  * `--network none`: namespaces mount/network/uts/pid/ipc, Docker's mounts, masked and
  * read-only paths and device rules, its default capabilities and RLIMIT_NOFILE, each clamped to
- * what the engine holds itself (runc fails when asked for more). No seccomp profile yet.
+ * what the engine holds itself (runc fails when asked for more), and Docker's seccomp filter for them.
  */
 export function ociConfig(input: OciConfigInput): Record<string, unknown> {
   const { spec, limits } = input;
   const capabilities = DOCKER_DEFAULT_CAPABILITIES.filter((c) => limits.boundingCapabilities.has(c));
+  const seccomp = containerSeccomp(spec.seccomp, capabilities);
   const nofileHard = limits.hardRlimits.get('RLIMIT_NOFILE');
   const nofile = nofileHard === undefined ? DOCKER_NOFILE : Math.min(DOCKER_NOFILE, nofileHard);
   const args = spec.init && input.initBinary ? [INIT_PATH_IN_CONTAINER, '--', ...spec.process.args] : spec.process.args;
@@ -131,6 +133,7 @@ export function ociConfig(input: OciConfigInput): Record<string, unknown> {
       namespaces: [{ type: 'mount' }, ...networkNamespace(spec), { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }],
       maskedPaths: DOCKER_MASKED_PATHS,
       readonlyPaths: DOCKER_READONLY_PATHS,
+      ...(seccomp ? { seccomp } : {}),
     },
   };
 }
