@@ -11,12 +11,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { join } from 'node:path';
 import { runDocker } from '../src/testing/dockerd.js';
 import { CleanupStack } from './cleanupStack.js';
 import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
 import { median } from './imageMetrics.js';
+import { freePort } from '@strata/registry';
 
 const FIXTURE = '/work/shared/fixtures/images/01-base/image.tar';
 const BIG_BYTES = 100_000_000;
@@ -52,14 +52,6 @@ async function docker(engine: BenchEngine, args: string[]): Promise<string> {
   const r = await runDocker(['-H', engine.host, ...args], { env: engine.env });
   if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 interface Target {

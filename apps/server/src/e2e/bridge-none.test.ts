@@ -12,20 +12,12 @@ import { type DockerResult } from '../dockerCli.js';
 import { runDocker, startDockerd, type Dockerd } from '../testing/dockerd.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
 import { containerE2eSkipReason } from './containerE2eSkip.js';
+import { freePort } from '@strata/registry';
 
 const skipReason = containerE2eSkipReason();
 if (skipReason) console.log(`bridge-none e2e skipped: ${skipReason}`);
 
 type Docker = (args: string[]) => Promise<DockerResult>;
-
-/** A loopback port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Whether something accepts a TCP connection on 127.0.0.1:port. */
 function accepts(port: number): Promise<boolean> {

@@ -11,18 +11,10 @@ import { bridgeNamespaceName, removeBridgeNetwork } from '@strata/runtime';
 import { capturedJson, fixturesDir } from '../captureFixtures.js';
 import { startStratad, type StratadProcess } from './stratadProcess.js';
 import { containerE2eSkipReason } from './containerE2eSkip.js';
+import { freePort } from '@strata/registry';
 
 const skipReason = containerE2eSkipReason([{ name: 'ip', path: '/usr/sbin/ip', aptPackage: 'iproute2' }, { name: 'nsenter', path: '/usr/bin/nsenter', aptPackage: 'util-linux' }], 'the bridge needs root here');
 if (skipReason) console.log(`networking e2e skipped: ${skipReason}`);
-
-/** A port nothing listens on right now (the kernel's pick on loopback). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** One HTTP/1.0 GET to 127.0.0.1:port: status line and body. */
 async function httpGet(port: number, path = '/'): Promise<{ status: string; body: string }> {
