@@ -1,5 +1,4 @@
 import type { ContainerSummary, DiskUsage } from '@strata/core';
-import type { TuiEngine } from './tui-engine.js';
 
 /** The kinds of things a prune removes, in the Disk usage panel's order. */
 export type PruneKind = 'images' | 'containers' | 'volumes' | 'buildCache';
@@ -17,22 +16,6 @@ export const pruneWords: Record<PruneKind, string> = {
 
 /** States `docker container prune` removes. */
 export const stoppedStates = new Set(['exited', 'created', 'dead']);
-
-/**
- * `GET /system/df`, completed where an engine leaves parts out: an engine that lists no
- * containers there (strata's) gets them from `GET /containers/json?all=1&size=1`, and its images
- * their container counts from that list, so the rows and the prune figures add up.
- */
-export async function diskOverview(engine: Pick<TuiEngine, 'diskUsage' | 'listContainers'>): Promise<DiskUsage> {
-  const du = await engine.diskUsage();
-  if ((du.Containers ?? []).length > 0) return du;
-  const containers = await engine.listContainers({ all: true, size: true });
-  if (containers.length === 0) return du;
-  const users = new Map<string, number>();
-  for (const c of containers) users.set(c.ImageID, (users.get(c.ImageID) ?? 0) + 1);
-  const images = (du.Images ?? []).map((i) => (i.Containers > 0 ? i : { ...i, Containers: users.get(i.Id) ?? 0 }));
-  return { ...du, Images: images, Containers: containers };
-}
 
 /**
  * Bytes each prune frees, counted as the engine will: a dangling image without containers frees

@@ -21,7 +21,7 @@ export { linesToCopy, type ClipboardCopy, type CopyToClipboard } from './clipboa
 export { buildLines, advanceBuild, type JobLine, type LogTone, type BuildProgress } from './build-log.js';
 export { ImageWork, type WorkHost } from './image-work.js';
 export { StoreCleanup } from './store-cleanup.js';
-export { diskOverview, pruneEstimate, pruneKinds, pruneWords, type PruneKind } from './disk-overview.js';
+export { pruneEstimate, pruneKinds, pruneWords, type PruneKind } from './disk-overview.js';
 export { shownTree, defaultLayerView, type LayerViewOptions, type ShownTreeLine } from './layer-view.js';
 export { runRequest, type RunFormValues, type RunRequest } from './run-request.js';
 export type { HostFiles } from './host-files.js';

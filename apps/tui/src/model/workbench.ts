@@ -9,7 +9,7 @@ import type { SessionOutcome, TerminalSession } from './terminal-session.js';
 import type { ContainerRow } from './container-rows.js';
 import type { ImageRow } from './image-rows.js';
 import { linesToCopy, type CopyToClipboard } from './clipboard.js';
-import { diskOverview, pruneKinds } from './disk-overview.js';
+import { pruneKinds } from './disk-overview.js';
 import type { HostFiles } from './host-files.js';
 import { ImageWork, type WorkHost } from './image-work.js';
 import { JobBoard } from './job-board.js';
@@ -767,7 +767,7 @@ export class Workbench {
   private loadDisk(): void {
     if (this.current.disk.status !== 'ready') this.update({ disk: { status: 'loading' } });
     void this.track(
-      diskOverview(this.engine).then(
+      this.engine.diskUsage().then(
         (value) => this.update({ disk: { status: 'ready', value } }),
         (e: unknown) => this.update({ disk: { status: 'failed', error: messageOf(e) } }),
       ),

@@ -291,7 +291,7 @@ class StrataEngine implements Engine {
     // Untagging the last name of an image others are built on leaves the image, as dockerd does.
     if (hasChildren(image.id)) return records;
     records.push(...(await this.deleteImageRecord(image)));
-    if (!options.noprune) records.push(...(await this.pruneParents(image, tags.refs)));
+    if (!options.noprune) records.push(...(await this.pruneParents(image, images, tags.refs)));
     return records;
   }
 
@@ -299,16 +299,18 @@ class StrataEngine implements Engine {
    * dockerd's parent pruning after a delete: each parent that is now untagged, has no other child and
    * no container goes too (a classic build's intermediates leave with the image built on them).
    */
-  private async pruneParents(image: ImageRecord, refs: Record<string, string>): Promise<ImageDeleteItem[]> {
+  private async pruneParents(image: ImageRecord, images: ImageRecord[], refs: Record<string, string>): Promise<ImageDeleteItem[]> {
     const records: ImageDeleteItem[] = [];
     const named = new Set(Object.values(refs));
-    for (let parentId = image.parent; parentId; ) {
-      const parent = await this.store.image(parentId);
-      if (!parent || named.has(parent.id)) break;
-      if ((await this.store.images()).some((i) => i.parent === parent.id)) break;
-      if (await this.containers.imageUser(parent.id)) break;
+    const byId = new Map(images.map((i) => [i.id as string, i]));
+    // A child is an image still in the store built on the parent; each pruned image leaves the map.
+    byId.delete(image.id);
+    for (let parent = image.parent ? byId.get(image.parent) : undefined; parent; parent = parent.parent ? byId.get(parent.parent) : undefined) {
+      const id = parent.id;
+      if (named.has(id) || [...byId.values()].some((i) => i.parent === id)) break;
+      if (await this.containers.imageUser(id)) break;
       records.push(...(await this.deleteImageRecord(parent)));
-      parentId = parent.parent;
+      byId.delete(id);
     }
     return records;
   }
