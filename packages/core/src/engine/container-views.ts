@@ -12,7 +12,9 @@ export function containerSummary(r: ContainerRecord, nowMs: number, sizes?: { rw
     Command: commandString(r.path, r.args),
     Created: Math.floor(Date.parse(r.created) / 1000),
     Ports: r.config.NetworkDisabled ? [] : summaryPorts(r.config.ExposedPorts, isRunning(r.state) ? (r.endpoint?.ports ?? []) : []),
-    ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
+    // omitempty in moby's types.Container: a container that wrote nothing has no SizeRw.
+    ...(sizes?.rw ? { SizeRw: sizes.rw } : {}),
+    ...(sizes?.rootFs ? { SizeRootFs: sizes.rootFs } : {}),
     Labels: r.config.Labels,
     State: r.state.status,
     Status: statusString(r.state, nowMs),
