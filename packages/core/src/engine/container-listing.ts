@@ -1,4 +1,4 @@
-import { statusClock, type ContainerRecord } from '../lifecycle/index.js';
+import { statusClock, type ContainerRecord, type StatusClock } from '../lifecycle/index.js';
 import { containerSummary } from './container-views.js';
 
 /**
@@ -14,8 +14,11 @@ interface KeptSummary {
   /** Bytes of the row before the Status value, and of the Status value (quotes included). */
   headLength: number;
   statusLength: number;
+  /** The time the Status counts from (0 for a text that never changes), and whole seconds since it at the last look: the text is a function of them. */
+  from: number;
+  seconds: number;
   status: string;
-  clock: (nowMs: number) => string;
+  clock: StatusClock;
   name: string;
   image: string;
   state: ContainerRecord['state'];
@@ -87,8 +90,11 @@ export class ContainerListing {
       this.kept.set(r, k);
       return k.row;
     }
-    const status = k.clock(nowMs);
-    if (status !== k.status) {
+    const seconds = Math.floor((nowMs - k.from) / 1000);
+    if (seconds !== k.seconds) {
+      k.seconds = seconds;
+      const status = k.clock(nowMs);
+      if (status === k.status) return k.row;
       const value = encoder.encode(JSON.stringify(status));
       const row = new Uint8Array(k.row.byteLength - k.statusLength + value.byteLength);
       row.set(k.row.subarray(0, k.headLength));
@@ -116,6 +122,7 @@ function keep(r: ContainerRecord, nowMs: number): KeptSummary {
   const after: Record<string, unknown> = {};
   let side = before;
   let status = '';
+  const clock = statusClock(r.state);
   for (const [key, value] of Object.entries(containerSummary(r, nowMs))) {
     if (key === 'Status') {
       side = after;
@@ -134,8 +141,10 @@ function keep(r: ContainerRecord, nowMs: number): KeptSummary {
     row,
     headLength: head.byteLength,
     statusLength: value.byteLength,
+    from: clock.from ?? 0,
+    seconds: Math.floor((nowMs - (clock.from ?? 0)) / 1000),
     status,
-    clock: statusClock(r.state),
+    clock,
     name: r.name,
     image: r.image,
     state: r.state,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../test-support/node.js';
-import { type ContainerState, ZERO_TIME, createdState, humanDuration, inspectState, statusString, transitions } from './container-state.js';
+import { type ContainerState, ZERO_TIME, createdState, humanDuration, inspectState, statusClock, statusString, transitions } from './container-state.js';
 import { rfc3339Nano } from '../engine/time.js';
 
 const capture = (name: string) => readFileSync(join(fixturesDir, 'docker-api-captures', `${name}.txt`), 'utf8');
@@ -40,6 +40,25 @@ describe('human Status strings (moby State.String + go-units HumanDuration)', ()
     expect(humanDuration(20 * 86400 * s)).toBe('2 weeks');
     expect(humanDuration(90 * 86400 * s)).toBe('3 months');
     expect(humanDuration(800 * 86400 * s)).toBe('2 years');
+  });
+
+  it('changes only when whole seconds do, which lets a listing keep a Status until then', () => {
+    // Every step of humanDuration, one millisecond either side, and a spread of odd offsets.
+    const steps = [1, 2, 60, 120, 1800, 3600, 5400, 48 * 3600, 14 * 86400, 60 * 86400, 730 * 86400, 731 * 86400].map((x) => x * 1000);
+    const offsets = [...steps.flatMap((t) => [t - 1, t, t + 1]), ...Array.from({ length: 200 }, (_, i) => Math.floor(i ** 3.7 * 997))];
+    for (const ms of offsets) expect(humanDuration(ms), `${ms} ms`).toBe(humanDuration(Math.floor(ms / 1000) * 1000));
+  });
+
+  it('a StatusClock prints what statusString prints and names the time it counts from', () => {
+    const at = Date.parse('2026-11-22T14:00:00Z');
+    const base = { ...createdState(), startedAt: rfc3339Nano(at), finishedAt: rfc3339Nano(at + 1500), exitCode: 2 };
+    const states: ContainerState[] = (['running', 'paused', 'restarting', 'exited', 'removing', 'dead'] as const).map((status) => ({ ...base, status }));
+    states.push(createdState(), { ...base, status: 'exited', finishedAt: ZERO_TIME });
+    for (const s of states) {
+      const clock = statusClock(s);
+      for (const now of [at + 2_000, at + 61_999, at + 7_200_500]) expect(clock(now)).toBe(statusString(s, now));
+    }
+    expect(states.map((s) => statusClock(s).from)).toEqual([at, at, at + 1500, at + 1500, undefined, undefined, undefined, undefined]);
   });
 
   it('restarting, removing and dead read as dockerd prints them', () => {

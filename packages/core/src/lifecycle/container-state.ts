@@ -60,35 +60,37 @@ export function statusString(s: ContainerState, nowMs: number): string {
   return statusClock(s)(nowMs);
 }
 
-/** statusString of one state with its times parsed once, for listings that print it again and again. */
-export function statusClock(s: ContainerState): (nowMs: number) => string {
-  const since = (t: string) => {
-    const at = Date.parse(t);
-    return (nowMs: number) => humanDuration(nowMs - at);
+/**
+ * statusString of one state with its time parsed once, for listings that print it again and again.
+ * `from` is that time: the text changes only when whole seconds since it do (every step of
+ * humanDuration falls on a whole second); absent when the text never changes.
+ */
+export interface StatusClock {
+  (nowMs: number): string;
+  from?: number;
+}
+
+/** The StatusClock of a state. */
+export function statusClock(s: ContainerState): StatusClock {
+  const counting = (t: string, text: (since: string) => string): StatusClock => {
+    const from = Date.parse(t);
+    return Object.assign((nowMs: number) => text(humanDuration(nowMs - from)), { from });
   };
   switch (s.status) {
-    case 'running': {
-      const up = since(s.startedAt);
-      return (nowMs) => `Up ${up(nowMs)}`;
-    }
-    case 'paused': {
-      const up = since(s.startedAt);
-      return (nowMs) => `Up ${up(nowMs)} (Paused)`;
-    }
-    case 'restarting': {
-      const ago = since(s.finishedAt);
-      return (nowMs) => `Restarting (${s.exitCode}) ${ago(nowMs)} ago`;
-    }
+    case 'running':
+      return counting(s.startedAt, (up) => `Up ${up}`);
+    case 'paused':
+      return counting(s.startedAt, (up) => `Up ${up} (Paused)`);
+    case 'restarting':
+      return counting(s.finishedAt, (ago) => `Restarting (${s.exitCode}) ${ago} ago`);
     case 'removing':
       return () => 'Removal In Progress';
     case 'dead':
       return () => 'Dead';
-    default: {
+    default:
       if (isZero(s.startedAt)) return () => 'Created';
       if (isZero(s.finishedAt)) return () => '';
-      const ago = since(s.finishedAt);
-      return (nowMs) => `Exited (${s.exitCode}) ${ago(nowMs)} ago`;
-    }
+      return counting(s.finishedAt, (ago) => `Exited (${s.exitCode}) ${ago} ago`);
   }
 }
 
