@@ -5,6 +5,7 @@ import type { ContainerLayout } from '../container/container-layout.js';
 import { resolveContainerUser } from '../container/container-user.js';
 import type { RuncCli } from '../monitor/runc-cli.js';
 import { launchConmonExec } from './conmon-exec.js';
+import { launchRuncExec } from './runc-exec.js';
 import { execProcessSpec, type ContainerProcess } from './exec-process-spec.js';
 
 export interface ContainerExec {
@@ -20,15 +21,20 @@ export interface ContainerExec {
 /**
  * docker exec in a running container: the process spec derived from the container's config.json
  * (the user resolved in the container's own /etc/passwd), written to the exec's own dir under the
- * container, then run by conmon.
+ * container, then run by runc directly (no terminal: pipes, as containerd's shim runs it) or, with
+ * a terminal, under conmon, which owns the pty and its resizes.
  */
 export async function execInContainer(e: ContainerExec): Promise<ExecProcess> {
   // Synchronous: a few small files, where each thread-pool round trip costs milliseconds on a loaded machine.
   const config = JSON.parse(readFileSync(e.layout.config, 'utf8')) as { process: ContainerProcess };
   const user = e.spec.user ? await resolveContainerUser(e.layout.merged, e.spec.user) : undefined;
   const dir = join(e.layout.dir, 'exec', e.spec.execId);
-  mkdirSync(join(dir, 'exits'), { recursive: true, mode: 0o700 });
+  // conmon's exit dir only where conmon runs the exec (with a terminal).
+  mkdirSync(e.spec.tty ? join(dir, 'exits') : dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, 'process.json'), JSON.stringify(execProcessSpec(config.process, e.spec, user, e.hostCapabilities)));
+  if (!e.spec.tty) {
+    return launchRuncExec({ runc: e.runc, containerId: e.containerId, dir, stdin: e.spec.stdin, attached: e.spec.attached });
+  }
   return launchConmonExec({
     conmon: e.conmon,
     runc: e.runc,
