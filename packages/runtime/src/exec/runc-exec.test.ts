@@ -59,7 +59,7 @@ describe.skipIf(skipReason !== '')('exec without a terminal: runc exec run by th
     return { ...out, code: await p.exit };
   };
   const execDirs = (id: string) => {
-    const dir = join(containerLayout(fx.dir, id).dir, 'exec');
+    const dir = join(fx.dir, 'runc', id, 'exec');
     return existsSync(dir) ? readdirSync(dir) : [];
   };
 
@@ -90,10 +90,14 @@ describe.skipIf(skipReason !== '')('exec without a terminal: runc exec run by th
     expect(failures).toEqual([]);
   });
 
-  it('the process is a child of `runc exec` (no conmon); its streams stay apart and its exit code is its own, 255 included', async () => {
+  it('the process is a child of `runc exec` (no conmon), its files in runc\'s state dir; its streams stay apart and its exit code is its own, 255 included', async () => {
     const id = await start();
-    const p = await runtime.exec!(id, execSpec(['sh', '-c', 'read x; echo out; echo err >&2; exit 255'], { stdin: true }));
+    const spec = execSpec(['sh', '-c', 'read x; echo out; echo err >&2; exit 255'], { stdin: true });
+    const p = await runtime.exec!(id, spec);
     expect(p.pid).toBeGreaterThan(0);
+    // Its files sit in runc's state dir (the run dir), none in the data root.
+    expect(readFileSync(join(fx.dir, 'runc', id, 'exec', spec.execId, 'pid'), 'utf8')).toBe(String(p.pid));
+    expect(existsSync(join(containerLayout(fx.dir, id).dir, 'exec'))).toBe(false);
     expect(parentCommand(p.pid)).toMatch(/^\/usr\/sbin\/runc --root \S+ exec --process \S+\/process\.json --pid-file \S+ [0-9a-f]{64}$/);
     // The pid is the process's in the host's namespace: its cgroup is the container's.
     expect(readFileSync(`/proc/${p.pid}/cgroup`, 'utf8')).toContain(id);
