@@ -191,7 +191,8 @@ export class ExecService implements ExecEngine {
       void pumpStdin({
         stdin: options.stdin,
         connect: async () => stdin,
-        detachKeys: parseDetachKeys(e.detachKeys),
+        // As dockerd: the detach keys are looked for only on a tty; other input (binary data) goes through whole.
+        detachKeys: e.tty ? parseDetachKeys(e.detachKeys) : new Uint8Array(0),
         onInputEnd: e.tty ? 'end-attach' : 'close-stdin',
         endAttach: () => attachment.abort(),
         signal: attachment.signal,
