@@ -581,13 +581,16 @@ export class ContainerService implements ContainerEngine {
       await this.records.put(r);
       throw e;
     }
-    await this.records.delete(r.id);
+    // `docker run --rm` waits for `removed`: the record leaves memory now, its file right after the wake-up.
+    const file = options.runtimeLater ? (await this.records.forget(r.id)).deleted.catch(() => undefined) : undefined;
+    if (!options.runtimeLater) await this.records.delete(r.id);
     if (volumes && r.mounts) await this.volumes.removeAnonymous(r.mounts, r.id).catch(() => undefined);
     this.layersOf.delete(r.id);
     this.emit(r, 'destroy');
     this.notify(r.id);
     this.removedCodes.set(r.id, before.exitCode);
     if (this.runtime && options.runtimeLater) this.removeFromRuntimeLater(r.id, this.runtime);
+    await file;
   }
 
   /** Runtime removals still under way after their record went (close waits for them). */
