@@ -71,7 +71,7 @@ const NO_RUNTIME = 'no container runtime: install runc and conmon (apt-get insta
  */
 export class ContainerService implements ContainerEngine {
   private readonly records: ContainerStore;
-  /** `docker ps` answers as JSON text, each summary serialized once per change of its record. */
+  /** `docker ps` answers as UTF-8 JSON, each summary serialized once per change of its record. */
   private readonly listing = new ContainerListing();
   private readonly monitor: ExitMonitor | undefined;
   /** Create and rename: name reservations happen one at a time. */
