@@ -218,7 +218,16 @@ async function measureContainers(engines: BenchEngine[], runOnly: BenchEngine[])
       fill.set(engine, { seconds: (Date.now() - started) / 1000, failed: err.message });
     }
   }
+  const fillEnded = Date.now();
   const filled = engines.filter((e) => !fill.get(e)!.failed);
+  // The engine filled last has the younger containers, and the CLI prints "About a minute ago" and
+  // "42 seconds ago" (longer, so more to measure and pad per row) where the other shows "3 minutes
+  // ago": ps -a waits until every container is two minutes old, so both print ages of one form.
+  const settle = 120_000 - (Date.now() - fillEnded);
+  if (settle > 0) {
+    console.log(`waiting ${(settle / 1000).toFixed(0)} s until every container is 2 minutes old (ages printed alike on both engines)`);
+    await new Promise((resolve) => setTimeout(resolve, settle));
+  }
   const replays = new Map<BenchEngine, BenchEngine>();
   for (const engine of filled) {
     const answer = await api(engine, 'GET', '/containers/json?all=1');
