@@ -1,4 +1,6 @@
 import { defineConfig, type Options } from 'tsup';
+import { inkFrameGrid } from './build/ink-frame-grid';
+import { lazyIntlSegmenter } from './build/lazy-intl-segmenter';
 import { narrowStringWidth } from './build/narrow-string-width';
 import { zodEnglishOnly } from './build/zod-english-only';
 
@@ -15,7 +17,7 @@ const shared: Options = {
   // Native addons (prebuilt N-API binaries) cannot be bundled; they load from this package's own dependencies.
   // react-devtools-core is Ink's optional debugger (DEV=true), not a dependency.
   external: ['node-unix-socket', '@napi-rs/xattr', 'koffi', 'react-devtools-core'],
-  esbuildPlugins: [zodEnglishOnly, narrowStringWidth],
+  esbuildPlugins: [zodEnglishOnly, narrowStringWidth, inkFrameGrid, lazyIntlSegmenter],
   // React's production build: the development one checks every render and is several times larger.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS packages (signal-exit, stack-utils) require Node's built-in modules.

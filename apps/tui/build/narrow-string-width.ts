@@ -5,7 +5,7 @@ const narrowWidthModule = join(dirname(new URL(import.meta.url).pathname), '..',
 
 /**
  * esbuild plugin: every `string-width` the bundle imports (Ink measures each text with it, and its
- * helpers do) answers strings of one-column characters by their length (src/format/narrow-width.ts)
+ * helpers do) answers strings of one-column characters (and SGR escapes) by their length (src/format/narrow-width.ts)
  * and asks the real string-width only about the rest (emoji, East Asian wide characters, escapes).
  */
 export const narrowStringWidth: Plugin = {
@@ -23,7 +23,7 @@ export const narrowStringWidth: Plugin = {
         `import { narrowWidth } from ${JSON.stringify(narrowWidthModule)};`,
         // ambiguousIsNarrow: false makes box drawing, arrows and … two columns wide: then only the real one knows.
         'export default function stringWidth(text, options) {',
-        "  const narrow = typeof text === 'string' && options?.ambiguousIsNarrow !== false ? narrowWidth(text) : undefined;",
+        "  const narrow = typeof text === 'string' && options?.ambiguousIsNarrow !== false && options?.countAnsiEscapeCodes !== true ? narrowWidth(text) : undefined;",
         '  return narrow ?? realStringWidth(text, options);',
         '}',
       ].join('\n'),
