@@ -5,6 +5,7 @@ import { inkWithoutDevtools } from './build/ink-without-devtools';
 import { appLazyImports } from './build/app-lazy-imports';
 import { scriptFromModule } from './src/cli/script-from-module';
 import { lazyUnicodeData } from './build/lazy-unicode-data';
+import { yogaWasmDecode } from './build/yoga-wasm-decode';
 import { narrowStringWidth } from './build/narrow-string-width';
 import { zodEnglishOnly } from './build/zod-english-only';
 
@@ -21,7 +22,7 @@ const shared: Options = {
   // Native addons (prebuilt N-API binaries) cannot be bundled; they load from this package's own dependencies.
   // react-devtools-core is Ink's optional debugger (DEV=true), not a dependency.
   external: ['node-unix-socket', '@napi-rs/xattr', 'koffi', 'react-devtools-core'],
-  esbuildPlugins: [zodEnglishOnly, narrowStringWidth, inkFrameGrid, lazyUnicodeData],
+  esbuildPlugins: [zodEnglishOnly, narrowStringWidth, inkFrameGrid, lazyUnicodeData, yogaWasmDecode],
   // React's production build: the development one checks every render and is several times larger.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS packages (signal-exit, stack-utils) require Node's built-in modules.
