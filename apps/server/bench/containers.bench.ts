@@ -8,6 +8,9 @@
 // Like for like: the baseline dockerd runs with --bridge=none (its containers get loopback only), so
 // stratad does too; for information, `docker run` is also timed on a stratad with its default bridge
 // (a veth in the engine's own namespace per container; BENCH_BRIDGE_ROW=0 leaves it out).
+// The CLI's floor for `ps -a`: each engine's `GET /containers/json?all=1` answer is captured and
+// replayed by a server that does nothing else (listingReplay.ts), timed in the same rounds.
+// BENCH_CONTAINERS_ONLY=ps measures only ps -a (and memory); BENCH_PS_CAPTURE=<dir> keeps the bodies.
 // Environment: BENCH_RUN_RUNS, BENCH_LIFECYCLE_RUNS, BENCH_PS_RUNS, BENCH_CONTAINERS (default 1000, the
 // issue's figure) and BENCH_CREATE_PARALLEL (default 8: API calls in flight while making them; the
 // time each engine took to make its containers is printed with its figures).
@@ -18,6 +21,7 @@ import { dockerCli, runDocker, type DockerRun } from '../src/testing/dockerd.js'
 import { benchSession, dockerOn, firstLine, MetricFailure, runCount, timedDocker, type Figure } from './cliMetrics.js';
 import { startBaselineDockerd, startStratad, type BenchEngine, type EngineUnavailable } from './engines.js';
 import { median } from './imageMetrics.js';
+import { describeListing, saveListings, startListingReplay, type CapturedListing } from './listingReplay.js';
 
 const FIXTURE = '/work/shared/fixtures/images/01-base/image.tar';
 const IMAGE = 'busybox:local';
@@ -31,7 +35,9 @@ const settings = {
   runRuns: runCount('BENCH_RUN_RUNS', 10),
   lifecycleRuns: runCount('BENCH_LIFECYCLE_RUNS', 10),
   psRuns: runCount('BENCH_PS_RUNS', 10),
-  bridgeRow: process.env.BENCH_BRIDGE_ROW !== '0',
+  bridgeRow: process.env.BENCH_BRIDGE_ROW !== '0' && process.env.BENCH_CONTAINERS_ONLY !== 'ps',
+  psOnly: process.env.BENCH_CONTAINERS_ONLY === 'ps',
+  psCapture: process.env.BENCH_PS_CAPTURE,
 };
 
 /** stratad's flags in the comparison: no default bridge, as the baseline dockerd. */
@@ -174,11 +180,11 @@ async function measureContainers(engines: BenchEngine[], runOnly: BenchEngine[])
   const rssIdle = new Map(engines.map((e) => [e, residentMb(e)]));
 
   const all = [...engines, ...runOnly];
-  await interleaved(all, 2, async (e) => void (await docker(e, ['run', '--rm', IMAGE, ...COMMAND]))); // warm-up
-  const run = await interleaved(all, settings.runRuns, async (e) => (await timed(e, ['run', '--rm', IMAGE, ...COMMAND])).ms);
+  if (!settings.psOnly) await interleaved(all, 2, async (e) => void (await docker(e, ['run', '--rm', IMAGE, ...COMMAND]))); // warm-up
+  const run = await interleaved(all, settings.psOnly ? 0 : settings.runRuns, async (e) => (await timed(e, ['run', '--rm', IMAGE, ...COMMAND])).ms);
 
   const steps = { create: new Map<BenchEngine, Runs>(), start: new Map<BenchEngine, Runs>(), wait: new Map<BenchEngine, Runs>(), rm: new Map<BenchEngine, Runs>() };
-  const lifecycle = await interleaved(engines, settings.lifecycleRuns, async (engine) => {
+  const lifecycle = await interleaved(engines, settings.psOnly ? 0 : settings.lifecycleRuns, async (engine) => {
     const push = (key: keyof typeof steps, ms: number) => {
       const list = steps[key].get(engine) ?? [];
       if (Array.isArray(list)) list.push(ms);
@@ -213,14 +219,28 @@ async function measureContainers(engines: BenchEngine[], runOnly: BenchEngine[])
     }
   }
   const filled = engines.filter((e) => !fill.get(e)!.failed);
-  await interleaved(filled, 2, async (e) => void (await docker(e, ['ps', '-a']))); // warm-up
-  const ps = await interleaved(filled, settings.psRuns, async (engine) => {
+  const replays = new Map<BenchEngine, BenchEngine>();
+  for (const engine of filled) {
+    const answer = await api(engine, 'GET', '/containers/json?all=1');
+    const listing: CapturedListing = { from: engine.name, body: Buffer.from(answer.body, 'utf8') };
+    console.log(`GET /containers/json?all=1 of ${describeListing(listing)}`);
+    if (settings.psCapture) await saveListings(settings.psCapture, [listing]);
+    replays.set(engine, await startListingReplay(cleanups, listing));
+  }
+  const measured = [...filled, ...replays.values()];
+  await interleaved(measured, 2, async (e) => void (await docker(e, ['ps', '-a']))); // warm-up
+  const ps = await interleaved(measured, settings.psRuns, async (engine) => {
     const { ms, run: listed } = await timed(engine, ['ps', '-a']);
     const rows = listed.stdout.trim().split('\n').length - 1;
     if (rows !== settings.containers) throw new MetricFailure(`docker ps -a printed ${rows} rows, expected ${settings.containers}`);
     if (!listed.stdout.includes('Exited (0)')) throw new MetricFailure('docker ps -a shows no "Exited (0)" container');
     return ms;
   });
+  for (const [engine, replay] of replays) {
+    const f = asFigure(ps.get(replay));
+    console.log(`CLI floor for ${engine.name}'s body (replayed, no engine work): ${'failed' in f ? `failed: ${f.failed}` : `${f.value.toFixed(1)} ms; runs: ${f.runs.map((v) => v.toFixed(1)).join(', ')}`}`);
+    await replay.stop();
+  }
 
   const out = new Map<BenchEngine, ContainerFigures>();
   for (const engine of engines) {

@@ -13,8 +13,8 @@ import type { BenchArchive } from './workload.js';
 import { mountLoopExt4 } from '../src/testing/loopfs.js';
 import type { CleanupStack } from './cleanupStack.js';
 
-/** The baseline, the engine under test, and the do-nothing server that bounds both. */
-export type EngineName = 'dockerd' | 'strata' | 'ceiling';
+/** The baseline, the engine under test, the do-nothing server that bounds both, and a server replaying a captured answer. */
+export type EngineName = 'dockerd' | 'strata' | 'ceiling' | 'replay';
 
 /** An engine that answers the Docker API on a unix socket. */
 export interface BenchEngine {

@@ -109,7 +109,10 @@ export function createApp(engine: ImageEngine, options: AppOptions): Hono {
     } else {
       await next();
     }
-    c.res = addDaemonHeaders(c.res, (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing);
+    // Hono's res setter rewraps any response it is given (body as a stream, headers copied), which
+    // costs a 650 KB listing milliseconds: assign only a response that is really new.
+    const res = addDaemonHeaders(c.res, (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing);
+    if (res !== c.res) c.res = res;
     options.onRequest?.(`${c.req.method} ${new URL(c.req.url).pathname}${new URL(c.req.url).search} -> ${c.res.status} (${Date.now() - started} ms)`);
   });
 

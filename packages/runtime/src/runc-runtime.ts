@@ -172,6 +172,17 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     mountedRoots.add(layout.merged);
   }
 
+  /** The overlay of a container whose dirs prepare has just made (so not mounted yet): mount it. */
+  async function mountFreshRoot(layout: ContainerLayout, spec: ContainerRuntimeSpec, lowers: string[]): Promise<void> {
+    if (lowers.length === 0) {
+      // overlayfs needs one lower dir; an image without layers gets an empty one.
+      await mkdir(join(snapshots.dir, 'empty'), { recursive: true });
+      lowers = ['empty'];
+    }
+    await mountOverlay({ snapshotsDir: snapshots.dir, lowers, upper: layout.upper, work: layout.work, merged: layout.merged, volatile: spec.volatile === true, fresh: true });
+    mountedRoots.add(layout.merged);
+  }
+
   /**
    * config.json for the next run; `strict` = start (user and cwd errors are the user's, the file is
    * written), else best effort at create: the working directory is made, nothing is written (start
@@ -243,21 +254,6 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   /** conmon, and through it `runc create`, for the container's next process. */
   function launchMonitor(id: string, layout: ContainerLayout, spec: ContainerRuntimeSpec): Promise<ConmonSync> {
     return launchConmon(monitorLaunch(id, layout, spec));
-  }
-
-  /**
-   * A start's launch done at prepare (see EarlyLaunches), with a conmon spawned while prepare went on;
-   * undefined when the bundle cannot be written yet (start reports why).
-   */
-  async function launchEarly(layout: ContainerLayout, spec: ContainerRuntimeSpec, monitor: WaitingConmon): Promise<ConmonSync | undefined> {
-    try {
-      await writeBundle(layout, spec, true);
-      await mkdir(exitDir, { recursive: true });
-    } catch {
-      monitor.cancel();
-      return undefined;
-    }
-    return monitor.release();
   }
 
   /** Undo what a launch left (runc's container, conmon, its files), so that the next start begins clean. */
@@ -357,29 +353,33 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
     async prepare(spec) {
       const layout = layoutOf(spec.id);
-      if (await pathExists(layout.spec)) throw conflict(`container ${spec.id} already exists`);
+      // A container dir that is not there holds no spec either: one lstat in the common case.
       if (await pathExists(layout.dir)) {
+        if (await pathExists(layout.spec)) throw conflict(`container ${spec.id} already exists`);
         // A prepare that crashed before writing its spec: nothing refers to it.
         await unmountRoot(layout.merged);
         await rm(layout.dir, { recursive: true, force: true });
       }
-      await mkdir(containersDir, { recursive: true });
+      const early = canLaunchEarly(spec);
       let monitor: WaitingConmon | undefined;
       try {
-        await snapshots.ensure(spec.layers);
-        await Promise.all([layout.upper, layout.work, layout.merged, layout.persist].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
+        const dirs = [layout.upper, layout.work, layout.merged, layout.persist].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 }));
+        // An early launch's conmon writes its exit file there; the start makes it otherwise.
+        const [lowers] = await Promise.all([snapshots.ensure(spec.layers), ...dirs, early ? mkdir(exitDir, { recursive: true }) : undefined]);
         // conmon reads its start pipe before it touches the bundle: its exec overlaps the rest of prepare.
-        if (canLaunchEarly(spec)) monitor = spawnConmon(monitorLaunch(spec.id, layout, spec));
-        await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec)]);
-        await ensureRoot(layout, spec);
+        if (early) monitor = spawnConmon(monitorLaunch(spec.id, layout, spec));
+        // The dirs were made just now: the root is known not to be mounted and needs no mountinfo read.
+        await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec), mountFreshRoot(layout, spec, lowers)]);
         await prepareMountSources(layout.merged, spec.mounts ?? []);
-        // An early launch writes the bundle for good right after (making the working directory too).
-        if (!canLaunchEarly(spec)) await writeBundle(layout, spec, false);
-        // The spec file is what makes the container exist (list, state), so it comes last.
-        await writeAtomically(layout.spec, JSON.stringify(spec));
+        // The spec file is what makes the container exist (list, state): written before any launch goes on.
+        const bundle = early ? writeBundle(layout, spec, true).then(() => true, () => false) : writeBundle(layout, spec, false).then(() => false);
+        const [bundled] = await Promise.all([bundle, writeAtomically(layout.spec, JSON.stringify(spec))]);
         specs.set(spec.id, spec);
+        // runc create is the longest step of a `docker run`: released here, before the engine writes its record and answers.
         const waiting = monitor;
-        if (waiting) earlyLaunches.begin(spec.id, () => launchEarly(layout, spec, waiting));
+        if (waiting && bundled) earlyLaunches.begin(spec.id, () => waiting.release());
+        // A bundle the early launch could not write yet: the start writes it again and reports why.
+        else waiting?.cancel();
       } catch (e) {
         monitor?.cancel();
         await unmountRoot(layout.merged).catch(() => undefined);

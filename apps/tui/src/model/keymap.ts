@@ -216,7 +216,7 @@ export const defaultKeymap: readonly KeyBinding[] = [
   binding('global', 'nextTab', ['tab', 'right', 'l'], 'next tab'),
   binding('global', 'filter', ['/'], 'filter the list (in Logs: search; in Layers: paths)', 'filter'),
   binding('global', 'jobs', ['J'], 'the jobs panel: pulls, builds, saves, prunes and their logs', 'jobs'),
-  binding('global', 'cancelJob', ['X'], 'stop the newest running pull or save'),
+  binding('global', 'cancelJob', ['X'], 'stop the newest running pull, build or save'),
   binding('global', 'refresh', ['ctrl+r'], 'reload from the engine'),
   binding('global', 'help', ['?'], 'all keys', 'help'),
   binding('global', 'quit', ['q', 'ctrl+c'], 'quit', 'quit'),

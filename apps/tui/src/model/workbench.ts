@@ -285,7 +285,7 @@ export class Workbench {
       case 'jobs':
         return this.update({ jobsOpen: !s.jobsOpen });
       case 'cancelJob':
-        if (!this.jobs.cancelNewest()) this.update({ notice: 'no pull or save is running' });
+        if (!this.jobs.cancelNewest()) this.update({ notice: 'no pull, build or save is running' });
         return;
       case 'focusMain':
         if (s.panel === 'images') this.images.perform('focusDetails');

@@ -251,6 +251,8 @@ export interface ContainerEngine {
   waitContainer(name: string, condition?: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<WaitResult>;
   renameContainer(name: string, newName: string): Promise<void>;
   listContainers(options?: { all?: boolean; size?: boolean; limit?: number; filters?: Filters }): Promise<ContainerSummary[]>;
+  /** listContainers as the body of `GET /containers/json` (UTF-8 JSON), for engines that keep summaries serialized. */
+  listContainersJson?(options?: { all?: boolean; size?: boolean; limit?: number; filters?: Filters }): Promise<Uint8Array>;
   /** Docker's container inspect JSON. */
   inspectContainer(name: string, options?: { size?: boolean }): Promise<Record<string, unknown>>;
   /** The container's TTY flag (raw vs multiplexed output) and its output records. */

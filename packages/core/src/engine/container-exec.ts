@@ -1,5 +1,5 @@
 import { conflict, invalid, notFound, unavailable } from '../errors/index.js';
-import { type ContainerRecord, type ExecProcess, isRunning, newContainerId, parseDetachKeys } from '../lifecycle/index.js';
+import { type ContainerRecord, type ExecProcess, isRunning, newContainerId, parseDetachKeys, type Runtime } from '../lifecycle/index.js';
 import type { ExecCreateBody, ExecEngine, ExecInspect, OutputRecord } from './api.js';
 import { pumpStdin } from './container-stdin.js';
 import type { ContainerContext } from './containers.js';
@@ -123,6 +123,27 @@ export class ExecService implements ExecEngine {
     e.started = true;
     e.running = true;
     this.emit(r, `exec_start: ${e.args.join(' ')}`, { execID: id });
+    const running = this.run(e, r, { exec: runtime.exec.bind(runtime) }, { ...options, detach, attached });
+    // dockerd answers the hijack before the process runs (a failed start goes into the stream), so
+    // the client's own setup overlaps the runtime's start. Not with a tty: the client sizes it right
+    // after the answer, and only a running process has a terminal to size.
+    if (attached && !e.tty) {
+      // Awaited by whoever reads the records; a reader that never comes must not leave a rejection unhandled.
+      running.catch(() => undefined);
+      return { tty: e.tty, records: recordsOnceStarted(running) };
+    }
+    return running;
+  }
+
+  /** Run the exec in the runtime; its output (or dockerd's words for a failed start) as records. */
+  private async run(
+    e: ExecRecord,
+    r: ContainerRecord,
+    runtime: Required<Pick<Runtime, 'exec'>>,
+    options: { detach: boolean; attached: boolean; stdin?: ReadableStream<Uint8Array>; signal?: AbortSignal },
+  ): Promise<{ tty: boolean; records: AsyncIterable<OutputRecord> }> {
+    const { id } = e;
+    const { detach, attached } = options;
     let proc: ExecProcess;
     try {
       proc = await runtime.exec(r.id, {
@@ -170,7 +191,8 @@ export class ExecService implements ExecEngine {
       void pumpStdin({
         stdin: options.stdin,
         connect: async () => stdin,
-        detachKeys: parseDetachKeys(e.detachKeys),
+        // As dockerd: the detach keys are looked for only on a tty; other input (binary data) goes through whole.
+        detachKeys: e.tty ? parseDetachKeys(e.detachKeys) : new Uint8Array(0),
         onInputEnd: e.tty ? 'end-attach' : 'close-stdin',
         endAttach: () => attachment.abort(),
         signal: attachment.signal,
@@ -228,6 +250,10 @@ export class ExecService implements ExecEngine {
     // A resize that races the process's exit has nothing left to size.
     await e.process?.resize(size).catch(() => undefined);
   }
+}
+
+async function* recordsOnceStarted(running: Promise<{ records: AsyncIterable<OutputRecord> }>): AsyncIterable<OutputRecord> {
+  yield* (await running).records;
 }
 
 async function* single(record?: OutputRecord): AsyncIterable<OutputRecord> {

@@ -61,6 +61,18 @@ export class ContainerStore {
     map.delete(id);
   }
 
+  /**
+   * Delete a record from memory at once and from disk in the returned promise: for an AutoRemove
+   * exit, whose `removed` waiters need not wait for the file (a crash before it goes leaves a record
+   * that re-adoption removes again).
+   */
+  async forget(id: string): Promise<{ deleted: Promise<void> }> {
+    const map = await this.map();
+    const known = map.get(id);
+    map.delete(id);
+    return { deleted: this.metadata.delete(CONTAINERS, id, known ? writeOptionsOf(known) : AS_DOCKERD) };
+  }
+
   /** The container holding a name (with its leading `/`), if any. */
   async byName(name: string): Promise<ContainerRecord | undefined> {
     for (const r of (await this.map()).values()) if (r.name === name) return r;

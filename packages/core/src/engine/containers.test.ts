@@ -329,6 +329,32 @@ describe('engine: container lifecycle (over a simulated runtime)', () => {
     expect(ports.metadata.writeOptions.get(`containers/${rm}`)).toEqual({ syncDirectory: false, syncFile: false });
   });
 
+  it('--rm: the removed waiter is answered without waiting for the record file to be deleted, and the file goes right after', async () => {
+    const { Id } = await engine.createContainer({ Image: 'busybox:local', Cmd: ['true'], HostConfig: { AutoRemove: true } });
+    let releaseDelete!: () => void;
+    const deleteGate = new Promise<void>((resolve) => (releaseDelete = resolve));
+    const metadata = ports.metadata;
+    const realDelete = metadata.delete.bind(metadata);
+    metadata.delete = async (...args: Parameters<typeof realDelete>) => {
+      await deleteGate;
+      return realDelete(...args);
+    };
+    try {
+      const waited = engine.waitContainer(Id, 'removed');
+      await engine.startContainer(Id);
+      expect(await waited).toEqual({ StatusCode: 0, Error: null });
+      // Answered while the file is still on disk: the engine no longer knows the container.
+      expect(await metadata.get('containers', Id)).toBeDefined();
+      await expect(engine.inspectContainer(Id)).rejects.toMatchObject({ kind: 'not-found' });
+      expect((await engine.listContainers({ all: true })).map((c) => c.Id)).not.toContain(Id);
+      releaseDelete();
+      await until(async () => (await metadata.get('containers', Id)) === undefined);
+    } finally {
+      releaseDelete();
+      metadata.delete = realDelete;
+    }
+  });
+
   it('--rm: the runtime cleans up after the waiters are answered; a cleanup cut short by a crash is finished at the next start', async () => {
     const { Id } = await engine.createContainer({ Image: 'busybox:local', Cmd: ['true'], HostConfig: { AutoRemove: true } });
     const waited = engine.waitContainer(Id, 'removed');

@@ -40,6 +40,7 @@ import { pumpStdin } from './container-stdin.js';
 import { ContainerStore } from './container-store.js';
 import { newestFirst } from './container-order.js';
 import { containerSummary } from './container-views.js';
+import { ContainerListing } from './container-listing.js';
 import type { EventLog } from './events.js';
 import type { ImageStore } from './image-store.js';
 import { imageSize } from './image-views.js';
@@ -70,6 +71,8 @@ const NO_RUNTIME = 'no container runtime: install runc and conmon (apt-get insta
  */
 export class ContainerService implements ContainerEngine {
   private readonly records: ContainerStore;
+  /** `docker ps` answers as JSON text, each summary serialized once per change of its record. */
+  private readonly listing = new ContainerListing();
   private readonly monitor: ExitMonitor | undefined;
   /** Create and rename: name reservations happen one at a time. */
   private readonly names = new SerialQueue();
@@ -578,13 +581,16 @@ export class ContainerService implements ContainerEngine {
       await this.records.put(r);
       throw e;
     }
-    await this.records.delete(r.id);
+    // `docker run --rm` waits for `removed`: the record leaves memory now, its file right after the wake-up.
+    const file = options.runtimeLater ? (await this.records.forget(r.id)).deleted.catch(() => undefined) : undefined;
+    if (!options.runtimeLater) await this.records.delete(r.id);
     if (volumes && r.mounts) await this.volumes.removeAnonymous(r.mounts, r.id).catch(() => undefined);
     this.layersOf.delete(r.id);
     this.emit(r, 'destroy');
     this.notify(r.id);
     this.removedCodes.set(r.id, before.exitCode);
     if (this.runtime && options.runtimeLater) this.removeFromRuntimeLater(r.id, this.runtime);
+    await file;
   }
 
   /** Runtime removals still under way after their record went (close waits for them). */
@@ -656,6 +662,20 @@ export class ContainerService implements ContainerEngine {
   // ---- list and inspect ---------------------------------------------------------------------
 
   async listContainers(options: { all?: boolean; size?: boolean; limit?: number; filters?: Filters } = {}): Promise<ContainerSummary[]> {
+    const picked = await this.listed(options);
+    const nowMs = this.ctx.ports.clock.now();
+    const out: ContainerSummary[] = [];
+    for (const r of picked) out.push(containerSummary(r, nowMs, options.size ? await this.sizes(r) : undefined));
+    return out;
+  }
+
+  async listContainersJson(options: { all?: boolean; size?: boolean; limit?: number; filters?: Filters } = {}): Promise<Uint8Array> {
+    if (options.size) return new TextEncoder().encode(`${JSON.stringify(await this.listContainers(options))}\n`);
+    return this.listing.json(await this.listed(options), this.ctx.ports.clock.now());
+  }
+
+  /** The records `docker ps` lists for these options, newest first. */
+  private async listed(options: { all?: boolean; limit?: number; filters?: Filters }): Promise<ContainerRecord[]> {
     await this.ready;
     const filters = options.filters ?? {};
     const { impliesAll } = checkPsFilters(filters);
@@ -674,11 +694,7 @@ export class ContainerService implements ContainerEngine {
     const rows = newestFirst(
       (await this.records.all()).filter((r) => (all || isRunning(r.state) || r.state.status === 'restarting') && matchesPsFilters(r, filters, ctx)),
     );
-    const picked = limit ? rows.slice(0, limit) : rows;
-    const nowMs = this.ctx.ports.clock.now();
-    const out: ContainerSummary[] = [];
-    for (const r of picked) out.push(containerSummary(r, nowMs, options.size ? await this.sizes(r) : undefined));
-    return out;
+    return limit ? rows.slice(0, limit) : rows;
   }
 
   /** SizeRw from the runtime, SizeRootFs = SizeRw + the image's size. */
@@ -910,7 +926,7 @@ async function* outputOf(source: AsyncIterable<LogRecord>, stdout: boolean, stde
 
 const CONTAINER_ENGINE_METHODS = [
   'createContainer', 'startContainer', 'stopContainer', 'restartContainer', 'killContainer', 'pauseContainer', 'unpauseContainer',
-  'removeContainer', 'waitContainer', 'renameContainer', 'listContainers', 'inspectContainer', 'containerLogs', 'attachContainer',
+  'removeContainer', 'waitContainer', 'renameContainer', 'listContainers', 'listContainersJson', 'inspectContainer', 'containerLogs', 'attachContainer',
   'topContainer', 'resizeContainer',
 ] as const satisfies ReadonlyArray<keyof ContainerEngine>;
 

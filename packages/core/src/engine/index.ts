@@ -15,6 +15,7 @@ export { ContainerService, type ContainerContext, imageInUseConflict, referenceI
 export { ContainerStore } from './container-store.js';
 export { ExitMonitor } from './container-monitor.js';
 export { containerSummary } from './container-views.js';
+export { ContainerListing } from './container-listing.js';
 export { type ImageInsightReport, type ImageInsightOptions, layerSources, imageReport } from './insight-report.js';
 export { type ImageSide, IMAGE_ANALYSIS_NAMESPACE } from './insight.js';
 export { type ImageAnalysisDocument, type ImageInsightSummary, documentOf, reportJson, summaryOf, parseJsonParts } from './insight-document.js';

@@ -57,22 +57,38 @@ export function humanDuration(ms: number): string {
 
 /** The human `Status` of `docker ps`, as moby's State.String() composes it. */
 export function statusString(s: ContainerState, nowMs: number): string {
-  const since = (t: string) => humanDuration(nowMs - Date.parse(t));
+  return statusClock(s)(nowMs);
+}
+
+/** statusString of one state with its times parsed once, for listings that print it again and again. */
+export function statusClock(s: ContainerState): (nowMs: number) => string {
+  const since = (t: string) => {
+    const at = Date.parse(t);
+    return (nowMs: number) => humanDuration(nowMs - at);
+  };
   switch (s.status) {
-    case 'running':
-      return `Up ${since(s.startedAt)}`;
-    case 'paused':
-      return `Up ${since(s.startedAt)} (Paused)`;
-    case 'restarting':
-      return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
+    case 'running': {
+      const up = since(s.startedAt);
+      return (nowMs) => `Up ${up(nowMs)}`;
+    }
+    case 'paused': {
+      const up = since(s.startedAt);
+      return (nowMs) => `Up ${up(nowMs)} (Paused)`;
+    }
+    case 'restarting': {
+      const ago = since(s.finishedAt);
+      return (nowMs) => `Restarting (${s.exitCode}) ${ago(nowMs)} ago`;
+    }
     case 'removing':
-      return 'Removal In Progress';
+      return () => 'Removal In Progress';
     case 'dead':
-      return 'Dead';
-    default:
-      if (isZero(s.startedAt)) return 'Created';
-      if (isZero(s.finishedAt)) return '';
-      return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
+      return () => 'Dead';
+    default: {
+      if (isZero(s.startedAt)) return () => 'Created';
+      if (isZero(s.finishedAt)) return () => '';
+      const ago = since(s.finishedAt);
+      return (nowMs) => `Exited (${s.exitCode}) ${ago(nowMs)} ago`;
+    }
   }
 }
 

@@ -24,12 +24,13 @@ const PAGE = 4096;
  * Mount the container's root: the snapshots (top first) as lower dirs under its upper dir. The
  * syscall gets absolute paths while they fit in a page; past that, mount(8) runs in the snapshots
  * dir with relative ones (runtime-recipes §2). `volatile` skips every sync of the upper dir (for
- * containers that are removed when they exit: no crash can need their writes).
+ * containers that are removed when they exit: no crash can need their writes). `fresh`: the work dir
+ * was made just now, so no earlier volatile mount left its marker there.
  */
-export async function mountOverlay(o: { snapshotsDir: string; lowers: string[]; upper: string; work: string; merged: string; volatile?: boolean }): Promise<void> {
+export async function mountOverlay(o: { snapshotsDir: string; lowers: string[]; upper: string; work: string; merged: string; volatile?: boolean; fresh?: boolean }): Promise<void> {
   const syscalls = mountSyscalls();
   const extra = `index=off${o.volatile ? ',volatile' : ''}`;
-  if (o.volatile) await rm(join(o.work, 'work', 'incompat', 'volatile'), { recursive: true, force: true });
+  if (o.volatile && !o.fresh) await rm(join(o.work, 'work', 'incompat', 'volatile'), { recursive: true, force: true });
   const absolute = `lowerdir=${[...o.lowers].reverse().map((l) => join(o.snapshotsDir, l)).join(':')},upperdir=${o.upper},workdir=${o.work},${extra}`;
   if (syscalls && absolute.length < PAGE) {
     const errno = syscalls.mount('overlay', o.merged, 'overlay', 0, absolute);

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { StrataError, type ExecProcess } from '@strata/core';
 import { connectAttachSocket, type AttachConnection } from '../attach/attach-socket.js';
 import { resizeTerminal } from '../attach/terminal-control.js';
+import { execFailure } from './exec-failure.js';
 import type { RuncCli } from '../monitor/runc-cli.js';
 
 /** How one exec is launched under its own conmon (runtime-recipes §3.4f). */
@@ -81,14 +82,6 @@ function reportLines(pipe: Socket): () => Promise<{ data?: number; message?: str
       wake = undefined;
     }
   };
-}
-
-/** Docker's wording for an exec runc could not start. */
-function execFailure(message: string): StrataError {
-  // conmon passes on runc's logrus line (`time=... level=error msg="..."`): keep the message.
-  const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(message)?.[1];
-  const text = (quoted !== undefined ? quoted.replace(/\\"/g, '"').replace(/\\\\/g, '\\') : message).trim();
-  return new StrataError('invalid', `OCI runtime exec failed: ${text}${/: unknown$/.test(text) ? '' : ': unknown'}`);
 }
 
 /**

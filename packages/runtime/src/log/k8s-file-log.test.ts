@@ -45,6 +45,14 @@ describe('k8s-file log', () => {
     ]);
   });
 
+  it('a log larger than one read (64 KiB) comes back whole: a line cut at the read boundary is not lost', async () => {
+    // `seq 1 3000` as conmon logs it: about 150 KiB, so reads end inside lines.
+    const lines = Array.from({ length: 3000 }, (_, i) => `2026-11-30T14:09:20.777645371+00:00 stdout F ${i + 1}`);
+    await writeFile(path, `${lines.join('\n')}\n`);
+    const records = await all(path);
+    expect(records.map((r) => Buffer.from(r.bytes).toString()).join('')).toBe(Array.from({ length: 3000 }, (_, i) => `${i + 1}\n`).join(''));
+  });
+
   it('tail, since and until as dockerd applies them', async () => {
     expect(texts(await all(path, { tail: 2 }))).toEqual(['stdout:ial\n', 'stdout:\n']);
     expect(await all(path, { tail: 0 })).toEqual([]);

@@ -51,7 +51,8 @@ function splitLines(carry: Uint8Array, chunk: Uint8Array): { lines: Uint8Array[]
     lines.push(data.subarray(start, nl));
     start = nl + 1;
   }
-  return { lines, rest: data.slice(start) };
+  // A copy: `data` may be the caller's read buffer, which the next read overwrites (Buffer#slice is a view).
+  return { lines, rest: Uint8Array.prototype.slice.call(data, start) };
 }
 
 const secondsToNanos = (s: number): bigint => BigInt(Math.round(s * 1e6)) * 1000n;

@@ -1,6 +1,7 @@
 import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
+import { reapOnSigchld } from './sigchld-reaper.js';
 
 /** A child started by {@link spawnDetachedProcess}, with the parent's ends of its pipes. */
 export interface DetachedProcess {
@@ -77,9 +78,16 @@ export const canSpawnDetached = (): boolean => loadLibc() !== undefined;
  * posix_spawn(3) of `path` in a new session with pipes on the given fds, every signal at its
  * default and none blocked. glibc spawns with CLONE_VFORK, so unlike child_process.spawn (a fork
  * of the whole engine, 4-10 ms of its event loop here) the cost does not grow with the engine's
- * memory. The child is reaped on a worker thread.
+ * memory. The child is reaped on a worker thread (short-lived children), or on SIGCHLD (`reap:
+ * 'sigchld'`, for children that may live long: each would hold a pool thread otherwise).
  */
-export function spawnDetachedProcess(path: string, args: string[], env: Record<string, string | undefined>, fds: ChildFd[]): DetachedProcess {
+export function spawnDetachedProcess(
+  path: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  fds: ChildFd[],
+  options: { reap?: 'worker-thread' | 'sigchld' } = {},
+): DetachedProcess {
   const c = loadLibc();
   if (!c) throw new Error('posix_spawn is not available here');
   const fa = Buffer.alloc(256);
@@ -117,7 +125,7 @@ export function spawnDetachedProcess(path: string, args: string[], env: Record<s
     const pipes = new Map<number, Socket>();
     for (const [childFd, end] of parentEnds) pipes.set(childFd, new Socket({ fd: end.fd, readable: end.mode === 'read', writable: end.mode === 'write' }));
     const status = new Int32Array(1);
-    const exited = new Promise<number>((resolve) =>
+    const exited = options.reap === 'sigchld' ? reapOnSigchld(pid[0]!) : new Promise<number>((resolve) =>
       c.waitpid.async(pid[0]!, status, 0, (err, result) => {
         if (err || result !== pid[0]) return resolve(255);
         const s = status[0]!;
