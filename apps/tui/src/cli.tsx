@@ -76,17 +76,24 @@ async function main(argv: string[]): Promise<number> {
       const app = await withoutCiVariables(process.stdout.isTTY === true, () =>
         withoutFetch(() => importWithCodeCache<typeof import('./cli/browse.js')>(appScript, appModule, codeCacheFile(appScript))),
       );
-      return app.exports.browse(
+      // The code V8 compiled for the first frame (and the lists that follow it) is kept a second after the frame,
+      // or when the app ends before that; not when this start came from a kept cache.
+      let framed = false;
+      let keeping: Promise<boolean> | undefined;
+      const keepCache = () => (keeping ??= app.cache === 'used' ? Promise.resolve(false) : app.saveCache());
+      const status = await app.exports.browse(
         { dataRoot: invocation.dataRoot, host: invocation.host, dockerHostEnv: process.env.DOCKER_HOST || undefined },
         {
           openEngineSource: async (choice) => (await import('./cli/engine-source.js')).openEngineSource(choice),
           openLoadSource: async (source) => (await import('./cli/load-command.js')).openLoadSource(source),
-          // The code V8 compiled for the first frame (and the lists that follow it) is kept a second later, when not already.
           afterFirstFrame: () => {
-            if (app.cache !== 'used') setTimeout(() => void app.saveCache(), 1000).unref();
+            framed = true;
+            setTimeout(() => void keepCache(), 1000).unref();
           },
         },
       );
+      if (framed) await keepCache();
+      return status;
     }
   }
 }
