@@ -89,12 +89,21 @@ describe('a module evaluated with a code cache', () => {
     expect(await underFile.saveCache()).toBe(false);
   });
 
-  it('imports the module as it is when there is no script form', async () => {
+  it('imports the module as it is when there is no script form, or one that does not compile', async () => {
     await build('three');
     await rm(paths().script);
     const plain = await importWithCodeCache<Exports>(paths().script, paths().module, join(dir, 'plain', 'app.v8-cache'));
     expect(plain.cache).toBe('not-a-script');
     expect(plain.exports.label).toBe('three');
     expect(await plain.saveCache()).toBe(false);
+    // A script form cut short: the module still starts (another file: Node keeps the module imported above).
+    const cutDir = join(dir, 'cut');
+    await mkdir(cutDir);
+    await writeFile(join(cutDir, 'app.js'), moduleSource('four'));
+    const script = scriptFromModule(moduleSource('four'))!;
+    await writeFile(join(cutDir, 'app-script.js'), script.slice(0, script.length / 2));
+    const cut = await importWithCodeCache<Exports>(join(cutDir, 'app-script.js'), join(cutDir, 'app.js'), join(cutDir, 'cache', 'app.v8-cache'));
+    expect(cut.cache).toBe('not-a-script');
+    expect(cut.exports.label).toBe('four');
   });
 });

@@ -74,7 +74,13 @@ export async function importWithCodeCache<T>(scriptPath: string, modulePath: str
   if (loaded === undefined) return { exports: (await import(url)) as T, cache: 'not-a-script', saveCache: async () => false };
   const { source, key } = loaded;
   const cached = await readCache(cacheFile, key);
-  const script = new vm.Script(source, { filename: modulePath, ...(cached ? { cachedData: cached } : {}) });
+  let script: vm.Script;
+  try {
+    script = new vm.Script(source, { filename: modulePath, ...(cached ? { cachedData: cached } : {}) });
+  } catch {
+    // A script form that does not compile (cut short, say) is no reason not to start: the module is still there.
+    return { exports: (await import(url)) as T, cache: 'not-a-script', saveCache: async () => false };
+  }
   const run = script.runInThisContext() as ModuleAsScript;
   const importLazily = (specifier: string) => import(specifier.startsWith('./') ? new URL(specifier, url).href : specifier);
   const exports = (await run(createRequire(modulePath), importLazily, url)) as T;
