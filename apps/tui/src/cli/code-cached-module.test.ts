@@ -32,10 +32,9 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('a module evaluated with a code cache', () => {
-  it('keeps the cache under the cache dir, one file per script path', () => {
-    expect(codeCacheFile('/opt/strata/dist/app-script.js', { XDG_CACHE_HOME: '/x' })).toMatch(/^\/x\/strata\/app-script-[0-9a-f]{8}\.v8-cache$/);
-    expect(codeCacheFile('/opt/strata/dist/app-script.js', { HOME: '/h' })).toMatch(/\/\.cache\/strata\/app-script-[0-9a-f]{8}\.v8-cache$/);
-    expect(codeCacheFile('/a/app-script.js', {})).not.toBe(codeCacheFile('/b/app-script.js', {}));
+  it('keeps the cache in the data root, one file per script path', () => {
+    expect(codeCacheFile('/opt/strata/dist/app-script.js', '/var/lib/strata')).toMatch(/^\/var\/lib\/strata\/tui-cache\/app-script-[0-9a-f]{8}\.v8-cache$/);
+    expect(codeCacheFile('/a/app-script.js', '/r')).not.toBe(codeCacheFile('/b/app-script.js', '/r'));
   });
 
   // V8 also remembers compiled scripts in memory, by source: a second compile of the same source in one process

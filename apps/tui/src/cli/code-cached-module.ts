@@ -1,6 +1,5 @@
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -17,13 +16,14 @@ export interface CodeCachedModule<T> {
 }
 
 /**
- * The code cache file for the script at `scriptPath`: in $XDG_CACHE_HOME/strata, else ~/.cache/strata, one per
- * script path (FNV-1a of it), so that two builds started in turn do not replace each other's cache.
+ * The code cache file for the script at `scriptPath`: in the data root's `tui-cache` (Strata writes nothing
+ * outside its data root), one per script path (FNV-1a of it), so that two builds started in turn do not
+ * replace each other's cache.
  */
-export function codeCacheFile(scriptPath: string, env: NodeJS.ProcessEnv = process.env): string {
+export function codeCacheFile(scriptPath: string, dataRoot: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < scriptPath.length; i++) hash = Math.imul(hash ^ scriptPath.charCodeAt(i), 0x01000193) >>> 0;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'strata', `${basename(scriptPath, '.js')}-${hash.toString(16).padStart(8, '0')}.v8-cache`);
+  return join(dataRoot, 'tui-cache', `${basename(scriptPath, '.js')}-${hash.toString(16).padStart(8, '0')}.v8-cache`);
 }
 
 // The cache file starts with a line naming the module file and the V8 it was made for; a cache made for any

@@ -50,7 +50,7 @@ afterAll(async () => {
 describe.skipIf(skip !== '')(`strata with a real container in a terminal${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('loads, runs, reads and searches logs, stops, removes and quits', async () => {
     expect(existsSync(cli), `${cli} is built by \`pnpm build\``).toBe(true);
-    const shell = `CI=true XDG_CACHE_HOME='${workDir}/cache' '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
+    const shell = `CI=true '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
     await tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '36', 'sh', '-c', shell);
     let text = await waitFor('the first frame', (t) => t.includes('[1] Containers') && t.includes('No containers.'));
 

@@ -78,7 +78,7 @@ afterAll(async () => {
 describe.skipIf(skip !== '')(`strata's Images side in a terminal${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('loads, runs, reads logs, finds a removed file in Layers, extracts, pulls, builds, saves, prunes, removes and quits', async () => {
     expect(existsSync(cli), `${cli} is built by \`pnpm build\``).toBe(true);
-    const shell = `cd '${workDir}' && CI=true XDG_CACHE_HOME='${workDir}/cache' '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
+    const shell = `cd '${workDir}' && CI=true '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
     await tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '40', 'sh', '-c', shell);
     let text = await waitFor('the first frame', (t) => t.includes('[1] Containers') && t.includes('No containers.'));
 

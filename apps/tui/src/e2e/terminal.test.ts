@@ -40,7 +40,7 @@ describe('strata in a terminal', () => {
     }
 
     // CI=true as CI machines set it: Ink would draw nothing until exit if strata let it see that in a terminal.
-    const shell = `printf 'before strata\\n'; CI=true XDG_CACHE_HOME='${workDir}/cache' '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
+    const shell = `printf 'before strata\\n'; CI=true '${process.execPath}' '${cli}' --data-root '${dataRoot}'; echo "strata exited $?"; exec sleep 600`;
     await tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '35', 'sh', '-c', shell);
 
     // Keys typed before Ink turns on raw mode would be lost: wait for the list the engine answered, drawn after that.
@@ -79,6 +79,6 @@ describe('strata in a terminal', () => {
     // The data root is free again for the next owner.
     expect(existsSync(join(dataRoot, 'strata.lock'))).toBe(false);
     // The app kept V8's code for its next start (cli/code-cached-module.ts), in the cache dir it was given.
-    expect((await readdir(join(workDir, 'cache', 'strata'))).filter((f) => /^app-script-[0-9a-f]{8}\.v8-cache$/.test(f))).toHaveLength(1);
+    expect((await readdir(join(dataRoot, 'tui-cache'))).filter((f) => /^app-script-[0-9a-f]{8}\.v8-cache$/.test(f))).toHaveLength(1);
   });
 });
