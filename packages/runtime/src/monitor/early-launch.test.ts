@@ -141,8 +141,9 @@ describe.skipIf(skipReason !== '')('runc runtime: a container started next is la
     const noUser = spec(['busybox', 'true'], { process: { ...spec([]).process, args: ['busybox', 'true'], user: 'nosuch' } });
     await runtime.prepare(noUser);
     await expect(runtime.start(noUser.id)).rejects.toThrow('unable to find user nosuch: no matching entries in passwd file');
-    // The conmon spawned at prepare for it was killed before it ran anything.
-    expect(await conmonsOf(noUser.id)).toEqual([]);
+    // The conmon spawned at prepare for it was killed before it ran anything (a killed process stays in
+    // /proc until it has died and been reaped, so this is looked at until then).
+    await expect.poll(() => conmonsOf(noUser.id), { timeout: 10_000 }).toEqual([]);
   });
 
   it('a copy into the root before the start launches again, so the start resolves the user from the files as they are then', async () => {
