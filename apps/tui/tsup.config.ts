@@ -1,6 +1,11 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { defineConfig, type Options } from 'tsup';
 import { inkFrameGrid } from './build/ink-frame-grid';
-import { lazyIntlSegmenter } from './build/lazy-intl-segmenter';
+import { inkWithoutDevtools } from './build/ink-without-devtools';
+import { appLazyImports } from './build/app-lazy-imports';
+import { scriptFromModule } from './src/cli/script-from-module';
+import { lazyUnicodeData } from './build/lazy-unicode-data';
+import { yogaWasmDecode } from './build/yoga-wasm-decode';
 import { narrowStringWidth } from './build/narrow-string-width';
 import { zodEnglishOnly } from './build/zod-english-only';
 
@@ -17,7 +22,7 @@ const shared: Options = {
   // Native addons (prebuilt N-API binaries) cannot be bundled; they load from this package's own dependencies.
   // react-devtools-core is Ink's optional debugger (DEV=true), not a dependency.
   external: ['node-unix-socket', '@napi-rs/xattr', 'koffi', 'react-devtools-core'],
-  esbuildPlugins: [zodEnglishOnly, narrowStringWidth, inkFrameGrid, lazyIntlSegmenter],
+  esbuildPlugins: [zodEnglishOnly, narrowStringWidth, inkFrameGrid, lazyUnicodeData, yogaWasmDecode],
   // React's production build: the development one checks every render and is several times larger.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS packages (signal-exit, stack-utils) require Node's built-in modules.
@@ -25,8 +30,22 @@ const shared: Options = {
 };
 
 export default defineConfig([
-  // The command line and the app, split so that each command loads only its own chunks.
-  { ...shared, entry: ['src/cli.tsx'] },
+  // The command line and the engine, split so that each command loads only its own chunks.
+  // load-command and core-module are entries so that the app bundle can import them by name (build/app-lazy-imports.ts).
+  { ...shared, entry: { cli: 'src/cli.tsx', 'load-command': 'src/cli/load-command.ts', 'core-module': 'src/cli/core-module.ts' } },
+  // The full-screen app (Ink, React, screens) on its own (the entry reads dist/app.js by path), so that it can be
+  // evaluated as one script with a V8 code cache (src/cli/code-cached-module.ts): it imports only Node's modules.
+  {
+    ...shared,
+    entry: { app: 'src/cli/browse.tsx' },
+    splitting: false,
+    esbuildPlugins: [...shared.esbuildPlugins!, inkWithoutDevtools, appLazyImports],
+    onSuccess: async () => {
+      const script = scriptFromModule(await readFile('dist/app.js', 'utf8'));
+      if (script === undefined) throw new Error('dist/app.js has an import or export that src/cli/script-from-module.ts does not rewrite');
+      await writeFile('dist/app-script.js', script);
+    },
+  },
   // `strata analyze` on its own (the entry imports dist/analyze.js by path): bundled apart, it keeps only
   // the parts of the engine an analysis uses (a quarter of them), where a chunk shared with the app takes them all.
   { ...shared, entry: { analyze: 'src/cli/analyze-command.ts' }, splitting: false },

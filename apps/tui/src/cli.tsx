@@ -1,5 +1,8 @@
 // The entry stays tiny: it parses the command line and imports only what the command needs, so
 // `strata --version` loads no other module, `strata analyze` no Ink or React, and the app no analysis code.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultDataRoot } from '@strata/storage/read-only';
 import { parseArguments, usage } from './cli/arguments.js';
 import packageJson from '../package.json';
 
@@ -68,8 +71,33 @@ async function main(argv: string[]): Promise<number> {
       // Ink decides once, when it is imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION set) and then
       // draws nothing until it exits. A person at a terminal inside a CI job's shell still wants the screen, so when
       // stdout is a terminal the variables are hidden from that import and put back right after.
-      const { browse } = await withoutCiVariables(process.stdout.isTTY === true, () => withoutFetch(() => import('./cli/browse.js')));
-      return browse({ dataRoot: invocation.dataRoot, host: invocation.host, dockerHostEnv: process.env.DOCKER_HOST || undefined });
+      // dist/app.js is a bundle of its own (see tsup.config.ts), evaluated from its script form (dist/app-script.js)
+      // with a V8 code cache kept in the data root (tui-cache/).
+      const { codeCacheFile, importWithCodeCache } = await import('./cli/code-cached-module.js');
+      const [appScript, appModule] = ['./app-script.js', './app.js'].map((name) => fileURLToPath(new URL(name, import.meta.url)));
+      const app = await withoutCiVariables(process.stdout.isTTY === true, () =>
+        withoutFetch(() =>
+          importWithCodeCache<typeof import('./cli/browse.js')>(appScript, appModule, codeCacheFile(appScript, resolve(invocation.dataRoot ?? defaultDataRoot()))),
+        ),
+      );
+      // The code V8 compiled for the first frame (and the lists that follow it) is kept a second after the frame,
+      // or when the app ends before that; not when this start came from a kept cache.
+      let framed = false;
+      let keeping: Promise<boolean> | undefined;
+      const keepCache = () => (keeping ??= app.cache === 'used' ? Promise.resolve(false) : app.saveCache());
+      const status = await app.exports.browse(
+        { dataRoot: invocation.dataRoot, host: invocation.host, dockerHostEnv: process.env.DOCKER_HOST || undefined },
+        {
+          openEngineSource: async (choice) => (await import('./cli/engine-source.js')).openEngineSource(choice),
+          openLoadSource: async (source) => (await import('./cli/load-command.js')).openLoadSource(source),
+          afterFirstFrame: () => {
+            framed = true;
+            setTimeout(() => void keepCache(), 1000).unref();
+          },
+        },
+      );
+      if (framed) await keepCache();
+      return status;
     }
   }
 }

@@ -8,6 +8,7 @@ import { TerminalApp } from '../ui/TerminalApp.js';
 import { deferredEngine } from './deferred-engine.js';
 import type { EngineChoice, EngineSource } from './engine-source.js';
 import { fail } from './exit-message.js';
+import type { LoadSource } from './load-command.js';
 import { enterFullScreen } from './full-screen.js';
 import { nodeHostFiles } from './host-files.js';
 import { readKeyConfig } from './key-config-file.js';
@@ -19,8 +20,18 @@ import { runTerminalSession } from './terminal-handover.js';
 /** How long the first frame waits for the lists before it is drawn without them (ms). */
 const FIRST_FRAME_WAIT_MS = 400;
 
-// The engine (core, storage, registry, runtime: half the app's code) is imported only here, on its own: see browse().
-const openSource = async (choice: EngineChoice): Promise<EngineSource> => (await import('./engine-source.js')).openEngineSource(choice);
+/**
+ * What the app gets from the command that starts it rather than importing it: the app is a bundle of its own,
+ * evaluated as a script with a code cache (cli/code-cached-module.ts), and the engine stays a module of its own.
+ */
+export interface BrowseModules {
+  /** Opens the engine: its code (core, storage, registry, runtime: half the app's) loads here, after the first frame. */
+  openEngineSource(choice: EngineChoice): Promise<EngineSource>;
+  /** Opens an archive the user asked to load. */
+  openLoadSource(source: LoadSource): Promise<ReadableStream<Uint8Array>>;
+  /** Called once the first frame is on the screen. */
+  afterFirstFrame?(): void;
+}
 
 const noticesOf = (source: EngineSource): string[] => (source.containersDisabled ? [`containers cannot run here: ${source.containersDisabled}`] : []);
 
@@ -29,7 +40,8 @@ const noticesOf = (source: EngineSource): string[] => (source.containersDisabled
  * On the embedded engine the first frame comes from the store's index files (cli/store-index.ts) before the
  * engine's code is even loaded; the engine loads right after it and its lists replace the index's (the same rows).
  */
-export async function browse(choice: EngineChoice): Promise<number> {
+export async function browse(choice: EngineChoice, modules: BrowseModules): Promise<number> {
+  const openSource = modules.openEngineSource;
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     return fail('the full-screen app needs a terminal (stdin and stdout must be a TTY)');
   }
@@ -59,7 +71,7 @@ export async function browse(choice: EngineChoice): Promise<number> {
     keymap: keys.keymap,
     notices: [...keys.problems, ...(source ? noticesOf(source) : [])],
     ...(source ? { info: source.description } : {}),
-    openArchive: async (path) => (await import('./load-command.js')).openLoadSource({ input: path, stdin: process.stdin }),
+    openArchive: (path) => modules.openLoadSource({ input: path, stdin: process.stdin }),
     saveText: saveTextFile,
     hostFiles: nodeHostFiles(process.stdin),
     copyToClipboard: terminalClipboard(process.stdout),
@@ -76,6 +88,7 @@ export async function browse(choice: EngineChoice): Promise<number> {
   let restoreScreen = enterFullScreen(process.stdout);
   const draw = () => render(<TerminalApp workbench={workbench} />, { exitOnCtrlC: false, patchConsole: true });
   let app = draw();
+  modules.afterFirstFrame?.();
   if (index) {
     // The first frame is on the screen (Ink draws it within render): now the engine loads.
     setImmediate(() => {

@@ -2,7 +2,7 @@
 // (tmux), keys typed into it, the screen read back, and the terminal checked after `q`.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,5 +78,7 @@ describe('strata in a terminal', () => {
     expect(await paneFlag('cursor_flag')).toBe('1');
     // The data root is free again for the next owner.
     expect(existsSync(join(dataRoot, 'strata.lock'))).toBe(false);
+    // The app kept V8's code for its next start (cli/code-cached-module.ts), in the cache dir it was given.
+    expect((await readdir(join(dataRoot, 'tui-cache'))).filter((f) => /^app-script-[0-9a-f]{8}\.v8-cache$/.test(f))).toHaveLength(1);
   });
 });

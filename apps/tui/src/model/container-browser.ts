@@ -120,12 +120,13 @@ export class ContainerBrowser {
   /** Reloads the list (`docker ps -a`), keeping the selection on the same container. */
   refresh(): Promise<void> {
     const generation = ++this.listGeneration;
-    const selectedId = this.selectedRow?.id;
     if (this.current.list.status !== 'ready') this.update({ list: { status: 'loading' } });
     return this.track(
       this.engine.listContainers({ all: true }).then(
         (containers) => {
           if (generation !== this.listGeneration) return;
+          // The selection as the list arrives: the user may have moved meanwhile (the engine loads after the first frame).
+          const selectedId = this.selectedRow?.id;
           const rows = containerRows(containers);
           const visible = filterRows(rows, this.current.filter, rowText);
           const kept = rows.findIndex((r) => r.id === selectedId);

@@ -42,6 +42,23 @@ describe('ImageBrowser', () => {
     ]);
   });
 
+  it('keeps the row the user moved to while a list was on its way, and its details', async () => {
+    const engine = new RecordedEngine([whiteout, perms]);
+    const browser = await browserOn(engine);
+    // The next list waits, as the first one does while the engine's code loads after the first frame.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const list = engine.listImages.bind(engine);
+    engine.listImages = async () => (await gate, list());
+    const refreshed = browser.refresh();
+    browser.perform('down');
+    release();
+    await refreshed;
+    await browser.settled();
+    expect(browser.state.selected).toBe(1);
+    expect(browser.state.inspect.status === 'ready' && browser.state.inspect.value.RepoTags).toEqual(['fixture/05-perms:v1']);
+  });
+
   it('switches tabs both ways and scrolls the focused details panel', async () => {
     const browser = await browserOn(new RecordedEngine([whiteout]));
     browser.perform('nextTab');

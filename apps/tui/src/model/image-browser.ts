@@ -133,13 +133,14 @@ export class ImageBrowser {
   /** Reloads the image list, keeping the selection on the same tag when it still exists. */
   refresh(): Promise<void> {
     const generation = ++this.listGeneration;
-    const selectedKey = this.current.rows[this.current.selected]?.key;
     this.update({ list: { status: 'loading' } });
     return this.track(
       // A Docker daemon leaves intermediate images out unless asked for all; the embedded engine always lists them.
       this.engine.listImages(this.current.all ? { all: true } : undefined).then(
         (images) => {
           if (generation !== this.listGeneration) return;
+          // The selection as the list arrives: the user may have moved meanwhile (the engine loads after the first frame).
+          const selectedKey = this.current.rows[this.current.selected]?.key;
           const rows = imageRows(images, { all: this.current.all });
           const visible = filterRows(rows, this.current.filter, rowText);
           const kept = rows.findIndex((r) => r.key === selectedKey);

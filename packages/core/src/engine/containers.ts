@@ -736,7 +736,8 @@ export class ContainerService implements ContainerEngine {
     const r = await this.resolve(name);
     if (r.state.status === 'paused') throw conflict(`container ${name} is paused, unpause the container before attach`);
     if (r.state.status === 'restarting') throw conflict(`container ${name} is restarting, wait until the container is running`);
-    const detachKeys = options.stdin ? parseDetachKeys(options.detachKeys) : undefined;
+    // As dockerd: the detach keys are looked for only on a tty; other input (binary data) goes through whole.
+    const detachKeys = options.stdin ? (r.config.Tty ? parseDetachKeys(options.detachKeys) : new Uint8Array(0)) : undefined;
     this.emit(r, 'attach');
     const attachedAtMs = this.ctx.ports.clock.now();
     const seen = stateKey(r);

@@ -44,6 +44,9 @@ export function conmonArgs(l: ConmonLaunch): string[] {
     '--runtime-arg', '--log',
     `--runtime-arg=${l.layout.ociLog}`,
     '--no-new-keyring',
+    // conmon would fsync the log before it writes the exit file, on the exit path of every `docker run`:
+    // dockerd's json-file logger never syncs, and a --rm container's log is deleted right after.
+    '--no-sync-log',
   ];
   if (l.tty) args.push('-t');
   else if (l.openStdin) {

@@ -108,6 +108,18 @@ describe.skipIf(skipReason !== '')('runc runtime: a container started next is la
     expect(await output(s.id)).toBe('early\n');
   });
 
+  it('prepare returns with the bundle written and conmon released, so runc create runs while the engine writes its record and answers', async () => {
+    const s = spec(['busybox', 'true']);
+    await runtime.prepare(s);
+    // Checked at once: nothing of the launch is left for after prepare.
+    const layout = containerLayout(fx.dir, s.id);
+    expect(existsSync(layout.config)).toBe(true);
+    expect(JSON.parse(await readFile(layout.config, 'utf8')).process.args).toEqual(['busybox', 'true']);
+    expect(await runcCreated(s.id)).toBe(true);
+    await runtime.start(s.id);
+    expect((await runtime.waitExit(s.id)).exitCode).toBe(0);
+  });
+
   it('a removal before any start takes down runc\'s container and conmon and leaves no exit file', async () => {
     const s = spec(['busybox', 'true']);
     await runtime.prepare(s);
@@ -129,8 +141,9 @@ describe.skipIf(skipReason !== '')('runc runtime: a container started next is la
     const noUser = spec(['busybox', 'true'], { process: { ...spec([]).process, args: ['busybox', 'true'], user: 'nosuch' } });
     await runtime.prepare(noUser);
     await expect(runtime.start(noUser.id)).rejects.toThrow('unable to find user nosuch: no matching entries in passwd file');
-    // The conmon spawned at prepare for it was killed before it ran anything.
-    expect(await conmonsOf(noUser.id)).toEqual([]);
+    // The conmon spawned at prepare for it was killed before it ran anything (a killed process stays in
+    // /proc until it has died and been reaped, so this is looked at until then).
+    await expect.poll(() => conmonsOf(noUser.id), { timeout: 10_000 }).toEqual([]);
   });
 
   it('a copy into the root before the start launches again, so the start resolves the user from the files as they are then', async () => {
