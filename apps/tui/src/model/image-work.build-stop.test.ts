@@ -22,10 +22,17 @@ const skip = skipReason();
 
 let dir: string;
 let embedded: EmbeddedEngine | undefined;
+let jobs: JobBoard | undefined;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'strata-tui-build-stop-'));
 });
 afterEach(async () => {
+  // A test that failed before its stop still ends the build (its RUN container removed by force), so no
+  // container or mount outlives it.
+  jobs?.cancelNewest();
+  for (const c of (await embedded?.engine.listContainers({ all: true })) ?? []) await embedded?.engine.removeContainer(c.Id, { force: true }).catch(() => undefined);
+  await jobs?.settled();
+  jobs = undefined;
   await embedded?.close();
   embedded = undefined;
   await rm(dir, { recursive: true, force: true });
@@ -43,28 +50,29 @@ describe.skipIf(skip !== '')(`stopping a build from the jobs panel${skip ? ` (sk
 
     const notices: string[] = [];
     const host: WorkHost = { ask: () => undefined, fail: (m) => notices.push(`fail: ${m}`), notify: (m) => notices.push(m), showJobs: () => undefined };
-    const jobs = new JobBoard();
-    const work = new ImageWork(engine, jobs, host, nodeHostFiles(process.stdin));
+    jobs = new JobBoard();
+    const board = jobs;
+    const work = new ImageWork(engine, board, host, nodeHostFiles(process.stdin));
     const building = work.build(context, 'Dockerfile', 'stopped:v1');
     // The RUN step has its container once its "Running in" line is in the log.
     await new Promise<void>((resolve) => {
-      const seen = () => jobs.jobs[0]?.lines.some((l) => l.text.includes('Running in')) ?? false;
+      const seen = () => board.jobs[0]?.lines.some((l) => l.text.includes('Running in')) ?? false;
       if (seen()) return resolve();
-      const off = jobs.subscribe(() => {
+      const off = board.subscribe(() => {
         if (!seen()) return;
         off();
         resolve();
       });
     });
-    expect(jobs.running.map((j) => j.title)).toEqual(['build context -t stopped:v1'.replace('context', context)]);
-    expect(jobs.cancelNewest()).toBe(true);
+    expect(board.running.map((j) => j.title)).toEqual(['build context -t stopped:v1'.replace('context', context)]);
+    expect(board.cancelNewest()).toBe(true);
     await building;
 
-    const [job] = jobs.jobs;
+    const [job] = board.jobs;
     expect(job?.state).toBe('cancelled');
     expect(job?.lines.some((l) => l.text.includes('Step 3/3'))).toBe(false);
     expect((await engine.listImages()).flatMap((i) => i.RepoTags ?? [])).toEqual(['busybox:local']);
     expect(await engine.listContainers({ all: true })).toEqual([]);
-    expect(jobs.cancelNewest()).toBe(false);
+    expect(board.cancelNewest()).toBe(false);
   });
 });
