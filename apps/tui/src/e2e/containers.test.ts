@@ -12,17 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureArchivePath } from '../testing/fixture-archive.js';
 import { openEmbeddedEngine } from '../cli/data-root-engine.js';
 import { keepScreen as keep, tmuxTerminal } from './tmux-terminal.js';
+import { containerSkipReason } from '../testing/container-skip.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 const session = `strata-e2e-ctr-${process.pid}`;
 
-function skipReason(): string {
-  if (process.getuid?.() !== 0) return 'containers need root';
-  if (!existsSync('/usr/sbin/runc')) return 'runc is not installed (/usr/sbin/runc)';
-  if (!existsSync('/usr/bin/conmon')) return 'conmon is not installed (/usr/bin/conmon)';
-  return '';
-}
-const skip = skipReason();
+const skip = containerSkipReason();
 
 let socket: string;
 let workDir: string;

@@ -17,15 +17,15 @@ import { dockerRegistryBinary, startLocalRegistry, type LocalRegistry } from '@s
 import { fixtureArchivePath } from '../testing/fixture-archive.js';
 import { openEmbeddedEngine } from '../cli/data-root-engine.js';
 import { keepScreen as keep, tmuxTerminal } from './tmux-terminal.js';
+import { containerSkipReason } from '../testing/container-skip.js';
 
 const run = promisify(execFile);
 const cli = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 const session = `strata-e2e-img-${process.pid}`;
 
 function skipReason(): string {
-  if (process.getuid?.() !== 0) return 'containers need root';
-  if (!existsSync('/usr/sbin/runc')) return 'runc is not installed (/usr/sbin/runc)';
-  if (!existsSync('/usr/bin/conmon')) return 'conmon is not installed (/usr/bin/conmon)';
+  const containers = containerSkipReason();
+  if (containers) return containers;
   if (!existsSync(dockerRegistryBinary)) return `${dockerRegistryBinary} is not installed`;
   if (!existsSync('/usr/bin/skopeo')) return 'skopeo is not installed (it pushes the fixture to the registry)';
   return '';

@@ -1,6 +1,5 @@
 // Stopping a build from the jobs panel (`X`): the RUN step's container is stopped, the job ends
 // as cancelled, no tag is made and no container is left. Needs root, runc and conmon.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +10,9 @@ import { openLoadSource, runLoad } from '../cli/load-command.js';
 import { fixtureArchivePath } from '../testing/fixture-archive.js';
 import { ImageWork, type WorkHost } from './image-work.js';
 import { JobBoard } from './job-board.js';
+import { containerSkipReason } from '../testing/container-skip.js';
 
-function skipReason(): string {
-  if (process.getuid?.() !== 0) return 'containers need root';
-  if (!existsSync('/usr/sbin/runc')) return 'runc is not installed (/usr/sbin/runc)';
-  if (!existsSync('/usr/bin/conmon')) return 'conmon is not installed (/usr/bin/conmon)';
-  return '';
-}
-const skip = skipReason();
+const skip = containerSkipReason();
 
 let dir: string;
 let embedded: EmbeddedEngine | undefined;
