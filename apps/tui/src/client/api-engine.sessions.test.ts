@@ -61,14 +61,19 @@ describe.skipIf(skip !== undefined)(`ApiEngine sessions against a real stratad${
     expect(inspect).toMatchObject({ Running: false, ExitCode: 0, ContainerID: id });
   });
 
-  it('attaches to the container\'s own process and detaches with ctrl-p ctrl-q, leaving it running', async () => {
+  it('attaches to the container\'s own process; without a tty ctrl-p ctrl-q is input (as dockerd), and ending the attach leaves it running', async () => {
     const keys = typed();
-    const { tty, records: output } = await engine.attachContainer(id, { stdin: keys.stream, stdout: true, stderr: true, detachKeys: 'ctrl-p,ctrl-q' });
+    const detach = new AbortController();
+    const { tty, records: output } = await engine.attachContainer(id, { stdin: keys.stream, stdout: true, stderr: true, detachKeys: 'ctrl-p,ctrl-q', signal: detach.signal });
     const records = output[Symbol.asyncIterator]();
     expect(tty).toBe(false);
     keys.type('hello\n');
     expect(await readUntil(records, (t) => t.includes('got hello'))).toBe('got hello\n');
-    keys.type('\u0010\u0011');
+    // dockerd looks for the detach keys only on a tty: here they reach the process like any other bytes.
+    keys.type('\u0010\u0011again\n');
+    expect(await readUntil(records, (t) => t.includes('again'))).toBe('got \u0010\u0011again\n');
+    // The TUI leaves a non-tty attach on its own side (terminal-handover.ts), by ending the session.
+    detach.abort();
     expect(await readUntil(records)).toBe('');
     expect((await engine.inspectContainer(id)).State).toMatchObject({ Running: true });
   });
