@@ -3,11 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerRuntimeSpec, ExecProcess, ExecRuntimeSpec, LogRecord } from '@strata/core';
-import { nodeCodecs, nodeHasher } from '@strata/storage';
-import { removeCgroupDirs } from '../container/cgroup-dirs.js';
-import { createRuncRuntime, type RuncRuntime } from '../runc-runtime.js';
+import type { RuncRuntime } from '../runc-runtime.js';
 import { fixtureRoot, type FixtureRoot } from '../testing/fixture-images.js';
 import { execProcessSpec, mergeEnv } from './exec-process-spec.js';
+import { disposeTestRuntime, testRuntime } from '../testing/test-runtime.js';
 
 const missing = ['/usr/sbin/runc', '/usr/bin/conmon'].filter((p) => !existsSync(p));
 const skipReason = process.getuid?.() !== 0 ? 'not root' : missing.length ? `missing ${missing.join(', ')} (apt-get install runc conmon)` : '';
@@ -91,29 +90,11 @@ describe.skipIf(skipReason !== '')('stdin, resize and exec of real containers un
 
   beforeAll(async () => {
     fx = await fixtureRoot(['01-base']);
-    runtime = createRuncRuntime({
-      dataRoot: fx.dir,
-      content: fx.dataRoot.content,
-      codecs: nodeCodecs,
-      hasher: nodeHasher,
-      runcRoot: join(fx.dir, 'runc'),
-      cgroupParent,
-    });
+    runtime = testRuntime(fx, cgroupParent);
   });
 
   afterAll(async () => {
-    const failures: unknown[] = [];
-    for (const id of created) {
-      const s = await runtime.state(id).catch(() => undefined);
-      if (s?.status === 'running' || s?.status === 'paused') {
-        await runtime.kill(id, 'KILL').catch(() => undefined);
-        await runtime.waitExit(id).catch(() => undefined);
-      }
-      await runtime.remove(id).catch((e) => failures.push(e));
-    }
-    await removeCgroupDirs(`/${cgroupParent}`);
-    await fx?.close();
-    expect(failures).toEqual([]);
+    expect(await disposeTestRuntime(runtime, fx, created, cgroupParent)).toEqual([]);
   });
 
   it('attachStdin: bytes reach the process; ending the connection closes a StdinOnce stdin (the process sees EOF)', async () => {
