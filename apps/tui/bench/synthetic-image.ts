@@ -3,23 +3,12 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
 interface PlannedEntry {
   path: string;
   type: 'file' | 'dir';
   size: number;
-}
-
-/** Deterministic numbers (mulberry32), so every run builds the same image. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const BLOCK = 512;
@@ -56,7 +45,7 @@ const tarSize = (entries: PlannedEntry[]) => entries.reduce((n, e) => n + BLOCK 
 
 /** Plan the layers: base with most files, then layers that add, overwrite and delete. */
 function planLayers(totalBytes: number, files: number, layers: number): PlannedEntry[][] {
-  const rnd = seeded(42);
+  const rnd = seededRandom(42);
   const perLayer = [Math.floor(files / 3)];
   for (let k = 1; k < layers; k++) perLayer.push(Math.floor((files - perLayer[0]) / (layers - 1)));
   const avg = totalBytes / files;

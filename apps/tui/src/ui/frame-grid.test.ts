@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import FrameGrid, { type FrameClip, type LineTransformer } from './frame-grid.js';
+import { seededRandom } from '../testing/seeded-random.js';
 
 // Ink's own Output and the chalk it styles text with, from beside Ink in pnpm's store (the app depends on neither directly).
 const ink = realpathSync(join(dirname(fileURLToPath(import.meta.url)), '../../node_modules/ink'));
@@ -39,18 +40,6 @@ const styled = (style: string, text: string): string => {
   for (const part of style.split('.')) paint = (paint as Record<string, unknown>)[part];
   return (paint as (t: string) => string)(text);
 };
-
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function randomFrom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('the frame grid', () => {
   it('makes the frame Ink makes of a panel: a rounded colored border, a bold title, dim and inverse rows', () => {
@@ -109,7 +98,7 @@ describe('the frame grid', () => {
       return painter[m[1]](m[1] === 'ansi256' ? Number(m[2]) : JSON.parse(m[2]))(text);
     };
     for (let seed = 1; seed <= 2000; seed++) {
-      const random = randomFrom(seed);
+      const random = seededRandom(seed);
       const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
       const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
       const text = (): string => {
