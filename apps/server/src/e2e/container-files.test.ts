@@ -151,6 +151,23 @@ describe.skipIf(skipReason !== '')('a container\'s files through the real docker
         expect(listingFacts(listing)).toEqual(expected);
       });
     }
+
+    it('a container never started (busybox:local has no /etc): the image plus the init layer, /etc included', async () => {
+      expect((await docker('create', '--name', 'never-started', 'busybox:local', 'true')).code).toBe(0);
+      try {
+        const out = join(work, 'export-never-started.tar');
+        const r = await docker('export', 'never-started', '-o', out);
+        expect([r.code, r.stderr]).toEqual([0, '']);
+        const names = execFileSync('tar', ['-tf', out]).toString('utf8').split('\n').filter(Boolean);
+        expect(names.filter((n) => !n.startsWith('bin/'))).toEqual([
+          '.dockerenv', 'dev/', 'dev/console', 'dev/pts/', 'dev/shm/',
+          'etc/', 'etc/hostname', 'etc/hosts', 'etc/mtab', 'etc/resolv.conf', 'proc/', 'sys/',
+        ]);
+        expect(names).toContain('bin/busybox');
+      } finally {
+        await docker('rm', 'never-started');
+      }
+    });
   });
 
   describe('docker cp', () => {

@@ -4,6 +4,9 @@ import type { ContainerFiles, FileEntry } from '../lifecycle/index.js';
 import { initLayerChildren, initLayerStat } from './container-init-layer.js';
 import { HardLinkGroups, dockerTarEntry, entryBody, joinTreePath } from './container-tar-entry.js';
 
+/** A directory entry of the export: the container's own, or an init layer placeholder. */
+type ExportChild = FileEntry & { placeholder?: boolean };
+
 /** Mount points whose contents are the mount's: exported as the init layer has them, never walked. */
 const MOUNT_POINTS = new Set(['dev', 'proc', 'sys']);
 
@@ -21,24 +24,25 @@ async function* exportEntries(files: ContainerFiles, createdNs: bigint): AsyncGe
   const { root } = files;
   const links = new HardLinkGroups();
 
-  async function childrenOf(dir: string): Promise<FileEntry[]> {
-    const own = MOUNT_POINTS.has(dir.split('/', 1)[0]) ? [] : await root.list(dir);
+  /** `dir`'s entries; a directory only the init layer has (`/etc` of an image without one) has none of its own yet. */
+  async function childrenOf(dir: string, placeholder: boolean): Promise<ExportChild[]> {
+    const own: ExportChild[] = placeholder || MOUNT_POINTS.has(dir.split('/', 1)[0]) ? [] : await root.list(dir);
     const names = new Set(own.map((c) => c.name));
     const placeholders = initLayerChildren(dir)
       .filter((name) => !names.has(name))
-      .map((name) => ({ name, stat: initLayerStat(joinTreePath(dir, name), createdNs)! }));
+      .map((name) => ({ name, stat: initLayerStat(joinTreePath(dir, name), createdNs)!, placeholder: true }));
     if (placeholders.length === 0) return own;
     return [...own, ...placeholders].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async function* walk(dir: string): AsyncGenerator<TarWriteEntry> {
-    for (const child of await childrenOf(dir)) {
+  async function* walk(dir: string, placeholder: boolean): AsyncGenerator<TarWriteEntry> {
+    for (const child of await childrenOf(dir, placeholder)) {
       const path = joinTreePath(dir, child.name);
       const entry = dockerTarEntry(path, child.stat, files, child.stat.kind === 'file' ? await root.xattrs(path) : undefined);
       if (!entry) continue;
       if (child.stat.kind === 'directory') {
         yield entry;
-        yield* walk(path);
+        yield* walk(path, child.placeholder === true);
         continue;
       }
       const linked = links.link(entry, child.stat);
@@ -46,5 +50,5 @@ async function* exportEntries(files: ContainerFiles, createdNs: bigint): AsyncGe
     }
   }
 
-  yield* walk('');
+  yield* walk('', false);
 }
