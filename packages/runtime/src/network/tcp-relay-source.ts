@@ -33,10 +33,12 @@ const fcntl = libc.func('int fcntl(int, int, int)');
 const shutdown = libc.func('int shutdown(int, int)');
 const close = libc.func('int close(int)');
 const read = libc.func('long read(int, void *, size_t)');
+const poll = libc.func('int poll(void *, unsigned long, int)');
 const errno = () => koffi.errno();
 
 const EINTR = 4, EAGAIN = 11, EINPROGRESS = 115;
-const EPOLLIN = 1, EPOLLOUT = 4, EPOLLERR = 8, EPOLLEXCLUSIVE = 1 << 28;
+const EPOLLIN = 1, EPOLLOUT = 4, EPOLLERR = 8, EPOLLHUP = 16, EPOLLEXCLUSIVE = 1 << 28;
+const POLLOUT = 4, POLLERR = 8, POLLHUP = 16;
 const CTL_ADD = 1, CTL_MOD = 3;
 const O_NONBLOCK = 0o4000, O_CLOEXEC = 0o2000000;
 const AF_INET = 2, SOCK_STREAM = 1, IPPROTO_TCP = 6, TCP_NODELAY = 1, SOL_SOCKET = 1, SO_ERROR = 4, SHUT_WR = 1;
@@ -54,6 +56,7 @@ const event = Buffer.alloc(EVENT_BYTES);
 const intOut = Buffer.alloc(4);
 const lenInOut = Buffer.alloc(4);
 const pipeFds = Buffer.alloc(8);
+const pollFd = Buffer.alloc(8); // struct pollfd { int fd; short events; short revents; }
 const drained = Buffer.alloc(256);
 const one = Buffer.alloc(4);
 one.writeInt32LE(1);
@@ -102,6 +105,8 @@ function Flow(src, dst) {
   this.pending = 0;
   this.eof = false;
   this.done = false;
+  // What pump last returned: a flow is pumped again only when an event concerns it.
+  this.state = WAIT_READ;
 }
 
 function Connection(client, upstream) {
@@ -111,8 +116,9 @@ function Connection(client, upstream) {
   this.closed = false;
   this.toUpstream = new Flow(client, upstream);
   this.toClient = new Flow(upstream, client);
-  this.clientMask = 0;
-  this.upstreamMask = 0;
+  // -1: not in the epoll set yet (the first change adds it).
+  this.clientMask = -1;
+  this.upstreamMask = -1;
 }
 
 function destroy(c) {
@@ -157,31 +163,57 @@ function pump(f) {
   }
 }
 
-function drive(c) {
-  const up = c.toUpstream.done ? FINISHED : pump(c.toUpstream);
-  const down = c.toClient.done ? FINISHED : pump(c.toClient);
-  if (up === FAILED || down === FAILED || (up === FINISHED && down === FINISHED)) return destroy(c);
-  const clientMask = (up === WAIT_READ ? EPOLLIN : 0) | (down === WAIT_WRITE ? EPOLLOUT : 0);
-  const upstreamMask = (down === WAIT_READ ? EPOLLIN : 0) | (up === WAIT_WRITE ? EPOLLOUT : 0);
-  if (clientMask !== c.clientMask) { ctl(CTL_MOD, c.client, clientMask); c.clientMask = clientMask; }
-  if (upstreamMask !== c.upstreamMask) { ctl(CTL_MOD, c.upstream, upstreamMask); c.upstreamMask = upstreamMask; }
+/**
+ * Pump the flows an event concerns (both when fd is undefined, or on a hang-up), then poll for what
+ * they wait for. Skipping the other flow saves a splice that would only say EAGAIN again.
+ */
+function drive(c, fd, mask) {
+  const all = fd === undefined || (mask & EPOLLHUP) !== 0;
+  const fromClient = fd === c.client;
+  const up = c.toUpstream;
+  const down = c.toClient;
+  if (!up.done && (all || (fromClient ? mask & EPOLLIN : mask & EPOLLOUT))) up.state = pump(up);
+  if (!down.done && (all || (fromClient ? mask & EPOLLOUT : mask & EPOLLIN))) down.state = pump(down);
+  if (up.state === FAILED || down.state === FAILED || (up.state === FINISHED && down.state === FINISHED)) return destroy(c);
+  const clientMask = (up.state === WAIT_READ ? EPOLLIN : 0) | (down.state === WAIT_WRITE ? EPOLLOUT : 0);
+  const upstreamMask = (down.state === WAIT_READ ? EPOLLIN : 0) | (up.state === WAIT_WRITE ? EPOLLOUT : 0);
+  if (clientMask !== c.clientMask) { ctl(c.clientMask < 0 ? CTL_ADD : CTL_MOD, c.client, clientMask); c.clientMask = clientMask; }
+  if (upstreamMask !== c.upstreamMask) { ctl(c.upstreamMask < 0 ? CTL_ADD : CTL_MOD, c.upstream, upstreamMask); c.upstreamMask = upstreamMask; }
 }
 
-function relay(client, target) {
+/**
+ * Whether a connect that said EINPROGRESS has already finished: to the container's veth the
+ * handshake usually completes inside connect(2), so the request goes on now instead of after
+ * another trip through epoll_wait. A failed connect says no here and is reported by epoll.
+ */
+function connectedNow(fd) {
+  pollFd.writeInt32LE(fd, 0);
+  pollFd.writeInt16LE(POLLOUT, 4);
+  pollFd.writeInt16LE(0, 6);
+  if (poll(pollFd, 1, 0) !== 1) return false;
+  return (pollFd.readInt16LE(6) & (POLLOUT | POLLERR | POLLHUP)) === POLLOUT;
+}
+
+/** Relay one accepted client; noDelaySet: it came from a listener with TCP_NODELAY, which accepted sockets inherit. */
+function relay(client, target, noDelaySet) {
   const upstream = socket(AF_INET, SOCK_STREAM | O_NONBLOCK | O_CLOEXEC, 0);
   if (upstream < 0) { toClose.push(client); return; }
-  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, one, 4);
+  if (!noDelaySet) setsockopt(client, IPPROTO_TCP, TCP_NODELAY, one, 4);
   setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, one, 4);
   const c = new Connection(client, upstream);
   connections.set(client, c);
   connections.set(upstream, c);
   const r = connect(upstream, target, 16);
   if (r !== 0 && errno() !== EINPROGRESS) return destroy(c);
+  if (r === 0 || connectedNow(upstream)) {
+    c.connecting = false;
+    return drive(c);
+  }
   // The client is not read until the upstream is connected: its bytes wait in the kernel.
   ctl(CTL_ADD, client, 0);
   ctl(CTL_ADD, upstream, EPOLLOUT);
+  c.clientMask = 0;
   c.upstreamMask = EPOLLOUT;
-  if (r === 0) { c.connecting = false; drive(c); }
 }
 
 function onEvent(fd, mask) {
@@ -190,33 +222,36 @@ function onEvent(fd, mask) {
     for (;;) {
       const client = accept4(fd, null, null, O_NONBLOCK | O_CLOEXEC);
       if (client < 0) return;
-      relay(client, target);
+      relay(client, target, true);
     }
   }
   const c = connections.get(fd);
   if (!c) return;
   if (c.connecting) {
-    if (fd !== c.upstream) return;
+    // The client is polled for nothing yet, so only a reset reports it (else epoll would repeat it).
+    if (fd !== c.upstream) return (mask & (EPOLLERR | EPOLLHUP)) ? destroy(c) : undefined;
     lenInOut.writeUInt32LE(4);
     getsockopt(fd, SOL_SOCKET, SO_ERROR, intOut, lenInOut);
     // Nothing listens on the container's port (or it is gone): the client is closed, as docker-proxy does.
     if ((mask & EPOLLERR) || intOut.readInt32LE(0) !== 0) return destroy(c);
     c.connecting = false;
-  } else if (mask & EPOLLERR) {
-    return destroy(c);
+    return drive(c);
   }
-  drive(c);
+  if (mask & EPOLLERR) return destroy(c);
+  drive(c, fd, mask);
 }
 
 function command(msg) {
   if (msg.op === 'serve') {
     listeners.set(msg.fd, sockaddrIn(msg.ip, msg.port));
     listenerByKey.set(msg.key, msg.fd);
+    // Set once here, every accepted client inherits it: one setsockopt less per connection.
+    setsockopt(msg.fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
     // Every worker polls the listener; EPOLLEXCLUSIVE wakes one of them per connection, not all.
     ctl(CTL_ADD, msg.fd, EPOLLIN | EPOLLEXCLUSIVE);
     parentPort.postMessage({ op: 'served', key: msg.key });
   } else if (msg.op === 'conn') {
-    relay(msg.fd, sockaddrIn(msg.ip, msg.port));
+    relay(msg.fd, sockaddrIn(msg.ip, msg.port), false);
   } else if (msg.op === 'quit') {
     running = false;
   } else if (msg.op === 'unserve') {
