@@ -9,8 +9,8 @@ import { FORWARDER_SOURCE } from './forwarder-source.js';
 
 // The forwarder's program run as the engine runs it, minus nsenter: it forwards loopback ports to
 // upstreams on loopback, so the relays themselves (buffers, backpressure, half-close, the UDP flow
-// table) are what is tested. TCP runs twice: through the epoll + splice worker, and through the
-// stream fallback used where koffi cannot load.
+// table) are what is tested. TCP runs three times: through one epoll + splice worker (the default
+// on 2 CPUs), through two, and through the stream fallback used where koffi cannot load.
 
 const koffi = dirname(createRequire(import.meta.url).resolve('koffi/package.json'));
 // Body 0 outgrows the kernel's socket buffers of a stalled reader, so the forwarder has writes pending.
@@ -119,6 +119,8 @@ function exchange(port: number, request: string, options: { halfClose?: boolean;
 
 describe.each([
   ['the epoll + splice worker', [koffi]],
+  // Two workers share each listener (EPOLLEXCLUSIVE) and own the connections they accept.
+  ['two epoll + splice workers', [koffi, '2']],
   ['Node streams (no koffi)', []],
 ])('the port forwarder program, TCP through %s', (_name, args) => {
   let forwarder: Forwarder;
