@@ -90,6 +90,49 @@ class Forwarder {
   }
 }
 
+/**
+ * A loopback listener with backlog 0 that nobody accepts from, its queue filled by one connection:
+ * the kernel drops further SYNs until `acceptAfterFiller` makes room, so a connect to it stays in
+ * progress (the client retransmits its SYN after about a second).
+ */
+function listenWithFullQueue(): { port: number; acceptAfterFiller(): Promise<net.Socket>; close(): void } {
+  const libc = createRequire(import.meta.url)('koffi').load('libc.so.6');
+  const socket = libc.func('int socket(int, int, int)');
+  const bind = libc.func('int bind(int, void *, uint32_t)');
+  const listen = libc.func('int listen(int, int)');
+  const getsockname = libc.func('int getsockname(int, void *, void *)');
+  const accept4 = libc.func('int accept4(int, void *, void *, int)');
+  const close = libc.func('int close(int)');
+  const SOCK_STREAM = 1, SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000;
+  const fd: number = socket(2, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const address = Buffer.alloc(16);
+  address.writeUInt16LE(2, 0);
+  address.set([127, 0, 0, 1], 4);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(16);
+  if (fd < 0 || bind(fd, address, 16) !== 0 || listen(fd, 0) !== 0 || getsockname(fd, address, length) !== 0) throw new Error('cannot make the listener');
+  const port = address.readUInt16BE(2);
+  const filler = net.connect({ host: '127.0.0.1', port });
+  filler.on('error', () => undefined);
+  return {
+    port,
+    async acceptAfterFiller() {
+      const first = accept4(fd, null, null, SOCK_CLOEXEC);
+      if (first < 0) throw new Error('the filler connection was not queued');
+      close(first);
+      for (;;) {
+        const next: number = accept4(fd, null, null, SOCK_CLOEXEC);
+        if (next >= 0) return new net.Socket({ fd: next, allowHalfOpen: true, readable: true, writable: true });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close() {
+      filler.destroy();
+      close(fd);
+    },
+  };
+}
+
 /** Sends `request` through the forwarded port, half-closes when told, and reads (slowly when told) to the end. */
 function exchange(port: number, request: string, options: { halfClose?: boolean; slow?: boolean; stall?: number } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -168,6 +211,26 @@ describe.each([
       expect(sha(await exchange(early, 'GET 1\n'))).toBe(sha(BODIES[1]!));
     } finally {
       await new Promise((r) => engineSide.close(r));
+    }
+  });
+
+  it('waits for an upstream whose handshake is still under way (its full accept queue drops the first SYN), then relays', async () => {
+    const upstreamQueue = listenWithFullQueue();
+    try {
+      const slow = await forwarder.serveTcp('slow', upstreamQueue.port);
+      let settled = false;
+      const answer = exchange(slow, 'late', { halfClose: true }).finally(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 300));
+      // Nothing could answer yet: the forwarder's connect waits for a retransmitted SYN.
+      expect(settled).toBe(false);
+      const connection = await upstreamQueue.acceptAfterFiller();
+      let got = '';
+      connection.on('data', (d: Buffer) => (got += d.toString()));
+      connection.on('end', () => connection.end(`echo:${got}`));
+      expect((await answer).toString()).toBe('echo:late');
+      await forwarder.unserve('slow');
+    } finally {
+      upstreamQueue.close();
     }
   });
 

@@ -1,7 +1,7 @@
 /**
  * The TCP half of the port forwarder: a worker thread of the forwarder process that runs its own
  * epoll loop through koffi (libc) and moves bytes with splice(2) through pooled pipes, so a
- * connection costs syscalls only: accept4, socket, connect, two epoll_ctl, a few splices, close.
+ * connection costs syscalls only: accept4, socket, connect, poll, two epoll_ctl, a few splices, close.
  *
  * Why not `net`: measured on loopback against busybox httpd (2,000 one-shot requests), the stream
  * relay spent 300-675 µs of user CPU per connection in JavaScript (socket objects, pipe listeners,
