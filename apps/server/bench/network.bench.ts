@@ -2,7 +2,8 @@
 // Each engine runs busybox httpd in a container published with `-p PORT:80` and serving a 17-byte
 // page and a 100 MB file from a read-only bind mount; `ab` and `curl` measure through the port:
 //   requests per second, one at a time and 8 concurrent (every request is a new connection:
-//   busybox httpd closes after each response, so connection setup dominates), and MB/s for 100 MB.
+//   busybox httpd closes after each response, so connection setup dominates), and MB/s for 100 MB;
+//   for the one-at-a-time runs also ab's median time per request (its percentile table, `-e`).
 // dockerd runs with `--iptables=false` in a network namespace this benchmark makes for it, with its
 // own docker0 there, so `-p` goes through its userland proxy (docker-proxy); its clients run in
 // that namespace (on its 127.0.0.1). stratad needs nothing of the kind: its bridge already lives in
@@ -10,7 +11,8 @@
 // Environment: BENCH_NET_ROUNDS (default 3), BENCH_NET_REQUESTS (default 2000).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDocker } from '../src/testing/dockerd.js';
 import { CleanupStack } from './cleanupStack.js';
@@ -82,8 +84,25 @@ async function serve(engine: BenchEngine, port: number, namespace?: string): Pro
   throw new Error(`${engine.name}: http://127.0.0.1:${port}/index.html never answered 200`);
 }
 
+/**
+ * ab's median time per request (µs) in each one-at-a-time run, per target: req/s is the mean, which a
+ * few requests held up by other work on the machine swing; the median shows the usual path.
+ */
+const medianLatency = new Map<Target, number[]>();
+let percentilesDir: string | undefined;
+
 async function requestsPerSecond(t: Target, concurrency: number): Promise<number> {
-  const out = await run('ab', ['-q', '-n', String(requests), '-c', String(concurrency), '-r', `http://${t.host}:${t.port}/index.html`], t.namespace);
+  if (!percentilesDir) {
+    const dir = (percentilesDir = await mkdtemp(join(tmpdir(), 'strata-bench-net-')));
+    cleanups.push('ab percentiles', () => rm(dir, { recursive: true, force: true }));
+  }
+  const percentiles = join(percentilesDir, 'percentiles.csv');
+  const out = await run('ab', ['-q', '-n', String(requests), '-c', String(concurrency), '-r', ...(concurrency === 1 ? ['-e', percentiles] : []), `http://${t.host}:${t.port}/index.html`], t.namespace);
+  if (concurrency === 1) {
+    // Lines `percent,milliseconds`; "50," is the median.
+    const ms = Number(/^50,([\d.]+)$/m.exec(await readFile(percentiles, 'utf8'))?.[1]);
+    medianLatency.set(t, [...(medianLatency.get(t) ?? []), ms * 1000]);
+  }
   const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? 'NaN');
   if (failed !== 0) throw new Error(`${t.engine.name}: ab reported ${failed} failed requests`);
   return Number(/Requests per second:\s+([\d.]+)/.exec(out)?.[1]);
@@ -189,6 +208,10 @@ async function main(): Promise<void> {
   }
   const [dc, sc] = cpuPerConnection.map(median) as [number, number];
   const cpuRatios = perRound(cpuPerConnection[0]!, cpuPerConnection[1]!);
+  const [dl, sl, ddl, sdl] = targets.map((t) => median(medianLatency.get(t) ?? [])) as [number, number, number, number];
+  const latencyRatios = perRound(medianLatency.get(targets[0]!)!, medianLatency.get(targets[1]!)!);
+  // Lower is better here; the last column is the time each forwarder adds to its own direct path.
+  console.log(`| µs per request, median (1 at a time; lower is better) | ${dl.toFixed(0)} (${range(medianLatency.get(targets[0]!)!)}) | ${sl.toFixed(0)} (${range(medianLatency.get(targets[1]!)!)}) | ${(sl / dl).toFixed(2)}x | ${median(latencyRatios).toFixed(2)}x (${range(latencyRatios, 2)}) | ${ddl.toFixed(0)} | ${sdl.toFixed(0)} | ${((sl - sdl) / (dl - ddl)).toFixed(2)}x (adds ${(sl - sdl).toFixed(0)} vs ${(dl - ddl).toFixed(0)} µs) |`);
   console.log(`| forwarder CPU per connection, µs (1 at a time; 10 ms ticks) | ${dc.toFixed(0)} (${range(cpuPerConnection[0]!)}) | ${sc.toFixed(0)} (${range(cpuPerConnection[1]!)}) | ${(sc / dc).toFixed(2)}x | ${median(cpuRatios).toFixed(2)}x | | | |`);
   for (const e of engines) await docker(e, ['rm', '-f', 'web']).catch(() => undefined);
 }
