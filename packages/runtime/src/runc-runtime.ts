@@ -227,7 +227,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       cgroupsPath: cgroupPath(spec.id),
       initBinary,
     });
-    await writeAtomically(layout.config, `${JSON.stringify(config, null, 2)}\n`);
+    await writeAtomically(layout.config, `${JSON.stringify(config)}\n`);
   }
 
   /** `runc state`, without spawning runc when it keeps no state for the container (the common case). */

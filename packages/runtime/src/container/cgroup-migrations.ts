@@ -1,4 +1,5 @@
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, write } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { hierarchies } from './cgroup-dirs.js';
 
@@ -20,13 +21,17 @@ export class CgroupMigrationWarmer {
   private holds = 0;
   private running = false;
   private disabled = false;
-  private file: Promise<string | undefined> | undefined;
+  /** The engine's own cgroup.procs, opened once for the life of the engine. */
+  private fd: Promise<number | undefined> | undefined;
+  private readonly bytes: Buffer;
 
   constructor(
     private readonly findFile: () => Promise<string | undefined> = ownCgroupProcsFile,
-    private readonly intervalMs = 3,
-    private readonly pid = process.pid,
-  ) {}
+    private readonly intervalMs = 4,
+    pid = process.pid,
+  ) {
+    this.bytes = Buffer.from(String(pid));
+  }
 
   /**
    * Keep the lock warm until the returned function is called, or `maxMs` at most (a launch that
@@ -44,7 +49,7 @@ export class CgroupMigrationWarmer {
     };
     const timer = setTimeout(release, maxMs);
     timer.unref();
-    if (!this.running) void this.loop();
+    if (!this.running) this.loop();
     return release;
   }
 
@@ -53,30 +58,27 @@ export class CgroupMigrationWarmer {
     return this.running;
   }
 
-  private async loop(): Promise<void> {
+  /** Callbacks rather than promises: this runs every few milliseconds while a container starts. */
+  private loop(): void {
     this.running = true;
-    let handle: FileHandle | undefined;
-    try {
-      this.file ??= this.findFile().catch(() => undefined);
-      const path = await this.file;
-      if (!path) {
-        this.disabled = true;
-        return;
-      }
-      handle = await open(path, 'w');
-      const bytes = Buffer.from(String(this.pid));
-      while (this.holds > 0) {
-        await handle.write(bytes, 0, bytes.length, 0);
-        await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
-      }
-    } catch {
-      this.disabled = true;
-    } finally {
-      await handle?.close().catch(() => undefined);
+    const stop = (failed: boolean) => {
+      if (failed) this.disabled = true;
       this.running = false;
-      // A hold that came while the loop was on its way out.
-      if (this.holds > 0 && !this.disabled) void this.loop();
-    }
+    };
+    this.fd ??= this.findFile()
+      .then((path) => (path ? new Promise<number>((resolve, reject) => open(path, 'w', (e, fd) => (e ? reject(e) : resolve(fd)))) : undefined))
+      .catch(() => undefined);
+    void this.fd.then((fd) => {
+      if (fd === undefined) return stop(true);
+      const tick = () => {
+        if (this.holds <= 0) return stop(false);
+        write(fd, this.bytes, 0, this.bytes.length, 0, (e) => {
+          if (e) return stop(true);
+          setTimeout(tick, this.intervalMs);
+        });
+      };
+      tick();
+    });
   }
 }
 
