@@ -35,6 +35,7 @@ import { resolveContainerUser } from './container/container-user.js';
 import { isMounted, mountOverlay, unmount } from './container/overlay-mount.js';
 import { resolveInRoot } from './container/rootfs-path.js';
 import { readK8sLog } from './log/k8s-file-log.js';
+import { CgroupMigrationWarmer } from './container/cgroup-migrations.js';
 import { execInContainer } from './exec/container-exec.js';
 import { launchConmon, spawnConmon, type ConmonLaunch, type ConmonSync, type WaitingConmon } from './monitor/conmon.js';
 import { EarlyLaunches, canLaunchEarly } from './monitor/early-launch.js';
@@ -65,6 +66,8 @@ export interface RuncRuntimeOptions {
   log?: (message: string) => void;
   /** Where removed containers' dirs go to be deleted in the background (default `<dataRoot>/tmp`, which the storage empties on open). */
   trashDir?: string;
+  /** Keep cgroup migrations warm while runc creates or execs (default true; see cgroup-migrations.ts). */
+  warmCgroupMigrations?: boolean;
 }
 
 /** The runc + conmon Runtime, plus the snapshot housekeeping the engine drives. */
@@ -128,6 +131,16 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   const log = options.log ?? (() => undefined);
   let hostLimits: Promise<HostLimits> | undefined;
   const initBinary = options.init ?? INIT_CANDIDATES.find((p) => existsSync(p));
+  const migrations = options.warmCgroupMigrations === false ? undefined : new CgroupMigrationWarmer();
+  /** Keep cgroup migrations warm while `work` runs (runc moving a new process into the container's cgroups). */
+  const warmWhile = async <T>(work: () => Promise<T>): Promise<T> => {
+    const release = migrations?.hold();
+    try {
+      return await work();
+    } finally {
+      release?.();
+    }
+  };
 
   // This runtime owns the data root: a container's spec and whether its root is mounted are kept in
   // memory once known, so a start, a wait or an inspect reads neither spec.json nor mountinfo again.
@@ -214,7 +227,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       cgroupsPath: cgroupPath(spec.id),
       initBinary,
     });
-    await writeAtomically(layout.config, `${JSON.stringify(config, null, 2)}\n`);
+    await writeAtomically(layout.config, `${JSON.stringify(config)}\n`);
   }
 
   /** `runc state`, without spawning runc when it keeps no state for the container (the common case). */
@@ -253,7 +266,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
 
   /** conmon, and through it `runc create`, for the container's next process. */
   function launchMonitor(id: string, layout: ContainerLayout, spec: ContainerRuntimeSpec): Promise<ConmonSync> {
-    return launchConmon(monitorLaunch(id, layout, spec));
+    return warmWhile(() => launchConmon(monitorLaunch(id, layout, spec)));
   }
 
   /** Undo what a launch left (runc's container, conmon, its files), so that the next start begins clean. */
@@ -362,12 +375,17 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       }
       const early = canLaunchEarly(spec);
       let monitor: WaitingConmon | undefined;
+      let releaseWarm: (() => void) | undefined;
       try {
         const dirs = [layout.upper, layout.work, layout.merged, layout.persist].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 }));
         // An early launch's conmon writes its exit file there; the start makes it otherwise.
         const [lowers] = await Promise.all([snapshots.ensure(spec.layers), ...dirs, early ? mkdir(exitDir, { recursive: true }) : undefined]);
         // conmon reads its start pipe before it touches the bundle: its exec overlaps the rest of prepare.
-        if (early) monitor = spawnConmon(monitorLaunch(spec.id, layout, spec));
+        // Warm from here: the first write may wait out a grace period while conmon and runc start.
+        if (early) {
+          releaseWarm = migrations?.hold();
+          monitor = spawnConmon(monitorLaunch(spec.id, layout, spec));
+        }
         // The dirs were made just now: the root is known not to be mounted and needs no mountinfo read.
         await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec), mountFreshRoot(layout, spec, lowers)]);
         await prepareMountSources(layout.merged, spec.mounts ?? []);
@@ -377,10 +395,15 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         specs.set(spec.id, spec);
         // runc create is the longest step of a `docker run`: released here, before the engine writes its record and answers.
         const waiting = monitor;
-        if (waiting && bundled) earlyLaunches.begin(spec.id, () => waiting.release());
+        const warm = releaseWarm;
+        if (waiting && bundled) earlyLaunches.begin(spec.id, () => waiting.release().finally(() => warm?.()));
         // A bundle the early launch could not write yet: the start writes it again and reports why.
-        else waiting?.cancel();
+        else {
+          waiting?.cancel();
+          warm?.();
+        }
       } catch (e) {
+        releaseWarm?.();
         monitor?.cancel();
         await unmountRoot(layout.merged).catch(() => undefined);
         await rm(layout.dir, { recursive: true, force: true });
@@ -559,7 +582,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       if (!isRuncInitAlive(runc.root, id)) await requireRunning(id);
       hostLimits ??= readHostLimits();
       const hostCapabilities = (await hostLimits).boundingCapabilities;
-      return execInContainer({ conmon, runc, layout, containerId: id, name: spec.name || id, spec: execSpec, hostCapabilities });
+      return warmWhile(() => execInContainer({ conmon, runc, layout, containerId: id, name: spec.name || id, spec: execSpec, hostCapabilities }));
     },
 
     async removeUnusedSnapshots(keepChainIds) {

@@ -6,7 +6,7 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
 let found: Promise<string[]> | undefined;
 
 /** Every cgroup hierarchy mounted under /sys/fs/cgroup (v1 controllers, `unified`, or the v2 root itself); read once. */
-function hierarchies(): Promise<string[]> {
+export function hierarchies(): Promise<string[]> {
   found ??= readdir(CGROUP_ROOT).then(
     (names) => (names.includes('cgroup.controllers') ? [CGROUP_ROOT] : names.map((n) => join(CGROUP_ROOT, n))),
     () => [],

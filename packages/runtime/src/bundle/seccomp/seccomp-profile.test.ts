@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DOCKER_DEFAULT_CAPABILITIES } from '../oci-config.js';
-import { containerSeccomp } from './container-seccomp.js';
-import { nativeArch, ociSeccomp, parseKernelRelease, type SeccompProfile } from './seccomp-profile.js';
+import { containerSeccomp, kernelConfig } from './container-seccomp.js';
+import { missingAbisOf, nativeArch, ociSeccomp, parseKernelRelease, type SeccompProfile } from './seccomp-profile.js';
 
 const profile = JSON.parse(readFileSync(new URL('./docker-default.json', import.meta.url), 'utf8')) as SeccompProfile;
 const amd64 = (caps: readonly string[], kernel = { major: 5, minor: 10 }) => ({ arch: 'amd64', capabilities: new Set(caps), kernel });
@@ -56,6 +56,31 @@ describe('Docker default seccomp profile → OCI linux.seccomp', () => {
     expect(rulesFor(ociSeccomp(profile, amd64(DOCKER_DEFAULT_CAPABILITIES, { major: 4, minor: 7 })), 'ptrace')).toEqual([]);
     expect(rulesFor(ociSeccomp(profile, amd64(DOCKER_DEFAULT_CAPABILITIES, { major: 3, minor: 99 })), 'ptrace')).toEqual([]);
     expect(rulesFor(ociSeccomp(profile, amd64(DOCKER_DEFAULT_CAPABILITIES, { major: 6, minor: 1 })), 'ptrace')).toHaveLength(1);
+  });
+
+  it('leaves out the sub-arches the kernel was built without (x32 here costs ~10 ms of every runc create)', () => {
+    const x86Kernel = (lines: string[]) => ['CONFIG_X86_64=y', ...lines].join('\n');
+    expect([...missingAbisOf(x86Kernel(['# CONFIG_X86_X32_ABI is not set', 'CONFIG_IA32_EMULATION=y']))]).toEqual(['SCMP_ARCH_X32']);
+    expect([...missingAbisOf(x86Kernel(['CONFIG_X86_X32_ABI=y', 'CONFIG_IA32_EMULATION=y']))]).toEqual([]);
+    // Before 5.18 the option was CONFIG_X86_X32.
+    expect([...missingAbisOf(x86Kernel(['CONFIG_X86_X32=y', 'CONFIG_IA32_EMULATION=y']))]).toEqual([]);
+    expect([...missingAbisOf(x86Kernel(['# CONFIG_IA32_EMULATION is not set']))]).toEqual(['SCMP_ARCH_X32', 'SCMP_ARCH_X86']);
+    // No config to read, or not an x86-64 kernel: the profile stays whole.
+    expect([...missingAbisOf(undefined)]).toEqual([]);
+    expect([...missingAbisOf('CONFIG_ARM64=y\n')]).toEqual([]);
+    const lean = ociSeccomp(profile, { ...amd64(DOCKER_DEFAULT_CAPABILITIES), missingAbis: new Set(['SCMP_ARCH_X32']) });
+    expect(lean?.architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+    // The rules are the same: only the arches runc compiles them for change.
+    expect(lean?.syscalls).toEqual(ociSeccomp(profile, amd64(DOCKER_DEFAULT_CAPABILITIES))?.syscalls);
+  });
+
+  it("this host's containers get the arches its own kernel config allows", () => {
+    const config = kernelConfig();
+    const arches = containerSeccomp(undefined, DOCKER_DEFAULT_CAPABILITIES)?.architectures ?? [];
+    if (process.arch !== 'x64') return;
+    const runsX32 = config === undefined || /^CONFIG_X86_X32(_ABI)?=y$/m.test(config);
+    expect(arches.includes('SCMP_ARCH_X32')).toBe(runsX32);
+    expect(arches.slice(0, 2)).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
   });
 
   it('reads kernel releases and Node arches as moby does', () => {

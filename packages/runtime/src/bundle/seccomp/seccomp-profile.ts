@@ -43,6 +43,12 @@ export interface SeccompTarget {
   capabilities: ReadonlySet<string>;
   /** The host kernel's `major.minor`. */
   kernel: { major: number; minor: number };
+  /**
+   * OCI arches the host kernel was built without (`SCMP_ARCH_X32` when `CONFIG_X86_X32_ABI` is not
+   * set): left out of `architectures`, since no process can make a call of theirs. libseccomp's
+   * compile in `runc init` grows with each arch (about 10 ms of every start here for x32).
+   */
+  missingAbis?: ReadonlySet<string>;
 }
 
 // moby's nativeToSeccomp: libseccomp arch name => OCI arch.
@@ -73,6 +79,19 @@ const NODE_TO_NATIVE: Record<string, string> = {
 export function nativeArch(nodeArch: string): string {
   // Node reports little-endian ppc64 as ppc64 on ppc64le hosts.
   return NODE_TO_NATIVE[nodeArch] ?? nodeArch;
+}
+
+/**
+ * The sub-arches a kernel build cannot run, from its config text (`/proc/config.gz`, or
+ * `/boot/config-<release>`): x32 when `CONFIG_X86_X32_ABI` (`CONFIG_X86_X32` before 5.18) is
+ * unset. Without a config to read, nothing is known missing and the profile stays whole.
+ */
+export function missingAbisOf(kernelConfig: string | undefined): Set<string> {
+  const missing = new Set<string>();
+  if (kernelConfig === undefined || !/^CONFIG_X86_64=y$/m.test(kernelConfig)) return missing;
+  if (!/^CONFIG_X86_X32(_ABI)?=y$/m.test(kernelConfig)) missing.add('SCMP_ARCH_X32');
+  if (!/^CONFIG_IA32_EMULATION=y$/m.test(kernelConfig)) missing.add('SCMP_ARCH_X86');
+  return missing;
 }
 
 /** `major.minor` of a kernel release (`6.1.0-18-amd64` → 6.1), as moby's parseRelease reads it. */
@@ -113,7 +132,7 @@ export function ociSeccomp(profile: SeccompProfile, target: SeccompTarget): OciS
   const architectures = [...(profile.architectures ?? [])];
   const native = NATIVE_TO_SECCOMP[target.arch];
   const entry = native ? profile.archMap?.find((a) => a.architecture === native) : undefined;
-  if (entry) architectures.push(entry.architecture, ...(entry.subArchitectures ?? []));
+  if (entry) architectures.push(entry.architecture, ...(entry.subArchitectures ?? []).filter((a) => !target.missingAbis?.has(a)));
   const out: NonNullable<OciSeccomp['syscalls']> = [];
   for (const rule of syscalls) {
     if (!ruleApplies(rule, target)) continue;
