@@ -13,6 +13,8 @@ export { readK8sLog, parseK8sLine, timeNanos } from './log/k8s-file-log.js';
 export { signalNumber } from './monitor/signals.js';
 export { ociCreateError } from './monitor/oci-error.js';
 export { conmonArgs } from './monitor/conmon.js';
+export { kernelConfig } from './bundle/seccomp/container-seccomp.js';
+export { missingAbisOf } from './bundle/seccomp/seccomp-profile.js';
 export { createBridgeNetwork, removeBridgeNetwork, bridgeNamespaceName, type BridgeNetwork, type BridgeNetworkOptions } from './network/bridge-network.js';
 export { PortForwarder } from './network/port-forwarder.js';
 export { ociMounts, prepareMountSources } from './mounts/container-mounts.js';

@@ -1,4 +1,5 @@
-import { constants, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync, readdirSync } from 'node:fs';
 import { access, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -41,6 +42,8 @@ import { launchConmon, spawnConmon, type ConmonLaunch, type ConmonSync, type Wai
 import { EarlyLaunches, canLaunchEarly } from './monitor/early-launch.js';
 import { nanosToRfc3339, readExitFile, waitForExitFile } from './monitor/exit-file.js';
 import { ociCreateError } from './monitor/oci-error.js';
+import { refuseLeftoverGate } from './monitor/config-gate.js';
+import { WarmLaunches, type WarmLaunch } from './monitor/warm-launch.js';
 import { releaseExecFifo } from './monitor/exec-fifo.js';
 import { RuncCli } from './monitor/runc-cli.js';
 import { deleteStoppedState, hasRuncState, isRuncInitAlive } from './monitor/runc-state-dir.js';
@@ -68,6 +71,8 @@ export interface RuncRuntimeOptions {
   trashDir?: string;
   /** Keep cgroup migrations warm while runc creates or execs (default true; see cgroup-migrations.ts). */
   warmCgroupMigrations?: boolean;
+  /** Keep one conmon + runc launch ready for the next `docker run --rm` (default true; see warm-launch.ts). */
+  warmLaunch?: boolean;
 }
 
 /** The runc + conmon Runtime, plus the snapshot housekeeping the engine drives. */
@@ -202,6 +207,12 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
    * resolves the user again, as a `docker cp` may have changed /etc/passwd meanwhile).
    */
   async function writeBundle(layout: ContainerLayout, spec: ContainerRuntimeSpec, strict: boolean): Promise<void> {
+    const text = await configText(layout, spec, strict);
+    if (text !== undefined) await writeAtomically(layout.config, text);
+  }
+
+  /** config.json's text for the next run ({@link writeBundle}); undefined when not `strict` and nothing is to be written. */
+  async function configText(layout: ContainerLayout, spec: ContainerRuntimeSpec, strict: boolean): Promise<string | undefined> {
     let user;
     try {
       if (spec.init && !initBinary) throw invalid('--init: no init binary found (apt-get install tini)');
@@ -214,9 +225,9 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       if (!st) await mkdir(hostCwd, { recursive: true, mode: 0o755 });
     } catch (e) {
       if (strict) throw e;
-      return;
+      return undefined;
     }
-    if (!strict) return;
+    if (!strict) return undefined;
     hostLimits ??= readHostLimits();
     const config = ociConfig({
       spec,
@@ -227,7 +238,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       cgroupsPath: cgroupPath(spec.id),
       initBinary,
     });
-    await writeAtomically(layout.config, `${JSON.stringify(config)}\n`);
+    return `${JSON.stringify(config)}\n`;
   }
 
   /** `runc state`, without spawning runc when it keeps no state for the container (the common case). */
@@ -262,6 +273,69 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   /** How conmon runs the container's next process. */
   function monitorLaunch(id: string, layout: ContainerLayout, spec: ContainerRuntimeSpec): ConmonLaunch {
     return { conmon, runc, id, name: spec.name || id, layout, exitDir, tty: spec.process.tty, openStdin: spec.process.openStdin, stdinOnce: spec.process.stdinOnce };
+  }
+
+  // Container dirs without a spec, found before this runtime prepared anything: warm launches (or
+  // prepares) of an engine that died. A runc may still wait at their config FIFO; they go.
+  for (const name of (() => {
+    try {
+      return readdirSync(containersDir);
+    } catch {
+      return [] as string[];
+    }
+  })()) {
+    const layout = containerLayout(dataRoot, name);
+    if (!isHex64(name) || existsSync(layout.spec)) continue;
+    refuseLeftoverGate(layout.config);
+    void unmountRoot(layout.merged)
+      .catch(() => undefined)
+      .then(() => Promise.all([rm(layout.dir, { recursive: true, force: true }), rm(layout.exitFile, { force: true })]))
+      .catch((e: Error) => log(`removing the leftover ${layout.dir}: ${e.message}`));
+  }
+
+  const warmLaunches = new WarmLaunches({
+    newId: () => randomBytes(32).toString('hex'),
+    layoutOf,
+    exitDir,
+    conmonLaunch: (id, layout) => ({ conmon, runc, id, name: id, layout, exitDir, tty: false, openStdin: false, stdinOnce: false, timeoutMs: 0 }),
+    spawn: spawnConmon,
+    log,
+  });
+
+  /**
+   * prepare() for a container that took a warm launch: its conmon and runc wait at config.json, so
+   * the root is mounted and the config written straight into the FIFO; the launch then goes on as
+   * an early one (the start releases its exec fifo).
+   */
+  async function prepareWarm(spec: ContainerRuntimeSpec, warm: WarmLaunch): Promise<void> {
+    const layout = warm.layout;
+    // Held from here: the first write may wait out a grace period while the root is mounted.
+    const releaseWarm = migrations?.hold();
+    try {
+      const lowers = await snapshots.ensure(spec.layers);
+      await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec), mountFreshRoot(layout, spec, lowers)]);
+      await prepareMountSources(layout.merged, spec.mounts ?? []);
+      // The spec file is what makes the container exist (list, state): written before runc gets its config.
+      const [text] = await Promise.all([configText(layout, spec, true).catch(() => undefined), writeAtomically(layout.spec, JSON.stringify(spec))]);
+      specs.set(spec.id, spec);
+      // A config that cannot be made (the user's error) is refused: runc fails, and the start makes it again and reports why.
+      if (text === undefined) warm.gate.refuse();
+      else await Promise.all([warm.gate.write(text), writeFile(`${layout.config}.pending`, text)]);
+      earlyLaunches.begin(spec.id, () =>
+        warm.launch.finally(async () => {
+          warm.gate.close();
+          releaseWarm?.();
+          // Every later reader (exec, a restart) finds a plain file.
+          if (text !== undefined) await rename(`${layout.config}.pending`, layout.config).catch(() => undefined);
+        }),
+      );
+    } catch (e) {
+      releaseWarm?.();
+      specs.delete(spec.id);
+      await unmountRoot(layout.merged).catch(() => undefined);
+      await warmLaunches.discard(warm);
+      throw e;
+    }
   }
 
   /** conmon, and through it `runc create`, for the container's next process. */
@@ -364,12 +438,22 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       return availability;
     },
 
+    takeWarmId: () => (options.warmLaunch === false ? undefined : warmLaunches.take()),
+    close: () => warmLaunches.close(),
+
     async prepare(spec) {
+      const warm = warmLaunches.claim(spec.id);
+      if (warm) {
+        if (canLaunchEarly(spec) && !spec.process.tty && !spec.process.openStdin) return prepareWarm(spec, warm);
+        // Not a container the launch fits (a terminal, stdin, a network made at start): prepared the usual way.
+        await warmLaunches.discard(warm);
+      }
       const layout = layoutOf(spec.id);
       // A container dir that is not there holds no spec either: one lstat in the common case.
       if (await pathExists(layout.dir)) {
         if (await pathExists(layout.spec)) throw conflict(`container ${spec.id} already exists`);
-        // A prepare that crashed before writing its spec: nothing refers to it.
+        // A prepare that crashed before writing its spec (or a warm launch of an engine that died): nothing refers to it.
+        refuseLeftoverGate(layout.config);
         await unmountRoot(layout.merged);
         await rm(layout.dir, { recursive: true, force: true });
       }
@@ -538,6 +622,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
     async remove(id) {
       const layout = layoutOf(id);
       await undoEarlyLaunch(id, layout);
+      // An engine that died with a launch waiting may have left a runc at config.json.
+      refuseLeftoverGate(layout.config);
       specs.delete(id);
       if ((await hasRuncState(runc.root, id)) && !(await deleteStoppedState(runc.root, id))) {
         const r = await runc.run(['delete', '--force', id]);

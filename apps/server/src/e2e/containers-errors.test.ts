@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capturedOutput, fixturesDir } from '../captureFixtures.js';
 import { socketRequest } from './socketRequest.js';
@@ -14,7 +14,11 @@ describe.skipIf(skipReason !== '')("bad input leaves the store as it was, with d
   const docker = (...args: string[]) => daemon.docker(args, { timeoutMs: 30_000 });
   const api = (method: string, path: string, body?: unknown) =>
     socketRequest(daemon.socket, method, `/v1.41${path}`, body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' });
-  const containerDirs = () => (existsSync(join(daemon.dataRoot, 'containers')) ? readdirSync(join(daemon.dataRoot, 'containers')) : []);
+  // A launch stratad keeps ready for the next `run --rm` (no spec, config.json a FIFO) is no container.
+  const isWaitingLaunch = (dir: string) =>
+    !existsSync(join(dir, 'runtime-spec.json')) && (lstatSync(join(dir, 'userdata', 'config.json'), { throwIfNoEntry: false })?.isFIFO() ?? false);
+  const containerDirs = () =>
+    existsSync(join(daemon.dataRoot, 'containers')) ? readdirSync(join(daemon.dataRoot, 'containers')).filter((d) => !isWaitingLaunch(join(daemon.dataRoot, 'containers', d))) : [];
   const recordFiles = () => (existsSync(join(daemon.dataRoot, 'metadata/containers')) ? readdirSync(join(daemon.dataRoot, 'metadata/containers')) : []);
   const mountsUnderRoot = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4]?.startsWith(daemon.dataRoot));
 

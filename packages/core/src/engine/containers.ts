@@ -192,7 +192,9 @@ export class ContainerService implements ContainerEngine {
       layers.push({ diffId, blob: layer.blob, mediaType: layer.mediaType });
     }
     return this.names.run(async () => {
-      const id = newContainerId(this.ctx.ports.random);
+      // `docker run --rm` without -t/-i: a launch the runtime has ready under an ID of its choosing.
+      const warmable = hostConfig.AutoRemove === true && config.Tty !== true && config.OpenStdin !== true;
+      const id = (warmable && this.runtime?.takeWarmId?.()) || newContainerId(this.ctx.ports.random);
       let name: string;
       if (options.name) {
         name = canonicalContainerName(options.name);
@@ -824,6 +826,7 @@ export class ContainerService implements ContainerEngine {
     for (const t of this.restartTimers.values()) clearTimeout(t);
     this.restartTimers.clear();
     await Promise.all([...this.runtimeRemovals]);
+    await this.runtime?.close?.().catch(() => undefined);
   }
 }
 

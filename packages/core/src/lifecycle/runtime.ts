@@ -17,6 +17,14 @@ export interface Runtime {
   available(): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Build the container's root (shared layer snapshots + its own writable layer) and its bundle. No process yet. */
   prepare(spec: ContainerRuntimeSpec): Promise<void>;
+  /**
+   * The ID of a launch the runtime started ahead (its monitor and OCI runtime up, waiting for a
+   * config), for a container that starts right after create without a terminal or stdin: the
+   * caller gives that container this ID and prepares it at once. Undefined when none is ready.
+   */
+  takeWarmId?(): string | undefined;
+  /** The engine is closing: give up what the runtime keeps ready (a warm launch); containers keep running. */
+  close?(): Promise<void>;
   /** Run the container's process (monitored, so it outlives the engine); resolves once it has started. */
   start(id: string, options?: RuntimeStartOptions): Promise<{ pid: number; startedAt: string }>;
   /** Send a signal (`SIGTERM`, `KILL`, `9`, ...) to the container's main process. */

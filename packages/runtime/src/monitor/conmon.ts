@@ -16,7 +16,7 @@ export interface ConmonLaunch {
   tty: boolean;
   openStdin: boolean;
   stdinOnce: boolean;
-  /** How long to wait for `runc create` to report (ms). */
+  /** How long to wait for `runc create` to report (ms); 0 waits as long as it takes (a warm launch waits for its config). */
   timeoutMs?: number;
 }
 
@@ -149,10 +149,12 @@ export function spawnConmon(l: ConmonLaunch): WaitingConmon {
       released ??= new Promise<ConmonSync>((resolve, reject) => {
         onReport = (result) => (result instanceof Error ? reject(result) : resolve(result));
         if (early) return onReport(early);
-        timer = setTimeout(
-          () => finish(new StrataError('internal', `conmon for ${l.id} did not report within ${l.timeoutMs ?? 30000} ms`)),
-          l.timeoutMs ?? 30_000,
-        );
+        if (l.timeoutMs !== 0) {
+          timer = setTimeout(
+            () => finish(new StrataError('internal', `conmon for ${l.id} did not report within ${l.timeoutMs ?? 30000} ms`)),
+            l.timeoutMs ?? 30_000,
+          );
+        }
         start.end(Buffer.from([0]));
       });
       return released;
