@@ -192,8 +192,10 @@ export class ContainerService implements ContainerEngine {
       layers.push({ diffId, blob: layer.blob, mediaType: layer.mediaType });
     }
     return this.names.run(async () => {
-      // `docker run --rm` without -t/-i: a launch the runtime has ready under an ID of its choosing.
-      const warmable = hostConfig.AutoRemove === true && config.Tty !== true && config.OpenStdin !== true;
+      // `docker run --rm` without -t/-i, off the bridge and the host's network (whose setup comes at
+      // start): a launch the runtime has ready, under an ID of its choosing.
+      const warmable =
+        hostConfig.AutoRemove === true && config.Tty !== true && config.OpenStdin !== true && networkModeOf(hostConfig) !== 'host' && !this.networks.joinsBridge(hostConfig);
       const id = (warmable && this.runtime?.takeWarmId?.()) || newContainerId(this.ctx.ports.random);
       let name: string;
       if (options.name) {

@@ -139,6 +139,11 @@ export class NetworkService implements NetworkEngine {
   }
 
   /** The namespace path runc joins, when the container goes on the bridge. */
+  /** Whether a container with this host config gets a namespace of the bridge (made at its start). */
+  joinsBridge(hostConfig: Record<string, unknown>): boolean {
+    return networkModeOf(hostConfig) === 'bridge' && this.ctx.port !== undefined;
+  }
+
   sandboxKey(r: ContainerRecord): string | undefined {
     return networkModeOf(r.hostConfig) === 'bridge' && this.ctx.port ? this.ctx.port.sandboxKey(r.id) : undefined;
   }
