@@ -1,6 +1,7 @@
 import { conflict, notFound } from '../errors/index.js';
 import type { ContainerRecord } from '../lifecycle/index.js';
 import type { MetadataStore } from './ports.js';
+import { newestFirst } from './container-order.js';
 
 const CONTAINERS = 'containers';
 /**
@@ -24,6 +25,8 @@ const writeOptionsOf = (r: ContainerRecord) => (r.hostConfig.AutoRemove === true
  */
 export class ContainerStore {
   private cache: Promise<Map<string, ContainerRecord>> | undefined;
+  private changes = 0;
+  private ordered: { changes: number; rows: ContainerRecord[] } | undefined;
 
   constructor(private readonly metadata: MetadataStore) {}
 
@@ -36,6 +39,13 @@ export class ContainerStore {
     return [...(await this.map()).values()];
   }
 
+  /** Every record, newest first (`docker ps` order), sorted again only after a record changed. */
+  async newestFirst(): Promise<readonly ContainerRecord[]> {
+    const map = await this.map();
+    if (this.ordered?.changes !== this.changes) this.ordered = { changes: this.changes, rows: newestFirst([...map.values()]) };
+    return this.ordered.rows;
+  }
+
   async get(id: string): Promise<ContainerRecord | undefined> {
     return (await this.map()).get(id);
   }
@@ -44,6 +54,7 @@ export class ContainerStore {
     const map = await this.map();
     await this.metadata.put(CONTAINERS, r.id, r, writeOptionsOf(r));
     map.set(r.id, r);
+    this.changes++;
   }
 
   /**
@@ -52,6 +63,7 @@ export class ContainerStore {
    */
   async remember(r: ContainerRecord): Promise<void> {
     (await this.map()).set(r.id, r);
+    this.changes++;
   }
 
   async delete(id: string): Promise<void> {
@@ -59,6 +71,7 @@ export class ContainerStore {
     const known = map.get(id);
     await this.metadata.delete(CONTAINERS, id, known ? writeOptionsOf(known) : AS_DOCKERD);
     map.delete(id);
+    this.changes++;
   }
 
   /**
@@ -70,6 +83,7 @@ export class ContainerStore {
     const map = await this.map();
     const known = map.get(id);
     map.delete(id);
+    this.changes++;
     return { deleted: this.metadata.delete(CONTAINERS, id, known ? writeOptionsOf(known) : AS_DOCKERD) };
   }
 
