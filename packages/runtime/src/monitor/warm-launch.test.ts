@@ -122,6 +122,17 @@ describe.skipIf(skipReason !== '')('runc runtime: a warm launch for the next doc
     return id!;
   };
 
+  /** The ID of the launch made ahead, once its conmon and runc are up (its dir is the one no test made). */
+  const waitingLaunch = async (): Promise<string> => {
+    let warmId: string | undefined;
+    await until(async () => {
+      warmId = (await readdir(join(fx.dir, 'containers'))).find((d) => !created.includes(d));
+      return warmId !== undefined && (await processesOf(warmId)).length === 2;
+    });
+    if (warmId === undefined) throw new Error('no launch was made ahead');
+    return warmId;
+  };
+
   beforeAll(async () => {
     fx = await fixtureRoot(['01-base']);
     runtime = runtimeOn(fx.dir);
@@ -171,34 +182,22 @@ describe.skipIf(skipReason !== '')('runc runtime: a warm launch for the next doc
   });
 
   it('close gives up the ready launch: its processes and its dir go', async () => {
-    let warmId: string | undefined;
-    // One is made after the last take; wait for it to be up.
-    await until(async () => {
-      const dirs = (await readdir(join(fx.dir, 'containers'))).filter((d) => !created.includes(d));
-      warmId = dirs[0];
-      return warmId !== undefined && (await processesOf(warmId)).length === 2;
-    });
-    expect(warmId).toBeDefined();
+    // One is made after the last take.
+    const warmId = await waitingLaunch();
     await runtime.close!();
-    expect(await until(async () => (await processesOf(warmId!)).length === 0)).toBe(true);
-    expect(existsSync(containerLayout(fx.dir, warmId!).dir)).toBe(false);
+    expect(await until(async () => (await processesOf(warmId)).length === 0)).toBe(true);
+    expect(existsSync(containerLayout(fx.dir, warmId).dir)).toBe(false);
     runtime = runtimeOn(fx.dir);
   });
 
   it("an engine that died with a launch waiting: the next runtime on the data root lets its runc go and removes it", async () => {
     const first = runtimeOn(fx.dir);
     expect(first.takeWarmId!()).toBeUndefined();
-    let warmId: string | undefined;
-    await until(async () => {
-      const dirs = (await readdir(join(fx.dir, 'containers'))).filter((d) => !created.includes(d));
-      warmId = dirs[0];
-      return warmId !== undefined && (await processesOf(warmId)).length === 2;
-    });
-    expect(warmId).toBeDefined();
+    const warmId = await waitingLaunch();
     // No close: a new runtime finds the dir without a spec at creation.
     runtime = runtimeOn(fx.dir);
-    expect(await until(async () => (await processesOf(warmId!)).length === 0)).toBe(true);
-    expect(await until(() => !existsSync(containerLayout(fx.dir, warmId!).dir))).toBe(true);
+    expect(await until(async () => (await processesOf(warmId)).length === 0)).toBe(true);
+    expect(await until(() => !existsSync(containerLayout(fx.dir, warmId).dir))).toBe(true);
     await first.close!();
   });
 });
