@@ -69,10 +69,6 @@ export interface RuncRuntimeOptions {
   log?: (message: string) => void;
   /** Where removed containers' dirs go to be deleted in the background (default `<dataRoot>/tmp`, which the storage empties on open). */
   trashDir?: string;
-  /** Keep cgroup migrations warm while runc creates or execs (default true; see cgroup-migrations.ts). */
-  warmCgroupMigrations?: boolean;
-  /** Keep one conmon + runc launch ready for the next `docker run --rm` (default true; see warm-launch.ts). */
-  warmLaunch?: boolean;
 }
 
 /** The runc + conmon Runtime, plus the snapshot housekeeping the engine drives. */
@@ -136,14 +132,14 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   const log = options.log ?? (() => undefined);
   let hostLimits: Promise<HostLimits> | undefined;
   const initBinary = options.init ?? INIT_CANDIDATES.find((p) => existsSync(p));
-  const migrations = options.warmCgroupMigrations === false ? undefined : new CgroupMigrationWarmer();
+  const migrations = new CgroupMigrationWarmer();
   /** Keep cgroup migrations warm while `work` runs (runc moving a new process into the container's cgroups). */
   const warmWhile = async <T>(work: () => Promise<T>): Promise<T> => {
-    const release = migrations?.hold();
+    const release = migrations.hold();
     try {
       return await work();
     } finally {
-      release?.();
+      release();
     }
   };
 
@@ -310,7 +306,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
   async function prepareWarm(spec: ContainerRuntimeSpec, warm: WarmLaunch): Promise<void> {
     const layout = warm.layout;
     // Held from here: the first write may wait out a grace period while the root is mounted.
-    const releaseWarm = migrations?.hold();
+    const releaseWarm = migrations.hold();
     try {
       const lowers = await snapshots.ensure(spec.layers);
       await Promise.all([writeFile(layout.hostname, hostnameFile(spec.hostname)), writeNetworkFiles(layout, spec), mountFreshRoot(layout, spec, lowers)]);
@@ -324,13 +320,13 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       earlyLaunches.begin(spec.id, () =>
         warm.launch.finally(async () => {
           warm.gate.close();
-          releaseWarm?.();
+          releaseWarm();
           // Every later reader (exec, a restart) finds a plain file.
           if (text !== undefined) await rename(`${layout.config}.pending`, layout.config).catch(() => undefined);
         }),
       );
     } catch (e) {
-      releaseWarm?.();
+      releaseWarm();
       specs.delete(spec.id);
       await unmountRoot(layout.merged).catch(() => undefined);
       await warmLaunches.discard(warm);
@@ -438,7 +434,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
       return availability;
     },
 
-    takeWarmId: () => (options.warmLaunch === false ? undefined : warmLaunches.take()),
+    takeWarmId: () => warmLaunches.take(),
     close: () => warmLaunches.close(),
 
     async prepare(spec) {
@@ -467,7 +463,7 @@ export function createRuncRuntime(options: RuncRuntimeOptions): RuncRuntime {
         // conmon reads its start pipe before it touches the bundle: its exec overlaps the rest of prepare.
         // Warm from here: the first write may wait out a grace period while conmon and runc start.
         if (early) {
-          releaseWarm = migrations?.hold();
+          releaseWarm = migrations.hold();
           monitor = spawnConmon(monitorLaunch(spec.id, layout, spec));
         }
         // The dirs were made just now: the root is known not to be mounted and needs no mountinfo read.
