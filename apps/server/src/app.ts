@@ -34,7 +34,7 @@ export interface AppOptions {
 }
 
 /** Headers dockerd puts on every response; only the ping's matter to the CLI, the rest mirror dockerd. */
-const daemonHeaders: ReadonlyArray<readonly [string, string]> = [
+export const daemonHeaders: ReadonlyArray<readonly [string, string]> = [
   ['Api-Version', apiVersion],
   ['Docker-Experimental', 'false'],
   ['Ostype', 'linux'],

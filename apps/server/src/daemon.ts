@@ -1,10 +1,11 @@
 import { chmod, mkdir, lstat, readFile, unlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { ImageEngine } from '@strata/core';
-import { createApp } from './app.js';
+import { createApp, daemonHeaders } from './app.js';
+import { withFastLane, type FastLaneEngine } from './fastLane.js';
 import { createHijackHandler } from './hijack.js';
 import { isContainerEngine } from './routes/containers.js';
 import { formatListenAddress, parseListenAddress, type ListenAddress } from './listenAddress.js';
@@ -144,6 +145,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
         fetch: app.fetch,
         // load and import bodies are whole images: no 5-minute cap on receiving a request
         serverOptions: { requestTimeout: 0 },
+        // pings and `ps` listings go by the fast lane, the rest to Hono
+        createServer: ((serverOptions: ServerOptions, listener: RequestListener) =>
+          createServer(serverOptions, withFastLane(listener, engine as FastLaneEngine, daemonHeaders, options.debug ? log : undefined))) as typeof createServer,
       }) as Server;
       server.on('upgrade', hijack);
       if (address.kind === 'unix') {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { testPorts } from '../../test-support/memory.js';
 import { readFixture, streamOf } from '../../test-support/node.js';
 import type { ContainerRecord, ContainerState } from '../lifecycle/index.js';
-import { ContainerListing } from './container-listing.js';
+import { ContainerListing, nextLook } from './container-listing.js';
 import { containerSummary } from './container-views.js';
 import { createEngine } from './index.js';
 import { rfc3339Nano } from './time.js';
@@ -89,6 +89,42 @@ describe('ContainerListing', () => {
       expect(decode(listing.json(records, later))).toBe(expected(records, later));
     }
     expect(JSON.parse(decode(listing.json(records, NOW + 61_000)))[1].Status).toBe('Exited (7) 6 minutes ago');
+  });
+
+  it('reads each clock only when its text may move, and never misses a step of humanDuration', () => {
+    const listing = new ContainerListing();
+    const records = varied();
+    // The times the texts step at, counted from each record's clock (seconds in the first minute,
+    // minutes up to an hour, hours rounded at the half hour up to days and weeks), a millisecond
+    // either side of each, listed in order with the same listing as a client polling would.
+    const froms = [...new Set(records.map((r) => Date.parse(r.state.status === 'running' || r.state.status === 'paused' ? r.state.startedAt : r.state.finishedAt)))];
+    const steps = [
+      ...Array.from({ length: 62 }, (_, s) => s * 1000),
+      ...Array.from({ length: 62 }, (_, m) => m * 60_000),
+      ...Array.from({ length: 100 }, (_, h) => (h + 0.5) * 3_600_000),
+      ...Array.from({ length: 6 }, (_, w) => (w + 14) * 86_400_000 - 1_800_000),
+    ];
+    const times = [...new Set(froms.flatMap((from) => steps.flatMap((d) => [from + d - 1, from + d, from + d + 1])))].filter((t) => t >= NOW).sort((a, b) => a - b);
+    expect(times.length).toBeGreaterThan(1000);
+    const texts = new Set<string>();
+    for (const t of times) {
+      const body = decode(listing.json(records, t));
+      expect(body).toBe(expected(records, t));
+      for (const row of JSON.parse(body) as Array<{ Status: string }>) texts.add(row.Status);
+    }
+    for (const seen of ['Up 59 seconds', 'Up About a minute', 'Up 2 minutes', 'Up 59 minutes', 'Up About an hour', 'Up 47 hours', 'Up 2 days', 'Up 2 weeks', 'Exited (7) 2 hours ago']) {
+      expect(texts).toContain(seen);
+    }
+  });
+
+  it('knows when a text may next differ', () => {
+    expect(nextLook(undefined, NOW)).toBe(Infinity);
+    expect(nextLook(NOW, NOW)).toBe(NOW + 1000);
+    expect(nextLook(NOW, NOW + 59_999)).toBe(NOW + 60_000);
+    expect(nextLook(NOW, NOW + 60_000)).toBe(NOW + 120_000);
+    expect(nextLook(NOW, NOW + 5_399_999)).toBe(NOW + 5_400_000);
+    // a clock ahead of now (a time from another host) reads "Less than a second" until a second after it
+    expect(nextLook(NOW + 5000, NOW)).toBe(NOW + 6000);
   });
 
   it('answers [] and a newline for no containers, and keeps the order it is given', () => {

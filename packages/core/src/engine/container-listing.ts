@@ -14,9 +14,9 @@ interface KeptSummary {
   tail: Uint8Array;
   /** The Status value now (quotes included). */
   statusBytes: Uint8Array;
-  /** The time the Status counts from (0 for a text that never changes), and whole seconds since it at the last look: the text is a function of them. */
-  from: number;
-  seconds: number;
+  /** The time the Status counts from (undefined for a text that never changes), and the first time its text may differ from `status`. */
+  from: number | undefined;
+  lookAt: number;
   status: string;
   clock: StatusClock;
   name: string;
@@ -48,33 +48,50 @@ const NEWLINE = 0x0a;
  */
 export class ContainerListing {
   private readonly kept = new WeakMap<ContainerRecord, KeptSummary>();
-  /** The last body made, from which rows and Status values: most of the time the next one is the same. */
-  private last: { body: Uint8Array; kept: KeptSummary[]; statuses: Uint8Array[]; starts: number[] } | undefined;
+  /** The last body made, from which records, rows and Status values: most of the time the next one is the same. */
+  private last: { records: readonly ContainerRecord[]; body: Uint8Array; kept: KeptSummary[]; statuses: Uint8Array[]; starts: number[] } | undefined;
   /** Status values as JSON bytes, by text ("Exited (0) 5 seconds ago" is many rows' at once). */
   private statusBytes = new Map<string, Uint8Array>();
+  /** The time of the last listing: a clock set back makes every row read its clock again. */
+  private lastNow = -Infinity;
 
   /** The JSON array of the records' summaries (no sizes), in the order given; `nowMs` for `Status`. */
   json(records: readonly ContainerRecord[], nowMs: number): Uint8Array {
-    const kept = records.map((r) => this.keptOf(r, nowMs));
-    const statuses = kept.map((k) => k.statusBytes);
     const last = this.last;
+    const n = records.length;
+    const rewound = nowMs < this.lastNow;
+    this.lastNow = nowMs;
+    // The same records as last time (the store's kept order): each row's kept summary is at its index.
+    const aligned = last !== undefined && last.records === records;
+    const kept = new Array<KeptSummary>(n);
+    const statuses = new Array<Uint8Array>(n);
+    let unchanged = last !== undefined && last.kept.length === n;
+    for (let i = 0; i < n; i++) {
+      const r = records[i]!;
+      const before = aligned ? last.kept[i]! : undefined;
+      const k = before !== undefined && isCurrent(before, r) ? this.look(before, nowMs, rewound) : this.keptOf(r, nowMs, rewound);
+      kept[i] = k;
+      statuses[i] = k.statusBytes;
+      if (unchanged && (k !== last!.kept[i] || k.statusBytes !== last!.statuses[i])) unchanged = false;
+    }
+    if (unchanged) return last!.body;
     const same = (i: number) => last !== undefined && i < last.kept.length && kept[i] === last.kept[i] && statuses[i] === last.statuses[i];
-    if (last && last.kept.length === kept.length && kept.every((_, i) => same(i))) return last.body;
-    const starts: number[] = [];
+    const starts = new Array<number>(n);
     let at = 1;
-    for (const k of kept) {
-      starts.push(at);
+    for (let i = 0; i < n; i++) {
+      const k = kept[i]!;
+      starts[i] = at;
       at += k.head.byteLength + k.statusBytes.byteLength + k.tail.byteLength + 1;
     }
     const size = Math.max(at, 2) + 1;
     const body = new Uint8Array(size);
     body[0] = OPEN;
-    for (let i = 1; i < kept.length; i++) body[starts[i]! - 1] = COMMA;
+    for (let i = 1; i < n; i++) body[starts[i]! - 1] = COMMA;
     // Runs of rows that are the last body's too (same row, same Status) are copied as one piece,
     // commas included: one set() per run instead of three per row, most of the cost of 1,000.
-    for (let i = 0; i < kept.length; ) {
+    for (let i = 0; i < n; ) {
       let j = i;
-      while (j < kept.length && same(j)) j++;
+      while (j < n && same(j)) j++;
       if (j > i) {
         const end = j < last!.starts.length ? last!.starts[j]! - 1 : last!.body.byteLength - 2;
         body.set(last!.body.subarray(last!.starts[i], end), starts[i]);
@@ -92,35 +109,50 @@ export class ContainerListing {
     }
     body[size - 2] = CLOSE;
     body[size - 1] = NEWLINE;
-    this.last = { body, kept, statuses, starts };
+    this.last = { records, body, kept, statuses, starts };
     // Texts of the past are not asked for again: the cache holds what the last bodies used.
     if (this.statusBytes.size > 4 * 1024) this.statusBytes = new Map();
     return body;
   }
 
-  private keptOf(r: ContainerRecord, nowMs: number): KeptSummary {
-    let k = this.kept.get(r);
-    if (!k || !isCurrent(k, r)) {
-      k = keep(r, nowMs);
-      this.kept.set(r, k);
-      return k;
-    }
-    const seconds = Math.floor((nowMs - k.from) / 1000);
-    if (seconds !== k.seconds) {
-      k.seconds = seconds;
-      const status = k.clock(nowMs);
-      if (status !== k.status) {
-        let bytes = this.statusBytes.get(status);
-        if (!bytes) {
-          bytes = encoder.encode(JSON.stringify(status));
-          this.statusBytes.set(status, bytes);
-        }
-        k.statusBytes = bytes;
-        k.status = status;
+  private keptOf(r: ContainerRecord, nowMs: number, rewound: boolean): KeptSummary {
+    const k = this.kept.get(r);
+    if (k && isCurrent(k, r)) return this.look(k, nowMs, rewound);
+    const made = keep(r, nowMs);
+    this.kept.set(r, made);
+    return made;
+  }
+
+  /** The kept row with its Status text as of `nowMs` (its clock is read only when the text may have moved). */
+  private look(k: KeptSummary, nowMs: number, rewound: boolean): KeptSummary {
+    if (nowMs < k.lookAt && !rewound) return k;
+    k.lookAt = nextLook(k.from, nowMs);
+    const status = k.clock(nowMs);
+    if (status !== k.status) {
+      let bytes = this.statusBytes.get(status);
+      if (!bytes) {
+        bytes = encoder.encode(JSON.stringify(status));
+        this.statusBytes.set(status, bytes);
       }
+      k.statusBytes = bytes;
+      k.status = status;
     }
     return k;
   }
+}
+
+/**
+ * The first time after `nowMs` at which a Status counting from `from` may read differently.
+ * humanDuration steps on whole seconds in the first minute and on whole minutes after it (its
+ * hours are rounded at half hours, its days, weeks, months and years follow the hours), so a row
+ * of 1,000 looks at its clock once a minute, not at every listing.
+ */
+export function nextLook(from: number | undefined, nowMs: number): number {
+  if (from === undefined) return Infinity;
+  const elapsed = nowMs - from;
+  // (before `from`, a clock from another host, the text is "Less than a second" until a second after it)
+  if (elapsed < 60_000) return from + Math.max(Math.floor(elapsed / 1000) + 1, 1) * 1000;
+  return from + (Math.floor(elapsed / 60_000) + 1) * 60_000;
 }
 
 function isCurrent(k: KeptSummary, r: ContainerRecord): boolean {
@@ -156,8 +188,8 @@ function keep(r: ContainerRecord, nowMs: number): KeptSummary {
     head: row.subarray(0, head.byteLength),
     tail: row.subarray(head.byteLength + value.byteLength),
     statusBytes: row.subarray(head.byteLength, head.byteLength + value.byteLength),
-    from: clock.from ?? 0,
-    seconds: Math.floor((nowMs - (clock.from ?? 0)) / 1000),
+    from: clock.from,
+    lookAt: nextLook(clock.from, nowMs),
     status,
     clock,
     name: r.name,

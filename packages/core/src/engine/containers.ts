@@ -678,7 +678,7 @@ export class ContainerService implements ContainerEngine {
   }
 
   /** The records `docker ps` lists for these options, newest first. */
-  private async listed(options: { all?: boolean; limit?: number; filters?: Filters }): Promise<ContainerRecord[]> {
+  private async listed(options: { all?: boolean; limit?: number; filters?: Filters }): Promise<readonly ContainerRecord[]> {
     await this.ready;
     const filters = options.filters ?? {};
     const { impliesAll } = checkPsFilters(filters);
@@ -695,7 +695,10 @@ export class ContainerService implements ContainerEngine {
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const all = options.all === true || impliesAll || limit > 0 || ctx.before !== undefined || ctx.since !== undefined;
     // Kept in order between changes: sorting 1,000 records cost every `docker ps` about a millisecond.
-    const rows = (await this.records.newestFirst()).filter((r) => (all || isRunning(r.state) || r.state.status === 'restarting') && matchesPsFilters(r, filters, ctx));
+    const ordered = await this.records.newestFirst();
+    // `ps -a` as the CLI asks it: the kept order itself, which also tells the listing nothing changed
+    if (all && limit === 0 && Object.keys(filters).length === 0) return ordered;
+    const rows = ordered.filter((r) => (all || isRunning(r.state) || r.state.status === 'restarting') && matchesPsFilters(r, filters, ctx));
     return limit ? rows.slice(0, limit) : rows;
   }
 
