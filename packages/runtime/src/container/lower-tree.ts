@@ -1,8 +1,9 @@
-import { type BigIntStats, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileEntry, FileName, FileStat, FileTree } from '@strata/core';
 import { HostTree, dockerXattrsOf, kindOfDirent, lstatHost, sortByName, statHost } from './host-tree.js';
 import { getAttributeSync } from '@napi-rs/xattr';
+import { type HostStat, isCharStat, isDirectoryStat } from './host-stat.js';
 
 /** A host directory that makes up a directory of the merged tree, and the layer it is in. */
 interface Contributor {
@@ -10,9 +11,9 @@ interface Contributor {
   host: string;
 }
 
-const isWhiteout = (st: BigIntStats) => st.isCharacterDevice() && st.rdev === 0n;
+const isWhiteout = (st: HostStat) => isCharStat(st) && st.rdevMajor === 0 && st.rdevMinor === 0;
 
-const lstatOrUndefined = async (path: string): Promise<BigIntStats | undefined> => lstatHost(path);
+const lstatOrUndefined = async (path: string): Promise<HostStat | undefined> => lstatHost(path);
 
 /**
  * The image's layer snapshots (overlayfs form: deletions as 0/0 char devices, opaque directories
@@ -58,7 +59,7 @@ export class LowerTree implements FileTree {
       const host = join(p.host, dir.slice(slash + 1));
       const st = await lstatOrUndefined(host);
       if (!st) continue;
-      if (!st.isDirectory()) {
+      if (!isDirectoryStat(st)) {
         if (out.length === 0 && !isWhiteout(st)) return undefined;
         break;
       }
