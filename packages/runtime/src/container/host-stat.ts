@@ -1,20 +1,10 @@
 import { closeSync, constants, lstatSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
+import type { FileStat } from '@strata/core';
 
-/** What lstat tells of a host path: the fields the trees and the core's FileStat use. */
-export interface HostStat {
-  /** st_mode, type bits included. */
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtimeNs: bigint;
-  ino: bigint;
-  nlink: number;
-  rdevMajor: number;
-  rdevMinor: number;
-}
+/** What lstat tells of a host path: the core's FileStat with st_mode whole (type bits included) for its kind. */
+export type HostStat = Omit<FileStat, 'kind' | 'linkTarget'>;
 
 const S_IFMT = 0o170000;
 export const isDirectoryStat = (st: HostStat) => (st.mode & S_IFMT) === 0o040000;
