@@ -65,6 +65,8 @@ export class ContainerListing {
     const aligned = last !== undefined && last.records === records;
     const kept = new Array<KeptSummary>(n);
     const statuses = new Array<Uint8Array>(n);
+    /** Row i is the last body's row i, with the same Status. */
+    const same = (i: number) => last !== undefined && i < last.kept.length && kept[i] === last.kept[i] && statuses[i] === last.statuses[i];
     let unchanged = last !== undefined && last.kept.length === n;
     for (let i = 0; i < n; i++) {
       const r = records[i]!;
@@ -72,10 +74,9 @@ export class ContainerListing {
       const k = before !== undefined && isCurrent(before, r) ? this.look(before, nowMs, rewound) : this.keptOf(r, nowMs, rewound);
       kept[i] = k;
       statuses[i] = k.statusBytes;
-      if (unchanged && (k !== last!.kept[i] || k.statusBytes !== last!.statuses[i])) unchanged = false;
+      if (unchanged && !same(i)) unchanged = false;
     }
     if (unchanged) return last!.body;
-    const same = (i: number) => last !== undefined && i < last.kept.length && kept[i] === last.kept[i] && statuses[i] === last.statuses[i];
     const starts = new Array<number>(n);
     let at = 1;
     for (let i = 0; i < n; i++) {

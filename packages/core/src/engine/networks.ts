@@ -138,14 +138,14 @@ export class NetworkService implements NetworkEngine {
     throw notFound(`network ${name} not found`);
   }
 
-  /** The namespace path runc joins, when the container goes on the bridge. */
   /** Whether a container with this host config gets a namespace of the bridge (made at its start). */
   joinsBridge(hostConfig: Record<string, unknown>): boolean {
     return networkModeOf(hostConfig) === 'bridge' && this.ctx.port !== undefined;
   }
 
+  /** The namespace path runc joins, when the container goes on the bridge. */
   sandboxKey(r: ContainerRecord): string | undefined {
-    return networkModeOf(r.hostConfig) === 'bridge' && this.ctx.port ? this.ctx.port.sandboxKey(r.id) : undefined;
+    return this.joinsBridge(r.hostConfig) ? this.ctx.port!.sandboxKey(r.id) : undefined;
   }
 
   /**

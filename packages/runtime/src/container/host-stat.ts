@@ -1,7 +1,7 @@
 import { closeSync, constants, lstatSync, openSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import type { FileStat } from '@strata/core';
+import { libcFunctions } from '../monitor/libc.js';
 
 /** What lstat tells of a host path: the core's FileStat with st_mode whole (type bits included) for its kind. */
 export type HostStat = Omit<FileStat, 'kind' | 'linkTarget'>;
@@ -16,22 +16,11 @@ export const isFifoStat = (st: HostStat) => (st.mode & S_IFMT) === 0o010000;
 
 type Statx = (dirfd: number, path: string, flags: number, mask: number, out: Uint8Array) => number;
 
-/** statx(2) through koffi (null where there is none: not Linux, no koffi, no glibc statx). */
-let statx: { call: Statx; errno: () => number } | null | undefined;
-
-function loadStatx(): typeof statx {
-  if (statx !== undefined) return statx;
-  statx = null;
-  if (process.platform !== 'linux') return statx;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    const call = koffi.load('libc.so.6').func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ uint8_t *out)') as Statx;
-    statx = { call, errno: () => koffi.errno() };
-  } catch {
-    statx = null;
-  }
-  return statx;
-}
+/** statx(2) through koffi (undefined where there is none: not Linux, no koffi, no glibc statx). */
+const loadStatx = libcFunctions((lib, koffi) => ({
+  call: lib.func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ uint8_t *out)') as Statx,
+  errno: () => koffi.errno(),
+}));
 
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;

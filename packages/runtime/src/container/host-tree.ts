@@ -114,11 +114,11 @@ export class HostTree implements FileTree {
     const host = this.host(path);
     this.inside(host);
     const prefix = host === '/' ? '/' : `${host}/`;
-    return sortByName(readdirSync(host), (n) => n).map((name) => {
+    // A name gone between readdir and lstat (the container removed it meanwhile) is not listed, as in LowerTree.
+    return sortByName(readdirSync(host), (n) => n).flatMap((name) => {
       const child = prefix + name;
       const st = lstatHost(child);
-      if (!st) throw Object.assign(new Error(`ENOENT: lstat '${child}'`), { code: 'ENOENT', syscall: 'lstat', path: child });
-      return { name, stat: statHost(child, st) };
+      return st ? [{ name, stat: statHost(child, st) }] : [];
     });
   }
 

@@ -1,21 +1,8 @@
 import { closeSync, constants, lstatSync, openSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { libcFunctions } from './libc.js';
 
 type Mkfifo = (path: string, mode: number) => number;
-let mkfifoFn: Mkfifo | null | undefined;
-
-function mkfifo(): Mkfifo | undefined {
-  if (mkfifoFn !== undefined) return mkfifoFn ?? undefined;
-  mkfifoFn = null;
-  if (process.platform !== 'linux') return undefined;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    mkfifoFn = koffi.load('libc.so.6').func('int mkfifo(const char *path, unsigned int mode)') as Mkfifo;
-  } catch {
-    mkfifoFn = null;
-  }
-  return mkfifoFn ?? undefined;
-}
+const mkfifo = libcFunctions((lib) => lib.func('int mkfifo(const char *path, unsigned int mode)') as Mkfifo);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

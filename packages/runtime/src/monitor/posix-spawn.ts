@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
+import { libcFunctions } from './libc.js';
 import { reapOnSigchld } from './sigchld-reaper.js';
 
 /** A child started by {@link spawnDetachedProcess}, with the parent's ends of its pipes. */
@@ -39,37 +39,22 @@ const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const POSIX_SPAWN_SETSID = 0x80;
 
-let libc: Libc | null | undefined;
-
-function loadLibc(): Libc | undefined {
-  if (libc !== undefined) return libc ?? undefined;
-  libc = null;
-  if (process.platform !== 'linux') return undefined;
-  try {
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    const lib = koffi.load('libc.so.6');
-    const waitpid = lib.func('int waitpid(int pid, int *status, int options)');
-    libc = {
-      pipe2: lib.func('int pipe2(int *fds, int flags)'),
-      faInit: lib.func('int posix_spawn_file_actions_init(void *fa)'),
-      faDup2: lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
-      faOpen: lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int flags, unsigned int mode)'),
-      faDestroy: lib.func('int posix_spawn_file_actions_destroy(void *fa)'),
-      attrInit: lib.func('int posix_spawnattr_init(void *attr)'),
-      attrSetFlags: lib.func('int posix_spawnattr_setflags(void *attr, short flags)'),
-      attrSetSigMask: lib.func('int posix_spawnattr_setsigmask(void *attr, void *set)'),
-      attrSetSigDefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, void *set)'),
-      attrDestroy: lib.func('int posix_spawnattr_destroy(void *attr)'),
-      sigEmpty: lib.func('int sigemptyset(void *set)'),
-      sigFill: lib.func('int sigfillset(void *set)'),
-      spawn: lib.func('int posix_spawn(int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
-      waitpid: waitpid as unknown as Libc['waitpid'],
-    };
-  } catch {
-    libc = null;
-  }
-  return libc ?? undefined;
-}
+const loadLibc = libcFunctions((lib): Libc => ({
+  pipe2: lib.func('int pipe2(int *fds, int flags)'),
+  faInit: lib.func('int posix_spawn_file_actions_init(void *fa)'),
+  faDup2: lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
+  faOpen: lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int flags, unsigned int mode)'),
+  faDestroy: lib.func('int posix_spawn_file_actions_destroy(void *fa)'),
+  attrInit: lib.func('int posix_spawnattr_init(void *attr)'),
+  attrSetFlags: lib.func('int posix_spawnattr_setflags(void *attr, short flags)'),
+  attrSetSigMask: lib.func('int posix_spawnattr_setsigmask(void *attr, void *set)'),
+  attrSetSigDefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, void *set)'),
+  attrDestroy: lib.func('int posix_spawnattr_destroy(void *attr)'),
+  sigEmpty: lib.func('int sigemptyset(void *set)'),
+  sigFill: lib.func('int sigfillset(void *set)'),
+  spawn: lib.func('int posix_spawn(int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
+  waitpid: lib.func('int waitpid(int pid, int *status, int options)') as unknown as Libc['waitpid'],
+}));
 
 /** Whether {@link spawnDetachedProcess} can run here (Linux with koffi and glibc). */
 export const canSpawnDetached = (): boolean => loadLibc() !== undefined;
